@@ -1,0 +1,34 @@
+namespace OrleansOrders.Contracts;
+
+/// <summary>A distribution centre, store or drop-ship supplier, keyed by node id.</summary>
+[Alias("oo.IFulfilmentNodeGrain")]
+public interface IFulfilmentNodeGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the node or replaces its profile (keeps today's capacity use).</summary>
+    [Alias("Register")]
+    Task<NodeView> Register(NodeProfile profile);
+
+    /// <summary>The node, or null when no node was registered under this id.</summary>
+    [Alias("Get"), ReadOnly]
+    Task<NodeView?> Get();
+
+    /// <summary>Pause, resume, close, or change capacity. Null when the node does not exist.</summary>
+    [Alias("Update")]
+    Task<NodeView?> Update(NodeUpdate update);
+
+    /// <summary>Sets the stock level of a SKU at this node. Null when the node does not exist.</summary>
+    [Alias("SetStock")]
+    Task<StockSnapshot?> SetStock(string sku, StockLevel level, string operationId);
+
+    /// <summary>What this node can ship of the order, at what cost and by when; a paused, closed or full node declines.</summary>
+    [Alias("Bid"), ReadOnly]
+    Task<NodeBid> Bid(BidRequest request);
+
+    /// <summary>Takes one order of today's capacity for <paramref name="orderId"/>; idempotent. False when full or not open.</summary>
+    [Alias("ClaimCapacity")]
+    Task<bool> ClaimCapacity(string orderId);
+
+    /// <summary>Gives back the capacity an order claimed; idempotent.</summary>
+    [Alias("ReleaseCapacity")]
+    Task ReleaseCapacity(string orderId);
+}

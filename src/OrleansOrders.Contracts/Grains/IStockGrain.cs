@@ -1,0 +1,35 @@
+namespace OrleansOrders.Contracts;
+
+/// <summary>
+/// Stock of one SKU at one node, keyed <c>{nodeId}/{sku}</c>: the single writer of that stock.
+/// Every call is idempotent on its reservation or operation id: a replay answers the first result.
+/// </summary>
+[Alias("oo.IStockGrain")]
+public interface IStockGrain : IGrainWithStringKey
+{
+    /// <summary>Holds <paramref name="quantity"/> for <paramref name="reservationId"/> until now + <paramref name="holdFor"/>, if available.</summary>
+    [Alias("Hold")]
+    Task<HoldResult> Hold(string reservationId, int quantity, TimeSpan holdFor);
+
+    /// <summary>Turns the reservation's hold into committed stock; answers only once that is durable.</summary>
+    [Alias("Commit")]
+    Task<CommitResult> Commit(string reservationId, int quantity);
+
+    /// <summary>Frees what the reservation holds or has committed; answers the quantity freed (0 on a replay).</summary>
+    [Alias("Release")]
+    Task<int> Release(string reservationId);
+
+    /// <summary>Goods received (a delivery from a supplier). Idempotent on <paramref name="operationId"/>.</summary>
+    [Alias("Receive")]
+    Task<StockSnapshot> Receive(string operationId, int quantity);
+
+    /// <summary>Sets on hand and safety stock (a stock count); the difference is recorded as an adjustment.</summary>
+    [Alias("SetLevel")]
+    Task<StockSnapshot> SetLevel(string operationId, StockLevel level);
+
+    [Alias("GetAvailable"), ReadOnly]
+    Task<int> GetAvailable();
+
+    [Alias("GetSnapshot"), ReadOnly]
+    Task<StockSnapshot> GetSnapshot();
+}

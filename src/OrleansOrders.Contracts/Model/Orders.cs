@@ -1,0 +1,169 @@
+namespace OrleansOrders.Contracts;
+
+[GenerateSerializer, Immutable, Alias("oo.OrderLine")]
+public sealed record OrderLine(
+    [property: Id(0)] string Sku,
+    [property: Id(1)] int Quantity);
+
+/// <summary>An order as a storefront submits it. The order id is the idempotency key.</summary>
+[GenerateSerializer, Immutable, Alias("oo.OrderRequest")]
+public sealed record OrderRequest(
+    [property: Id(0)] string OrderId,
+    [property: Id(1)] string CustomerId,
+    [property: Id(2)] string Channel,
+    [property: Id(3)] Location ShipTo,
+    [property: Id(4)] IReadOnlyList<OrderLine> Lines)
+{
+    public const int MaxLines = 100;
+    public const int MaxQuantityPerLine = 10_000;
+
+    /// <summary>
+    /// True when <paramref name="other"/> asks for exactly the same thing: a resubmission rather
+    /// than a different order reusing the id. Records compare lists by reference, so lines are
+    /// compared element by element here.
+    /// </summary>
+    public bool IsSamePayloadAs(OrderRequest other) =>
+        OrderId == other.OrderId &&
+        CustomerId == other.CustomerId &&
+        Channel == other.Channel &&
+        ShipTo == other.ShipTo &&
+        Lines.SequenceEqual(other.Lines);
+}
+
+/// <summary>Shape checks that need no grain: everything a request must satisfy before it touches state.</summary>
+public static class OrderRequestValidator
+{
+    public static IReadOnlyList<string> Validate(OrderRequest? request)
+    {
+        var errors = new List<string>();
+        if (request is null)
+        {
+            errors.Add("The order is missing.");
+            return errors;
+        }
+        if (!Identifiers.IsValid(request.OrderId))
+        {
+            errors.Add("orderId must be 1-64 letters, digits or . _ : - and start with a letter or digit.");
+        }
+        if (!Identifiers.IsValid(request.CustomerId))
+        {
+            errors.Add("customerId must be 1-64 letters, digits or . _ : - and start with a letter or digit.");
+        }
+        if (!Identifiers.IsValid(request.Channel))
+        {
+            errors.Add("channel must be 1-64 letters, digits or . _ : - (for example 'web').");
+        }
+        if (!request.ShipTo.IsValid)
+        {
+            errors.Add("shipTo must have latitude in [-90, 90] and longitude in [-180, 180].");
+        }
+        if (request.Lines is null || request.Lines.Count == 0)
+        {
+            errors.Add("An order needs at least one line.");
+            return errors;
+        }
+        if (request.Lines.Count > OrderRequest.MaxLines)
+        {
+            errors.Add($"An order has at most {OrderRequest.MaxLines} lines.");
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < request.Lines.Count; i++)
+        {
+            var line = request.Lines[i];
+            if (line is null)
+            {
+                errors.Add($"lines[{i}] is missing.");
+                continue;
+            }
+            if (!Identifiers.IsValid(line.Sku))
+            {
+                errors.Add($"lines[{i}].sku must be 1-64 letters, digits or . _ : -.");
+            }
+            else if (!seen.Add(line.Sku))
+            {
+                errors.Add($"lines[{i}].sku '{line.Sku}' appears on more than one line; put the whole quantity on one line.");
+            }
+            if (line.Quantity is < 1 or > OrderRequest.MaxQuantityPerLine)
+            {
+                errors.Add($"lines[{i}].quantity must be between 1 and {OrderRequest.MaxQuantityPerLine}.");
+            }
+        }
+        return errors;
+    }
+}
+
+/// <summary>The whole life of an order. Later stages are filled in by release, shipping and returns.</summary>
+[GenerateSerializer, Alias("oo.OrderStatus")]
+public enum OrderStatus
+{
+    /// <summary>Not known to the grid (never submitted, or submitted and refused as invalid).</summary>
+    None = 0,
+    Accepted = 1,
+    Allocated = 2,
+    PartiallyAllocated = 3,
+    Backordered = 4,
+    ReleasedToNode = 5,
+    Shipped = 6,
+    Delivered = 7,
+    Cancelled = 8,
+    Returned = 9,
+}
+
+/// <summary>One parcel of an allocated order: the node that ships it and what it ships.</summary>
+[GenerateSerializer, Immutable, Alias("oo.ShipmentAllocation")]
+public sealed record ShipmentAllocation(
+    [property: Id(0)] string NodeId,
+    [property: Id(1)] IReadOnlyList<OrderLine> Lines,
+    [property: Id(2)] decimal Cost,
+    [property: Id(3)] DateOnly PromisedBy);
+
+[GenerateSerializer, Immutable, Alias("oo.OrderView")]
+public sealed record OrderView(
+    [property: Id(0)] string OrderId,
+    [property: Id(1)] OrderStatus Status,
+    [property: Id(2)] OrderRequest Request,
+    [property: Id(3)] IReadOnlyList<ShipmentAllocation> Shipments,
+    [property: Id(4)] IReadOnlyList<OrderLine> Backordered,
+    [property: Id(5)] decimal TotalCost,
+    [property: Id(6)] int AllocationRounds,
+    [property: Id(7)] DateTimeOffset AcceptedAt,
+    [property: Id(8)] DateTimeOffset UpdatedAt,
+    [property: Id(9)] string? CancelReason);
+
+[GenerateSerializer, Alias("oo.SubmitOutcome")]
+public enum SubmitOutcome
+{
+    /// <summary>New order, accepted and routed.</summary>
+    Accepted = 0,
+    /// <summary>The same payload was submitted before under this id; this is its result.</summary>
+    Replayed = 1,
+    /// <summary>A different payload was submitted before under this id. Nothing changed.</summary>
+    Conflict = 2,
+    /// <summary>The request is malformed or names SKUs the grid does not know. Nothing changed.</summary>
+    Invalid = 3,
+}
+
+[GenerateSerializer, Immutable, Alias("oo.SubmitOrderResult")]
+public sealed record SubmitOrderResult(
+    [property: Id(0)] SubmitOutcome Outcome,
+    [property: Id(1)] OrderView? Order,
+    [property: Id(2)] IReadOnlyList<string> Errors)
+{
+    public static SubmitOrderResult Invalid(IReadOnlyList<string> errors) => new(SubmitOutcome.Invalid, null, errors);
+}
+
+[GenerateSerializer, Alias("oo.CancelOutcome")]
+public enum CancelOutcome
+{
+    Cancelled = 0,
+    AlreadyCancelled = 1,
+    NotFound = 2,
+    /// <summary>The order has moved past the point where it can be cancelled (shipped, delivered).</summary>
+    NotCancellable = 3,
+}
+
+[GenerateSerializer, Immutable, Alias("oo.CancelOrderResult")]
+public sealed record CancelOrderResult(
+    [property: Id(0)] CancelOutcome Outcome,
+    [property: Id(1)] OrderView? Order,
+    [property: Id(2)] string? Reason);

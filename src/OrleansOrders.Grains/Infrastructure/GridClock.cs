@@ -1,0 +1,15 @@
+namespace OrleansOrders.Grains;
+
+/// <summary>
+/// The grid's business clock (hold expiry, promise dates, capacity days). It wraps a TimeProvider of
+/// its own rather than the container's, because Orleans itself runs on the container's TimeProvider:
+/// a test that freezes business time with a FakeTimeProvider must not freeze the runtime's timers.
+/// </summary>
+public sealed class GridClock(TimeProvider time)
+{
+    public static GridClock System { get; } = new(TimeProvider.System);
+
+    public DateTimeOffset UtcNow => time.GetUtcNow();
+
+    public DateOnly Today => DateOnly.FromDateTime(UtcNow.UtcDateTime);
+}

@@ -1,0 +1,34 @@
+namespace OrleansOrders.Grains;
+
+/// <summary>Tuning of the grid's grains; bound from the "Grid" configuration section.</summary>
+public sealed class GridOptions
+{
+    public const string SectionName = "Grid";
+
+    /// <summary>Name of the grain storage provider every grain persists to.</summary>
+    public const string StorageName = "grid";
+
+    /// <summary>How long the router's holds live before they return to available if nobody commits them.</summary>
+    public TimeSpan HoldTtl { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often a stock grain sweeps expired holds (they stop counting at expiry regardless).</summary>
+    public TimeSpan HoldSweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the router waits for bids; a node that has not answered by then is skipped.</summary>
+    public TimeSpan BidDeadline { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Bid rounds per order: a hold lost to a concurrent order triggers another round over what is left.</summary>
+    public int MaxRoutingRounds { get; set; } = 3;
+
+    /// <summary>Nodes asked for a bid per round, best coverage first.</summary>
+    public int MaxBidCandidates { get; set; } = 8;
+
+    /// <summary>Most parcels one order may be split into.</summary>
+    public int MaxShipmentsPerOrder { get; set; } = 4;
+
+    /// <summary>How often soft state (network availability, node capacity use) is written when it changed.</summary>
+    public TimeSpan SoftStateFlushInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Attempts at an idempotent call (commit, release) before the order grain gives up for now and resumes later.</summary>
+    public int MaxCallAttempts { get; set; } = 3;
+}

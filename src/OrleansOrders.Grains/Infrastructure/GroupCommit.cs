@@ -1,0 +1,77 @@
+namespace OrleansOrders.Grains;
+
+/// <summary>
+/// Group commit for a reentrant grain's persistent state: at most one write in flight; every
+/// caller that changed state in memory awaits <see cref="WhenDurable"/>, and callers that arrive
+/// while a write is in flight share the next one. So a hot grain pays one storage round trip per
+/// batch, not per call.
+/// A failed write fails the calls it carried and the calls queued behind it (their changes sat on
+/// top of the refused state), then reloads state from storage; mutating calls await
+/// <see cref="WhenReady"/> first so none decides on state that is about to be replaced.
+/// Not thread-safe by design: it runs on the grain's single-threaded scheduler.
+/// </summary>
+public sealed class GroupCommit(Func<Task> write, Func<Task> reload, Action<Exception> onReloadFailed)
+{
+    private TaskCompletionSource? _next;
+    private bool _flushing;
+    private Task? _reloading;
+
+    /// <summary>Completes when no reload is under way; mutating calls await it before deciding.</summary>
+    public Task WhenReady() => _reloading ?? Task.CompletedTask;
+
+    /// <summary>Completes when a write that started after this call has succeeded.</summary>
+    public Task WhenDurable()
+    {
+        _next ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var task = _next.Task;
+        if (!_flushing)
+        {
+            _ = FlushAsync();
+        }
+        return task;
+    }
+
+    private async Task FlushAsync()
+    {
+        _flushing = true;
+        try
+        {
+            while (_next is { } batch)
+            {
+                _next = null;
+                try
+                {
+                    await write();
+                    batch.SetResult();
+                }
+                catch (Exception ex)
+                {
+                    var queued = _next;
+                    _next = null;
+                    var reloading = ReloadAsync();
+                    _reloading = reloading;
+                    await reloading;
+                    _reloading = null;
+                    batch.SetException(ex);
+                    queued?.SetException(ex);
+                }
+            }
+        }
+        finally
+        {
+            _flushing = false;
+        }
+    }
+
+    private async Task ReloadAsync()
+    {
+        try
+        {
+            await reload();
+        }
+        catch (Exception ex)
+        {
+            onReloadFailed(ex);
+        }
+    }
+}

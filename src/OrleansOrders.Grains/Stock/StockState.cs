@@ -1,0 +1,30 @@
+namespace OrleansOrders.Grains.Stock;
+
+/// <summary>
+/// The durable part of a stock grain. Holds are deliberately absent: they live in memory only,
+/// because losing one can only free stock (commit re-checks availability), never oversell, and
+/// keeping them out of storage saves a write per hold.
+/// </summary>
+[GenerateSerializer, Alias("oo.StockState")]
+public sealed class StockState
+{
+    public const int CurrentSchemaVersion = 1;
+
+    [Id(0)] public int SchemaVersion { get; set; } = CurrentSchemaVersion;
+    [Id(1)] public int OnHand { get; set; }
+    [Id(2)] public int SafetyStock { get; set; }
+
+    /// <summary>Committed quantity per reservation (order) id.</summary>
+    [Id(3)] public Dictionary<string, int> Committed { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Reservations released after commit, so a late or replayed commit cannot revive them.</summary>
+    [Id(4)] public Dictionary<string, DateTimeOffset> Released { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Receive and set-level operation ids already applied (idempotency), with when.</summary>
+    [Id(5)] public Dictionary<string, DateTimeOffset> AppliedOperations { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(6)] public long Received { get; set; }
+    [Id(7)] public long Adjusted { get; set; }
+    [Id(8)] public long Shipped { get; set; }
+    [Id(9)] public long Restocked { get; set; }
+}

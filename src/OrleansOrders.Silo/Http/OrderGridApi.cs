@@ -1,0 +1,218 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OrleansOrders.Contracts;
+
+namespace OrleansOrders.Silo.Http;
+
+/// <summary>
+/// The grid's HTTP API: orders, network availability, nodes and stock. Refusals are problem
+/// details: 400 for bad input, 404 for unknown ids, 409 for idempotency conflicts and orders past
+/// cancelling. A refused request changes nothing.
+/// </summary>
+public static class OrderGridApi
+{
+    public static IServiceCollection AddOrderGridHttp(this IServiceCollection services)
+    {
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            // Malformed JSON, wrong types and out-of-range numbers fail binding before a handler
+            // runs; say what was wrong instead of a bare 400.
+            if (context.Exception is BadHttpRequestException bad)
+            {
+                context.ProblemDetails.Title = "The request is not valid";
+                context.ProblemDetails.Detail = bad.InnerException is { } inner ? $"{bad.Message} {inner.Message}" : bad.Message;
+            }
+        });
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        // Binding failures become exceptions so the exception handler can describe them (see above).
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        return services;
+    }
+
+    public static WebApplication UseOrderGridHttp(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapOrderGridApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
+
+        var orders = app.MapGroup("/orders");
+        orders.MapPost("/", SubmitOrder);
+        orders.MapGet("/{orderId}", GetOrder);
+        orders.MapPost("/{orderId}/cancel", CancelOrder);
+
+        app.MapGet("/availability/{sku}", GetAvailability);
+
+        var nodes = app.MapGroup("/nodes");
+        nodes.MapGet("/{nodeId}", GetNode);
+        nodes.MapPatch("/{nodeId}", UpdateNode);
+        nodes.MapGet("/{nodeId}/stock/{sku}", GetStock);
+        nodes.MapPut("/{nodeId}/stock/{sku}", SetStock);
+        return app;
+    }
+
+    private static async Task<IResult> SubmitOrder(SubmitOrderBody? body, IGrainFactory grains)
+    {
+        if (body is null)
+        {
+            return Invalid(["The request body must be a JSON order."]);
+        }
+        var request = body.ToRequest();
+        var errors = OrderRequestValidator.Validate(request);
+        if (errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+        var result = await grains.GetGrain<IOrderGrain>(request.OrderId).Submit(request);
+        return result.Outcome switch
+        {
+            SubmitOutcome.Accepted => Results.Created($"/orders/{request.OrderId}", result.Order),
+            SubmitOutcome.Replayed => Results.Ok(result.Order),
+            SubmitOutcome.Conflict => Problem(StatusCodes.Status409Conflict, "Order id already used", string.Join(" ", result.Errors)),
+            _ => Invalid(result.Errors),
+        };
+    }
+
+    private static async Task<IResult> GetOrder(string orderId, IGrainFactory grains)
+    {
+        if (!Identifiers.IsValid(orderId))
+        {
+            return Invalid(["orderId is not a valid id."]);
+        }
+        var order = await grains.GetGrain<IOrderGrain>(orderId).Get();
+        return order is null ? NotFound($"Order '{orderId}' does not exist.") : Results.Ok(order);
+    }
+
+    private static async Task<IResult> CancelOrder(string orderId, [FromBody] CancelOrderBody? body, IGrainFactory grains)
+    {
+        if (!Identifiers.IsValid(orderId))
+        {
+            return Invalid(["orderId is not a valid id."]);
+        }
+        if (body?.Reason is { Length: > 500 })
+        {
+            return Invalid(["reason is at most 500 characters."]);
+        }
+        var result = await grains.GetGrain<IOrderGrain>(orderId).Cancel(body?.Reason ?? "cancelled by customer");
+        return result.Outcome switch
+        {
+            CancelOutcome.Cancelled or CancelOutcome.AlreadyCancelled => Results.Ok(result.Order),
+            CancelOutcome.NotFound => NotFound(result.Reason),
+            _ => Problem(StatusCodes.Status409Conflict, "Order can no longer be cancelled", result.Reason),
+        };
+    }
+
+    private static async Task<IResult> GetAvailability(string sku, IGrainFactory grains)
+    {
+        if (!Identifiers.IsValid(sku))
+        {
+            return Invalid(["sku is not a valid id."]);
+        }
+        var availability = await grains.GetGrain<ISkuAvailabilityGrain>(sku).Get();
+        return availability.Known ? Results.Ok(availability) : NotFound($"SKU '{sku}' is not stocked at any node.");
+    }
+
+    private static async Task<IResult> GetNode(string nodeId, IGrainFactory grains)
+    {
+        if (!Identifiers.IsValid(nodeId))
+        {
+            return Invalid(["nodeId is not a valid id."]);
+        }
+        var node = await grains.GetGrain<IFulfilmentNodeGrain>(nodeId).Get();
+        return node is null ? NotFound($"Node '{nodeId}' does not exist.") : Results.Ok(node);
+    }
+
+    private static async Task<IResult> UpdateNode(string nodeId, NodeUpdateBody? body, IGrainFactory grains)
+    {
+        var errors = new List<string>();
+        if (!Identifiers.IsValid(nodeId))
+        {
+            errors.Add("nodeId is not a valid id.");
+        }
+        if (body is null || (body.Status is null && body.DailyCapacity is null))
+        {
+            errors.Add("Send at least one of status (Open, Paused, Closed) and dailyCapacity.");
+        }
+        if (body?.Status is { } status && !Enum.IsDefined(status))
+        {
+            errors.Add("status must be Open, Paused or Closed.");
+        }
+        if (body?.DailyCapacity is < 0 or > 10_000_000)
+        {
+            errors.Add("dailyCapacity must be between 0 and 10000000.");
+        }
+        if (errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+        var node = await grains.GetGrain<IFulfilmentNodeGrain>(nodeId).Update(new NodeUpdate(body!.Status, body.DailyCapacity));
+        return node is null ? NotFound($"Node '{nodeId}' does not exist.") : Results.Ok(node);
+    }
+
+    private static async Task<IResult> GetStock(string nodeId, string sku, IGrainFactory grains)
+    {
+        if (!Identifiers.IsValid(nodeId) || !Identifiers.IsValid(sku))
+        {
+            return Invalid(["nodeId and sku must be valid ids."]);
+        }
+        if (await grains.GetGrain<IFulfilmentNodeGrain>(nodeId).Get() is null)
+        {
+            return NotFound($"Node '{nodeId}' does not exist.");
+        }
+        return Results.Ok(await grains.GetGrain<IStockGrain>(Identifiers.StockKey(nodeId, sku)).GetSnapshot());
+    }
+
+    private static async Task<IResult> SetStock(
+        string nodeId, string sku, StockLevelBody? body, IGrainFactory grains,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey)
+    {
+        var errors = new List<string>();
+        if (!Identifiers.IsValid(nodeId) || !Identifiers.IsValid(sku))
+        {
+            errors.Add("nodeId and sku must be 1-64 letters, digits or . _ : -.");
+        }
+        if (body?.OnHand is null)
+        {
+            errors.Add("onHand is required.");
+        }
+        if (idempotencyKey is not null && !Identifiers.IsValid(idempotencyKey))
+        {
+            errors.Add("Idempotency-Key must be 1-64 letters, digits or . _ : -.");
+        }
+        var level = new StockLevel(body?.OnHand ?? 0, body?.SafetyStock ?? 0);
+        errors.AddRange(level.Validate());
+        if (errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+        var operationId = idempotencyKey ?? Guid.NewGuid().ToString("N");
+        var snapshot = await grains.GetGrain<IFulfilmentNodeGrain>(nodeId).SetStock(sku, level, operationId);
+        return snapshot is null ? NotFound($"Node '{nodeId}' does not exist.") : Results.Ok(snapshot);
+    }
+
+    private static IResult Invalid(IEnumerable<string> errors) =>
+        Results.Problem(new ProblemDetails
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request is not valid",
+            Detail = string.Join(" ", errors),
+            Extensions = { ["errors"] = errors.ToArray() },
+        });
+
+    private static IResult NotFound(string? detail) => Problem(StatusCodes.Status404NotFound, "Not found", detail);
+
+    private static IResult Problem(int status, string title, string? detail) =>
+        Results.Problem(statusCode: status, title: title, detail: detail);
+}
