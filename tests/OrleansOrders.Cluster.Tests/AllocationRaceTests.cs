@@ -1,3 +1,4 @@
+using OrleansOrders.Client.Auditing;
 using OrleansOrders.Cluster.Tests.Support;
 using OrleansOrders.Contracts;
 
@@ -39,7 +40,7 @@ public sealed class AllocationRaceTests(GridClusterFixture fixture)
 
         Assert.All(results, r => Assert.Equal(SubmitOutcome.Accepted, r.Outcome));
         var audit = await GridAuditor.Audit(_grains, net.StockKeys, requests.Select(r => r.OrderId));
-        GridAuditor.AssertClean(audit);
+        AuditAssert.Clean(audit);
 
         // Every sellable unit went to exactly one order, and no hold is left behind.
         Assert.Equal(sellable, audit.CommittedUnits);
@@ -84,7 +85,7 @@ public sealed class AllocationRaceTests(GridClusterFixture fixture)
 
         Assert.All(results, r => Assert.Equal(SubmitOutcome.Accepted, r.Outcome));
         var audit = await GridAuditor.Audit(_grains, net.StockKeys, requests.Select(r => r.OrderId));
-        GridAuditor.AssertClean(audit);
+        AuditAssert.Clean(audit);
         Assert.Equal(0, audit.HeldUnits);
         Assert.All(audit.Orders.Values, o => Assert.True(o.Shipments.Count <= 4, $"{o.OrderId} has {o.Shipments.Count} parcels"));
         // Demand exceeds supply for every SKU, so all sellable stock is committed.
@@ -132,6 +133,6 @@ public sealed class AllocationRaceTests(GridClusterFixture fixture)
         Assert.Equal(accepted.Request.Lines.Single().Quantity, stock.Committed);
         Assert.Equal(stock.Committed, stock.CommittedByReservation[order.OrderId]);
         Assert.Equal(0, stock.Held);
-        GridAuditor.AssertClean(await GridAuditor.Audit(_grains, net.StockKeys, [order.OrderId]));
+        AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, [order.OrderId]));
     }
 }

@@ -1,3 +1,4 @@
+using OrleansOrders.Client.Auditing;
 using OrleansOrders.Cluster.Tests.Support;
 using OrleansOrders.Contracts;
 
@@ -51,7 +52,7 @@ public sealed class RoutingBehaviourTests(GridClusterFixture fixture)
         Assert.Equal(OrderStatus.PartiallyAllocated, order.Status);
         Assert.Equal([n1, n2], order.Shipments.Select(s => s.NodeId).ToArray());
         Assert.Equal(new OrderLine(c, 2), Assert.Single(order.Backordered));
-        GridAuditor.AssertClean(await GridAuditor.Audit(_grains, net.StockKeys, [order.OrderId]));
+        AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, [order.OrderId]));
     }
 
     [Fact]
@@ -73,7 +74,7 @@ public sealed class RoutingBehaviourTests(GridClusterFixture fixture)
         Assert.True(fixture.Faults.HungBids > hungBefore, "the silent node was never asked, so the test proves nothing");
         Assert.Equal(OrderStatus.Allocated, result.Order!.Status);
         Assert.Equal(answering, Assert.Single(result.Order.Shipments).NodeId);
-        GridAuditor.AssertClean(await GridAuditor.Audit(_grains, net.StockKeys, ["silent-o1"]));
+        AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, ["silent-o1"]));
     }
 
     [Fact]
@@ -123,7 +124,7 @@ public sealed class RoutingBehaviourTests(GridClusterFixture fixture)
         var nearStock = await _grains.GetGrain<IStockGrain>(Identifiers.StockKey(near, sku)).GetSnapshot();
         Assert.Equal(5, nearStock.Held);                    // the thief's hold
         Assert.False(nearStock.CommittedByReservation.ContainsKey("lost-o1"));
-        GridAuditor.AssertClean(await GridAuditor.Audit(_grains, net.StockKeys, [order.OrderId]));
+        AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, [order.OrderId]));
     }
 
     [Fact]
@@ -176,7 +177,7 @@ public sealed class RoutingBehaviourTests(GridClusterFixture fixture)
         Assert.Equal(CommitOutcome.Released, (await stockA.Commit("cancel-o1", 4)).Outcome);
         Assert.Equal(OrderStatus.Cancelled, (await order.Get())!.Status);
         Assert.Equal(CancelOutcome.NotFound, (await _grains.GetGrain<IOrderGrain>("cancel-none").Cancel("x")).Outcome);
-        GridAuditor.AssertClean(await GridAuditor.Audit(_grains, net.StockKeys, ["cancel-o1"]));
+        AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, ["cancel-o1"]));
     }
 
     [Fact]

@@ -1,0 +1,1 @@
+namespace OrleansOrders.LoadTest.Tests; public class Placeholder { }
