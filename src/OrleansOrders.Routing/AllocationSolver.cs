@@ -16,8 +16,17 @@ public static class AllocationSolver
             return AllocationPlan.Nothing([]);
         }
 
-        // Only offers that can ship something of this order take part.
+        var duplicate = offers.GroupBy(o => o.NodeId, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new ArgumentException($"Node '{duplicate.Key}' made more than one offer; merge them first.", nameof(offers));
+        }
+
+        // Only offers that can ship something of this order take part; negative stock counts as none.
         var useful = offers
+            .Select(o => o.Available.Values.Any(q => q < 0)
+                ? o with { Available = o.Available.Where(kv => kv.Value > 0).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal) }
+                : o)
             .Where(o => wanted.Any(w => o.Available.GetValueOrDefault(w.Sku) > 0))
             .ToList();
         if (useful.Count == 0 || options.MaxShipments <= 0)

@@ -11,7 +11,7 @@ public enum ShipperType
 /// <summary>What one node would charge to ship one parcel, and how long it takes.</summary>
 /// <param name="ShipmentCost">Fixed cost of the parcel (carrier base rate by zone plus node handling).</param>
 /// <param name="UnitCost">Cost added per unit in the parcel (pick effort and weight).</param>
-/// <param name="TransitDays">Business days from dispatch to the customer.</param>
+/// <param name="TransitDays">Calendar days from dispatch to the customer (carriers deliver six or seven days a week).</param>
 /// <param name="Zone">Distance zone, 1 (local) to 5 (cross-country).</param>
 public sealed record ShippingQuote(decimal ShipmentCost, decimal UnitCost, int TransitDays, int Zone)
 {
@@ -38,6 +38,10 @@ public sealed class ShippingModel
 
     public ShippingQuote Quote(GeoPoint origin, GeoPoint destination, ShipperType shipper)
     {
+        if (!origin.IsValid || !destination.IsValid)
+        {
+            throw new ArgumentException($"Cannot quote between {origin} and {destination}: coordinates out of range.");
+        }
         var km = origin.DistanceKmTo(destination);
         var zone = Array.FindIndex(Zones, z => km <= z.MaxKm);
         var (_, baseRate, perUnit, days) = Zones[zone];
