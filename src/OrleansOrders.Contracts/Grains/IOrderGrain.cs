@@ -12,6 +12,10 @@ public interface IOrderGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<OrderView?> Get();
 
+    /// <summary>Finishes a step that a crash interrupted (the recovery sweep calls this); true when settled.</summary>
+    [Alias("Resume")]
+    Task<bool> Resume();
+
     /// <summary>Cancels the order and releases exactly what it holds or committed.</summary>
     [Alias("Cancel")]
     Task<CancelOrderResult> Cancel(string reason);

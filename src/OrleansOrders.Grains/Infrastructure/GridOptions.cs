@@ -29,6 +29,21 @@ public sealed class GridOptions
     /// <summary>How often soft state (network availability, node capacity use) is written when it changed.</summary>
     public TimeSpan SoftStateFlushInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Stock grains share one storage write among the calls that arrive while a write is in flight.
+    /// Off only to measure what group commit buys.
+    /// </summary>
+    public bool CoalesceStockWrites { get; set; } = true;
+
+    /// <summary>Shards of the order recovery ledger (each a grain with its own reminder).</summary>
+    public int RecoveryShards { get; set; } = 16;
+
+    /// <summary>How old an unfinished order must be before the recovery sweep finishes it (younger ones are still running).</summary>
+    public TimeSpan RecoveryGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often each recovery shard's reminder sweeps (Orleans reminders tick at most once a minute by default).</summary>
+    public TimeSpan RecoverySweepPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Attempts at an idempotent call (commit, release) before the order grain gives up for now and resumes later.</summary>
     public int MaxCallAttempts { get; set; } = 3;
 }

@@ -8,10 +8,13 @@ namespace OrleansOrders.Grains;
 /// A failed write fails the calls it carried and the calls queued behind it (their changes sat on
 /// top of the refused state), then reloads state from storage; mutating calls await
 /// <see cref="WhenReady"/> first so none decides on state that is about to be replaced.
+/// With <c>coalesce</c> off every caller gets a write of its own, in order: the baseline that the
+/// durability benchmark compares group commit against.
 /// Not thread-safe by design: it runs on the grain's single-threaded scheduler.
 /// </summary>
-public sealed class GroupCommit(Func<Task> write, Func<Task> reload, Action<Exception> onReloadFailed)
+public sealed class GroupCommit(Func<Task> write, Func<Task> reload, Action<Exception> onReloadFailed, bool coalesce = true)
 {
+    private readonly Queue<TaskCompletionSource> _solo = new();
     private TaskCompletionSource? _next;
     private bool _flushing;
     private Task? _reloading;
@@ -22,8 +25,18 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, Action<Exce
     /// <summary>Completes when a write that started after this call has succeeded.</summary>
     public Task WhenDurable()
     {
-        _next ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var task = _next.Task;
+        Task task;
+        if (coalesce)
+        {
+            _next ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            task = _next.Task;
+        }
+        else
+        {
+            var own = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _solo.Enqueue(own);
+            task = own.Task;
+        }
         if (!_flushing)
         {
             _ = FlushAsync();
@@ -36,9 +49,8 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, Action<Exce
         _flushing = true;
         try
         {
-            while (_next is { } batch)
+            while (TakeNextBatch() is { } batch)
             {
-                _next = null;
                 try
                 {
                     await write();
@@ -46,14 +58,20 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, Action<Exce
                 }
                 catch (Exception ex)
                 {
-                    var queued = _next;
-                    _next = null;
+                    var queued = new List<TaskCompletionSource>();
+                    while (TakeNextBatch() is { } waiting)
+                    {
+                        queued.Add(waiting);
+                    }
                     var reloading = ReloadAsync();
                     _reloading = reloading;
                     await reloading;
                     _reloading = null;
                     batch.SetException(ex);
-                    queued?.SetException(ex);
+                    foreach (var waiting in queued)
+                    {
+                        waiting.SetException(ex);
+                    }
                 }
             }
         }
@@ -61,6 +79,17 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, Action<Exce
         {
             _flushing = false;
         }
+    }
+
+    private TaskCompletionSource? TakeNextBatch()
+    {
+        if (_solo.TryDequeue(out var own))
+        {
+            return own;
+        }
+        var batch = _next;
+        _next = null;
+        return batch;
     }
 
     private async Task ReloadAsync()

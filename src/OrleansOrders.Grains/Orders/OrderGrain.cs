@@ -7,10 +7,13 @@ namespace OrleansOrders.Grains.Orders;
 /// <summary>
 /// One order's life. Not reentrant: an order's steps run one at a time, so a resubmission
 /// waits for the first submission to finish and then answers its result.
-/// Protocol: route (holds only), write the plan durably (the order is accepted from here on),
-/// commit the holds, answer. A crash before the write leaves only holds, which expire; a crash
-/// after it leaves Step = Committing, which the next activation finishes (commits are idempotent
-/// on the order id), so the write after committing can be skipped.
+/// Protocol: track the order in its recovery shard (durably, in parallel with routing), route
+/// (holds only), write the plan (the order is accepted from here on), commit the holds, answer.
+/// A crash before the write leaves only holds, which expire; a crash after it leaves
+/// Step = Committing, which the next call or the recovery shard's reminder finishes (commits are
+/// idempotent on the order id), so no write is needed after committing.
+/// A failed write of this grain's state reloads it from storage before the error goes back, so
+/// memory never runs ahead of storage: a retry then sees exactly what storage holds.
 /// </summary>
 public sealed class OrderGrain(
     [PersistentState("order", GridOptions.StorageName)] IPersistentState<OrderState> state,
@@ -47,10 +50,13 @@ public sealed class OrderGrain(
         }
 
         var now = clock.UtcNow;
+        var tracked = Recovery.Track(OrderId);
         var routing = await GrainFactory.GetGrain<IRouterGrain>(0).Allocate(
             new AllocationRequest(OrderId, request.ShipTo, request.Lines, now, _options.HoldTtl));
+        await tracked;
         if (routing.UnknownSkus.Count > 0)
         {
+            await Recovery.Settled(OrderId);
             return SubmitOrderResult.Invalid(routing.UnknownSkus.Select(s => $"Unknown SKU '{s}': no node stocks it.").ToList());
         }
 
@@ -62,7 +68,7 @@ public sealed class OrderGrain(
         S.Step = S.Shipments.Count > 0 ? OrderStep.Committing : OrderStep.Settled;
         S.AcceptedAt = now;
         S.UpdatedAt = now;
-        await state.WriteStateAsync();
+        await WriteOrReload();
 
         await FinishUnfinishedStep();
         return new SubmitOrderResult(SubmitOutcome.Accepted, View(), []);
@@ -97,9 +103,20 @@ public sealed class OrderGrain(
         S.CancelReason = string.IsNullOrWhiteSpace(reason) ? "cancelled" : reason.Trim()[..Math.Min(reason.Trim().Length, 500)];
         S.Step = OrderStep.Releasing;
         S.UpdatedAt = clock.UtcNow;
-        await state.WriteStateAsync();
+        await Recovery.Track(OrderId);
+        await WriteOrReload();
         await FinishUnfinishedStep();
         return new CancelOrderResult(CancelOutcome.Cancelled, View(), S.CancelReason);
+    }
+
+    async Task<bool> IOrderGrain.Resume()
+    {
+        if (S.Request is null)
+        {
+            return true; // tracked, then never written: nothing was accepted
+        }
+        await FinishUnfinishedStep();
+        return S.Step == OrderStep.Settled;
     }
 
     /// <summary>Finishes a step that a crash or a failed call interrupted. Both steps are idempotent.</summary>
@@ -113,6 +130,34 @@ public sealed class OrderGrain(
             case OrderStep.Releasing:
                 await ReleaseEverything();
                 break;
+            default:
+                return;
+        }
+        await Recovery.Settled(OrderId);
+    }
+
+    private IOrderRecoveryGrain Recovery =>
+        GrainFactory.GetGrain<IOrderRecoveryGrain>(OrderRecoveryShards.For(OrderId, _options.RecoveryShards));
+
+    private async Task WriteOrReload()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception writeError)
+        {
+            logger.LogWarning(writeError, "Order {Order}: state write failed; reloading what storage holds", OrderId);
+            try
+            {
+                await state.ReadStateAsync();
+            }
+            catch (Exception readError)
+            {
+                logger.LogError(readError, "Order {Order}: reload failed too; deactivating", OrderId);
+                DeactivateOnIdle();
+            }
+            throw;
         }
     }
 
@@ -155,7 +200,7 @@ public sealed class OrderGrain(
             S.Status = StatusFromPlan();
             S.Step = OrderStep.Settled;
             S.UpdatedAt = clock.UtcNow;
-            await state.WriteStateAsync();
+            await WriteOrReload();
             return;
         }
 

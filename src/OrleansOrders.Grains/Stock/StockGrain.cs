@@ -38,7 +38,7 @@ public sealed class StockGrain : Grain, IStockGrain
         _clock = clock;
         _options = options.Value;
         _logger = logger;
-        _writes = new GroupCommit(WriteAsync, ReloadAsync, OnReloadFailed);
+        _writes = new GroupCommit(WriteAsync, ReloadAsync, OnReloadFailed, _options.CoalesceStockWrites);
     }
 
     private StockState S => _state.State;

@@ -1,6 +1,6 @@
 namespace OrleansOrders.Silo.Hosting;
 
-/// <summary>How this silo joins a cluster; bound from the "Orleans" configuration section.</summary>
+/// <summary>How this silo joins a cluster and where it keeps state; bound from the "Orleans" section.</summary>
 public sealed class GridHostOptions
 {
     public const string SectionName = "Orleans";
@@ -13,6 +13,41 @@ public sealed class GridHostOptions
     public int SiloPort { get; set; } = 22111;
 
     public int GatewayPort { get; set; } = 40111;
+
+    /// <summary>"Localhost" (one machine, the first silo is the primary) or "AzureStorage" (Azure Table membership).</summary>
+    public string Clustering { get; set; } = "Localhost";
+
+    /// <summary>"Memory" (lost when the silo stops) or "AzureStorage" (grain state in Azure Tables, reminders too).</summary>
+    public string Storage { get; set; } = "Memory";
+
+    /// <summary>
+    /// Connection string for AzureStorage clustering and storage. <c>UseDevelopmentStorage=true</c>
+    /// is Azurite on its default ports; deploy/local passes explicit endpoints.
+    /// </summary>
+    public string? AzureStorageConnectionString { get; set; }
+
+    /// <summary>Address other silos and clients use to reach this one; loopback for a cluster on one machine.</summary>
+    public string? AdvertisedIPAddress { get; set; }
+
+    public IEnumerable<string> Validate()
+    {
+        if (Clustering is not ("Localhost" or "AzureStorage"))
+        {
+            yield return $"Orleans:Clustering must be Localhost or AzureStorage, not '{Clustering}'.";
+        }
+        if (Storage is not ("Memory" or "AzureStorage"))
+        {
+            yield return $"Orleans:Storage must be Memory or AzureStorage, not '{Storage}'.";
+        }
+        if ((Clustering == "AzureStorage" || Storage == "AzureStorage") && string.IsNullOrWhiteSpace(AzureStorageConnectionString))
+        {
+            yield return "Orleans:AzureStorageConnectionString is required when clustering or storage is AzureStorage.";
+        }
+        if (SiloPort is <= 0 or > 65535 || GatewayPort is <= 0 or > 65535 || SiloPort == GatewayPort)
+        {
+            yield return "Orleans:SiloPort and Orleans:GatewayPort must be two different ports in 1-65535.";
+        }
+    }
 }
 
 /// <summary>The demo network seeded at start; bound from the "Demo" configuration section.</summary>

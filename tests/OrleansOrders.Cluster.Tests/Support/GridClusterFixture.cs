@@ -28,6 +28,7 @@ public sealed class GridClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(GridOptions.StorageName);
+            silo.UseInMemoryReminderService();
             silo.AddIncomingGrainCallFilter<FaultInjectionFilter>();
             silo.Services.AddSingleton(Faults);
             silo.Services.AddSingleton(clock);

@@ -1,0 +1,39 @@
+namespace OrleansOrders.Contracts;
+
+/// <summary>
+/// One shard of the ledger of orders in the middle of a step. An order is tracked (durably)
+/// before it writes its plan and untracked once settled; the shard's reminder finishes orders
+/// that a crash left unfinished. Keyed by shard number: see <see cref="OrderRecoveryShards"/>.
+/// </summary>
+[Alias("oo.IOrderRecoveryGrain")]
+public interface IOrderRecoveryGrain : IGrainWithIntegerKey
+{
+    /// <summary>Records that the order is about to start a step; answers once that is durable.</summary>
+    [Alias("Track")]
+    Task Track(string orderId);
+
+    /// <summary>The order finished its step. Written lazily: forgetting it only costs a needless sweep.</summary>
+    [Alias("Settled")]
+    Task Settled(string orderId);
+
+    /// <summary>Finishes tracked orders older than the grace period; answers how many remain unfinished.</summary>
+    [Alias("Sweep")]
+    Task<int> Sweep();
+
+    [Alias("GetTracked"), ReadOnly]
+    Task<IReadOnlyList<string>> GetTracked();
+}
+
+public static class OrderRecoveryShards
+{
+    /// <summary>A stable shard for an order id (string.GetHashCode differs between processes).</summary>
+    public static long For(string orderId, int shards)
+    {
+        var hash = 2166136261u; // FNV-1a
+        foreach (var c in orderId)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+        return hash % (uint)Math.Max(1, shards);
+    }
+}
