@@ -1,17 +1,35 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
 using Orleans.TestingHost;
 using OrleansOrders.Grains;
 
 namespace OrleansOrders.Cluster.Tests.Support;
 
 /// <summary>
-/// A two-silo in-process cluster with memory storage, a fake business clock shared by both silos,
-/// short bid deadlines, and the fault-injection filter. Shared by every test in the "grid" collection.
+/// An in-process cluster with a fake business clock shared by all silos, short bid deadlines and
+/// the fault-injection filter. The default (the "grid" collection) has two silos on memory storage.
 /// </summary>
-public sealed class GridClusterFixture : IAsyncLifetime
+public class GridClusterFixture : IAsyncLifetime
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
+
+    private readonly short _silos;
+
+    public GridClusterFixture() : this(2, store: null)
+    {
+    }
+
+    protected GridClusterFixture(short silos, SharedStore? store)
+    {
+        _silos = silos;
+        Store = store;
+    }
+
+    /// <summary>The store that outlives the silos, when this cluster uses one (memory storage otherwise).</summary>
+    public SharedStore? Store { get; }
 
     public FakeTimeProvider Time { get; } = new(Start);
 
@@ -23,11 +41,18 @@ public sealed class GridClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = new InProcessTestClusterBuilder(2);
+        var builder = new InProcessTestClusterBuilder(_silos);
         var clock = new GridClock(Time);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddMemoryGrainStorage(GridOptions.StorageName);
+            if (Store is { } store)
+            {
+                silo.Services.AddGrainStorage(GridOptions.StorageName, (sp, _) => new SharedGrainStorage(store, sp.GetRequiredService<Serializer>()));
+            }
+            else
+            {
+                silo.AddMemoryGrainStorage(GridOptions.StorageName);
+            }
             silo.UseInMemoryReminderService();
             silo.AddIncomingGrainCallFilter<FaultInjectionFilter>();
             silo.Services.AddSingleton(Faults);
@@ -38,8 +63,19 @@ public sealed class GridClusterFixture : IAsyncLifetime
                 o.BidDeadline = TimeSpan.FromSeconds(1);
                 o.HoldSweepInterval = TimeSpan.FromMilliseconds(200);
                 o.SoftStateFlushInterval = TimeSpan.FromMilliseconds(500);
+                o.MaxCallAttempts = 4;
             });
+            // A killed silo is declared dead within a few seconds, and calls to it fail instead of hanging.
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 1;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
+            });
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
         });
+        builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5)));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

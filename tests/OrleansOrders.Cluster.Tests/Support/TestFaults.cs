@@ -18,6 +18,9 @@ public sealed class TestFaults
     /// <summary>Node -> SKU: after the node bids, a thief reservation holds all the SKU's available stock there.</summary>
     public ConcurrentDictionary<string, string> StealAfterBid { get; } = new();
 
+    /// <summary>Reservation (order) ids whose stock Commit and Release calls fail, as if the order's silo died mid-step.</summary>
+    public ConcurrentDictionary<string, bool> FailingReservations { get; } = new();
+
     public int HungBids;
 
     public Task HangUntilReleased => _releaseHungBids.Task;
@@ -29,6 +32,12 @@ public sealed class FaultInjectionFilter(TestFaults faults, IGrainFactory grains
 {
     public async Task Invoke(IIncomingGrainCallContext context)
     {
+        if (context.InterfaceMethod.Name is nameof(IStockGrain.Commit) or nameof(IStockGrain.Release)
+            && context.Request.GetArgument(0) is string reservation
+            && faults.FailingReservations.ContainsKey(reservation))
+        {
+            throw new IOException($"Injected failure of {context.InterfaceMethod.Name} for {reservation}.");
+        }
         if (context.InterfaceMethod.Name != nameof(IFulfilmentNodeGrain.Bid))
         {
             await context.Invoke();

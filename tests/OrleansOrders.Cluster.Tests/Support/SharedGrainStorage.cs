@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace OrleansOrders.Cluster.Tests.Support;
+
+/// <summary>
+/// A grain store shared by every silo of a test cluster and living outside them, as a real store
+/// does: a killed silo loses its memory, not the data. ETags are checked like Azure Tables do, and
+/// faults are injected on demand: a write that fails before it lands, one that lands and then
+/// fails (the caller cannot tell), and a write conflict.
+/// </summary>
+public sealed class SharedStore
+{
+    private readonly ConcurrentDictionary<string, (byte[] Data, string ETag)> _entries = new();
+    private readonly Random _random = new(1234);
+    private long _etag;
+
+    public double FailBeforeWriteRate { get; set; }
+    public double FailAfterWriteRate { get; set; }
+    public double ConflictRate { get; set; }
+
+    public int FailedBefore;
+    public int FailedAfter;
+    public int Conflicts;
+    public int Writes;
+
+    public void FaultsOff() => (FailBeforeWriteRate, FailAfterWriteRate, ConflictRate) = (0, 0, 0);
+
+    internal (byte[] Data, string ETag)? Read(string key) => _entries.TryGetValue(key, out var e) ? e : null;
+
+    internal string Write(string key, string? expectedETag, byte[] data)
+    {
+        double roll;
+        lock (_random)
+        {
+            roll = _random.NextDouble();
+        }
+        if (roll < FailBeforeWriteRate)
+        {
+            Interlocked.Increment(ref FailedBefore);
+            throw new IOException($"Injected storage fault before writing {key}.");
+        }
+        if (roll < FailBeforeWriteRate + ConflictRate)
+        {
+            Interlocked.Increment(ref Conflicts);
+            throw new InconsistentStateException($"Injected write conflict on {key}.", "injected", expectedETag ?? "none");
+        }
+        string etag;
+        lock (_entries)
+        {
+            var current = _entries.TryGetValue(key, out var e) ? e.ETag : null;
+            if (current != expectedETag)
+            {
+                Interlocked.Increment(ref Conflicts);
+                throw new InconsistentStateException($"ETag mismatch on {key}.", current ?? "none", expectedETag ?? "none");
+            }
+            etag = Interlocked.Increment(ref _etag).ToString();
+            _entries[key] = (data, etag);
+        }
+        Interlocked.Increment(ref Writes);
+        if (roll < FailBeforeWriteRate + ConflictRate + FailAfterWriteRate)
+        {
+            Interlocked.Increment(ref FailedAfter);
+            throw new IOException($"Injected storage fault after writing {key} (the write landed).");
+        }
+        return etag;
+    }
+
+    internal void Clear(string key) => _entries.TryRemove(key, out _);
+}
+
+public sealed class SharedGrainStorage(SharedStore store, Serializer serializer) : IGrainStorage
+{
+    private static string Key(string stateName, GrainId grainId) => $"{stateName}/{grainId}";
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (store.Read(Key(stateName, grainId)) is { } entry)
+        {
+            grainState.State = serializer.Deserialize<T>(entry.Data);
+            grainState.ETag = entry.ETag;
+            grainState.RecordExists = true;
+        }
+        else
+        {
+            grainState.State = Activator.CreateInstance<T>();
+            grainState.ETag = null;
+            grainState.RecordExists = false;
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        await Task.Yield(); // a real store answers asynchronously, letting other calls interleave
+        var data = serializer.SerializeToArray(grainState.State);
+        grainState.ETag = store.Write(Key(stateName, grainId), grainState.ETag, data);
+        grainState.RecordExists = true;
+    }
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        store.Clear(Key(stateName, grainId));
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+        return Task.CompletedTask;
+    }
+}
