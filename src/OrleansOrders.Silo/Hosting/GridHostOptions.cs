@@ -1,9 +1,9 @@
 namespace OrleansOrders.Silo.Hosting;
 
-/// <summary>How this silo joins a cluster and where it keeps state; bound from the "Orleans" section.</summary>
+/// <summary>How this silo joins a cluster and where it keeps state; bound from the "GridHost" section (not "Orleans", which Orleans reads itself).</summary>
 public sealed class GridHostOptions
 {
-    public const string SectionName = "Orleans";
+    public const string SectionName = "GridHost";
 
     public string ClusterId { get; set; } = "orleans-orders-dev";
 
@@ -33,19 +33,19 @@ public sealed class GridHostOptions
     {
         if (Clustering is not ("Localhost" or "AzureStorage"))
         {
-            yield return $"Orleans:Clustering must be Localhost or AzureStorage, not '{Clustering}'.";
+            yield return $"GridHost:Clustering must be Localhost or AzureStorage, not '{Clustering}'.";
         }
         if (Storage is not ("Memory" or "AzureStorage"))
         {
-            yield return $"Orleans:Storage must be Memory or AzureStorage, not '{Storage}'.";
+            yield return $"GridHost:Storage must be Memory or AzureStorage, not '{Storage}'.";
         }
         if ((Clustering == "AzureStorage" || Storage == "AzureStorage") && string.IsNullOrWhiteSpace(AzureStorageConnectionString))
         {
-            yield return "Orleans:AzureStorageConnectionString is required when clustering or storage is AzureStorage.";
+            yield return "GridHost:AzureStorageConnectionString is required when clustering or storage is AzureStorage.";
         }
         if (SiloPort is <= 0 or > 65535 || GatewayPort is <= 0 or > 65535 || SiloPort == GatewayPort)
         {
-            yield return "Orleans:SiloPort and Orleans:GatewayPort must be two different ports in 1-65535.";
+            yield return "GridHost:SiloPort and GridHost:GatewayPort must be two different ports in 1-65535.";
         }
     }
 }

@@ -11,14 +11,23 @@ namespace OrleansOrders.Cluster.Tests.Support;
 /// </summary>
 public sealed class GridApiFactory : WebApplicationFactory<Program>
 {
+    private IReadOnlyDictionary<string, string>? _settings;
+
+    /// <summary>A silo host with extra configuration (the parameterless constructor is the demo default).</summary>
+    public static GridApiFactory With(IReadOnlyDictionary<string, string> settings) => new() { _settings = settings };
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("Orleans:SiloPort", FreePort().ToString());
-        builder.UseSetting("Orleans:GatewayPort", FreePort().ToString());
-        builder.UseSetting("Orleans:ClusterId", "http-tests-" + Guid.NewGuid().ToString("N"));
+        builder.UseSetting("GridHost:SiloPort", FreePort().ToString());
+        builder.UseSetting("GridHost:GatewayPort", FreePort().ToString());
+        builder.UseSetting("GridHost:ClusterId", "http-tests-" + Guid.NewGuid().ToString("N"));
+        foreach (var (key, value) in _settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
