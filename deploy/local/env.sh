@@ -1,0 +1,28 @@
+# Shared settings of the local durable cluster (sourced by the scripts beside it).
+LOCAL_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$LOCAL_DIR/../.." && pwd)"
+RUN_DIR="$LOCAL_DIR/.run"
+AZURITE_DATA="$LOCAL_DIR/.azurite"
+AZURITE_BLOB_PORT="${AZURITE_BLOB_PORT:-10000}"
+AZURITE_QUEUE_PORT="${AZURITE_QUEUE_PORT:-10001}"
+AZURITE_TABLE_PORT="${AZURITE_TABLE_PORT:-10002}"
+# Azurite's well-known development account (public, like the emulator itself).
+AZURITE_CONNECTION="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${AZURITE_BLOB_PORT}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:${AZURITE_QUEUE_PORT}/devstoreaccount1;TableEndpoint=http://127.0.0.1:${AZURITE_TABLE_PORT}/devstoreaccount1;"
+CLUSTER_ID="${CLUSTER_ID:-orleans-orders-local}"
+SERVICE_ID="${SERVICE_ID:-OrleansOrders}"
+SILO_COUNT="${SILO_COUNT:-3}"
+# Silo i (1-based) listens on silo port 22210+i, gateway 40210+i, HTTP 5310+i.
+silo_port() { echo $((22210 + $1)); }
+gateway_port() { echo $((40210 + $1)); }
+http_port() { echo $((5310 + $1)); }
+
+wait_for_port() { # host port seconds what
+  local deadline=$((SECONDS + $3))
+  until (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; do
+    if ((SECONDS > deadline)); then
+      echo "timed out waiting for $4 on $1:$2" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}
