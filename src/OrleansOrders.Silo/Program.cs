@@ -1,4 +1,4 @@
-using OrleansOrders.Silo.Http;
+using OrleansOrders.Http;
 using OrleansOrders.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,9 +1,12 @@
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansOrders.Contracts;
 
-namespace OrleansOrders.Silo.Http;
+namespace OrleansOrders.Http;
 
 /// <summary>
 /// The grid's HTTP API: orders, network availability, nodes and stock. Refusals are problem

@@ -1,6 +1,6 @@
 using OrleansOrders.Contracts;
 
-namespace OrleansOrders.Silo.Http;
+namespace OrleansOrders.Http;
 
 // Request bodies as JSON arrives: every field nullable, so a missing field is reported by the
 // validator with its name instead of silently becoming a default.
