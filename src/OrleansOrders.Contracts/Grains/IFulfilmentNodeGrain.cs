@@ -20,6 +20,10 @@ public interface IFulfilmentNodeGrain : IGrainWithStringKey
     [Alias("SetStock")]
     Task<StockSnapshot?> SetStock(string sku, StockLevel level, string operationId);
 
+    /// <summary>SKUs this node has had a stock level for, sorted.</summary>
+    [Alias("ListSkus"), ReadOnly]
+    Task<IReadOnlyList<string>> ListSkus();
+
     /// <summary>What this node can ship of the order, at what cost and by when; a paused, closed or full node declines.</summary>
     [Alias("Bid"), ReadOnly]
     Task<NodeBid> Bid(BidRequest request);

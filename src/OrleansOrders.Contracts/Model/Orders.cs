@@ -128,7 +128,8 @@ public sealed record OrderView(
     [property: Id(6)] int AllocationRounds,
     [property: Id(7)] DateTimeOffset AcceptedAt,
     [property: Id(8)] DateTimeOffset UpdatedAt,
-    [property: Id(9)] string? CancelReason);
+    [property: Id(9)] string? CancelReason,
+    [property: Id(10)] IReadOnlyList<NodeBid>? Bids = null);
 
 [GenerateSerializer, Alias("oo.SubmitOutcome")]
 public enum SubmitOutcome

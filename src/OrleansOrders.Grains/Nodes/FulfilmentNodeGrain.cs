@@ -13,6 +13,8 @@ public sealed class NodeState
     [Id(2)] public DateOnly CapacityDate { get; set; }
     /// <summary>Orders that took one unit of <see cref="CapacityDate"/>'s capacity.</summary>
     [Id(3)] public HashSet<string> CapacityClaims { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>SKUs given a stock level at this node, for operators' inventory views.</summary>
+    [Id(4)] public SortedSet<string> Skus { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -55,6 +57,7 @@ public sealed class FulfilmentNodeGrain(
         S.Profile = profile;
         await state.WriteStateAsync();
         _claimsDirty = false;
+        await GrainFactory.GetGrain<INetworkDirectoryGrain>(0).Add(profile.NodeId);
         return View(S.Profile);
     }
 
@@ -91,8 +94,17 @@ public sealed class FulfilmentNodeGrain(
         {
             return null;
         }
-        return await GrainFactory.GetGrain<IStockGrain>(Identifiers.StockKey(S.Profile.NodeId, sku)).SetLevel(operationId, level);
+        var snapshot = await GrainFactory.GetGrain<IStockGrain>(Identifiers.StockKey(S.Profile.NodeId, sku)).SetLevel(operationId, level);
+        if (S.Skus.Add(sku))
+        {
+            await state.WriteStateAsync();
+            _claimsDirty = false;
+        }
+        return snapshot;
     }
+
+    Task<IReadOnlyList<string>> IFulfilmentNodeGrain.ListSkus() =>
+        Task.FromResult<IReadOnlyList<string>>(S.Skus.ToList());
 
     async Task<NodeBid> IFulfilmentNodeGrain.Bid(BidRequest request)
     {

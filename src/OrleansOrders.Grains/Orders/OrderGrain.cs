@@ -64,6 +64,7 @@ public sealed class OrderGrain(
         S.Shipments = routing.Shipments.ToList();
         S.Backordered = routing.Backordered.ToList();
         S.AllocationRounds = routing.Rounds;
+        S.Bids = routing.Bids.ToList();
         S.Status = StatusFromPlan();
         S.Step = S.Shipments.Count > 0 ? OrderStep.Committing : OrderStep.Settled;
         S.AcceptedAt = now;
@@ -250,5 +251,5 @@ public sealed class OrderGrain(
 
     private OrderView View() => new(
         OrderId, S.Status, S.Request!, S.Shipments.ToList(), S.Backordered.ToList(),
-        S.Shipments.Sum(s => s.Cost), S.AllocationRounds, S.AcceptedAt, S.UpdatedAt, S.CancelReason);
+        S.Shipments.Sum(s => s.Cost), S.AllocationRounds, S.AcceptedAt, S.UpdatedAt, S.CancelReason, S.Bids.ToList());
 }

@@ -28,4 +28,6 @@ public sealed class OrderState
     [Id(7)] public DateTimeOffset AcceptedAt { get; set; }
     [Id(8)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(9)] public string? CancelReason { get; set; }
+    /// <summary>The bids of the last routing round: the routing decision, explained.</summary>
+    [Id(10)] public List<NodeBid> Bids { get; set; } = [];
 }
