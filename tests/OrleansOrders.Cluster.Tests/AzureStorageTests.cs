@@ -21,6 +21,8 @@ public sealed class AzureStorageTests(AzuriteFixture azurite)
         {
             silo.AddAzureTableGrainStorage(GridOptions.StorageName, o => o.TableServiceClient = new TableServiceClient(connection));
             silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connection));
+            silo.AddMemoryStreams("events");
+            silo.AddMemoryGrainStorage("PubSubStore");
             silo.Services.AddOrderGridGrains();
             silo.Services.Configure<GridOptions>(o => o.SoftStateFlushInterval = TimeSpan.FromMilliseconds(300));
         });

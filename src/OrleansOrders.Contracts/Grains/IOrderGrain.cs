@@ -16,6 +16,34 @@ public interface IOrderGrain : IGrainWithStringKey
     [Alias("Resume")]
     Task<bool> Resume();
 
+    /// <summary>Moves a shipment along at its node: acknowledge, pick, pack, ship (carrier and tracking), deliver.</summary>
+    [Alias("AdvanceShipment")]
+    Task<OrderActionResult> AdvanceShipment(string shipmentId, ShipmentStep step, string actor, string? carrier = null, string? trackingNumber = null);
+
+    /// <summary>
+    /// The node refuses lines of a shipment (null: all of it) before shipping. The lines are
+    /// re-routed to other nodes; when <paramref name="stockMissing"/> the node's stock of them is
+    /// written down by the refused quantity.
+    /// </summary>
+    [Alias("RejectShipment")]
+    Task<OrderActionResult> RejectShipment(string shipmentId, IReadOnlyList<OrderLine>? lines, string reason, bool stockMissing, string actor);
+
+    /// <summary>Takes quantities off unshipped lines (backordered first), releasing exactly what they held.</summary>
+    [Alias("CancelLines")]
+    Task<OrderActionResult> CancelLines(IReadOnlyList<OrderLine> lines, string reason, string actor);
+
+    /// <summary>Opens a return of shipped units, from any channel; an exchange creates a linked new order.</summary>
+    [Alias("StartReturn")]
+    Task<OrderActionResult> StartReturn(ReturnRequest request, string actor);
+
+    /// <summary>Receives a return at any node and applies each item's disposition (restock there, or write off).</summary>
+    [Alias("ReceiveReturn")]
+    Task<OrderActionResult> ReceiveReturn(string returnId, string nodeId, IReadOnlyList<ReturnedItem> items, string actor);
+
+    /// <summary>Every transition of the order, oldest first.</summary>
+    [Alias("GetHistory"), ReadOnly]
+    Task<IReadOnlyList<OrderEvent>> GetHistory();
+
     /// <summary>Cancels the order and releases exactly what it holds or committed.</summary>
     [Alias("Cancel")]
     Task<CancelOrderResult> Cancel(string reason);

@@ -19,6 +19,22 @@ public interface IStockGrain : IGrainWithStringKey
     [Alias("Release")]
     Task<int> Release(string reservationId);
 
+    /// <summary>The reservation's committed units leave the building: on hand and committed go down. Answers the units shipped; a replay answers the same.</summary>
+    [Alias("Ship")]
+    Task<int> Ship(string reservationId);
+
+    /// <summary>Lowers a committed reservation to <paramref name="quantity"/> (a line cancelled in part); idempotent.</summary>
+    [Alias("Reduce")]
+    Task<int> Reduce(string reservationId, int quantity);
+
+    /// <summary>Returned units put back as sellable. Idempotent on <paramref name="operationId"/>.</summary>
+    [Alias("Restock")]
+    Task<StockSnapshot> Restock(string operationId, int quantity);
+
+    /// <summary>A correction of on hand by <paramref name="delta"/> (a node found fewer units than it had). Idempotent on <paramref name="operationId"/>.</summary>
+    [Alias("Adjust")]
+    Task<StockSnapshot> Adjust(string operationId, int delta, string reason);
+
     /// <summary>Goods received (a delivery from a supplier). Idempotent on <paramref name="operationId"/>.</summary>
     [Alias("Receive")]
     Task<StockSnapshot> Receive(string operationId, int quantity);

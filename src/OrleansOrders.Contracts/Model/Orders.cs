@@ -1,9 +1,11 @@
 namespace OrleansOrders.Contracts;
 
+/// <param name="UnitPrice">What the customer pays per unit; refunds of returns follow it.</param>
 [GenerateSerializer, Immutable, Alias("oo.OrderLine")]
 public sealed record OrderLine(
     [property: Id(0)] string Sku,
-    [property: Id(1)] int Quantity);
+    [property: Id(1)] int Quantity,
+    [property: Id(2)] decimal UnitPrice = 0m);
 
 /// <summary>An order as a storefront submits it. The order id is the idempotency key.</summary>
 [GenerateSerializer, Immutable, Alias("oo.OrderRequest")]
@@ -16,6 +18,7 @@ public sealed record OrderRequest(
 {
     public const int MaxLines = 100;
     public const int MaxQuantityPerLine = 10_000;
+    public const decimal MaxUnitPrice = 1_000_000m;
 
     /// <summary>
     /// True when <paramref name="other"/> asks for exactly the same thing: a resubmission rather
@@ -87,6 +90,10 @@ public static class OrderRequestValidator
             {
                 errors.Add($"lines[{i}].quantity must be between 1 and {OrderRequest.MaxQuantityPerLine}.");
             }
+            if (line.UnitPrice is < 0 or > OrderRequest.MaxUnitPrice)
+            {
+                errors.Add($"lines[{i}].unitPrice must be between 0 and {OrderRequest.MaxUnitPrice}.");
+            }
         }
         return errors;
     }
@@ -109,13 +116,35 @@ public enum OrderStatus
     Returned = 9,
 }
 
-/// <summary>One parcel of an allocated order: the node that ships it and what it ships.</summary>
+/// <summary>One parcel of an allocated order: the node that ships it, what it ships, and how far it got.</summary>
 [GenerateSerializer, Immutable, Alias("oo.ShipmentAllocation")]
 public sealed record ShipmentAllocation(
     [property: Id(0)] string NodeId,
     [property: Id(1)] IReadOnlyList<OrderLine> Lines,
     [property: Id(2)] decimal Cost,
-    [property: Id(3)] DateOnly PromisedBy);
+    [property: Id(3)] DateOnly PromisedBy,
+    [property: Id(4)] string ShipmentId = "",
+    [property: Id(5)] ShipmentStatus Status = ShipmentStatus.Released,
+    [property: Id(6)] string? Carrier = null,
+    [property: Id(7)] string? TrackingNumber = null,
+    [property: Id(8)] DateTimeOffset? ShippedAt = null,
+    [property: Id(9)] DateTimeOffset? DeliveredAt = null);
+
+/// <summary>
+/// A shipment's life at its node. Released means the node may start; a node acknowledges, picks,
+/// packs and ships it (or rejects lines of it before shipping); delivery closes it.
+/// </summary>
+[GenerateSerializer, Alias("oo.ShipmentStatus")]
+public enum ShipmentStatus
+{
+    Released = 0,
+    Acknowledged = 1,
+    Picked = 2,
+    Packed = 3,
+    Shipped = 4,
+    Delivered = 5,
+    Cancelled = 6,
+}
 
 [GenerateSerializer, Immutable, Alias("oo.OrderView")]
 public sealed record OrderView(
@@ -129,7 +158,8 @@ public sealed record OrderView(
     [property: Id(7)] DateTimeOffset AcceptedAt,
     [property: Id(8)] DateTimeOffset UpdatedAt,
     [property: Id(9)] string? CancelReason,
-    [property: Id(10)] IReadOnlyList<NodeBid>? Bids = null);
+    [property: Id(10)] IReadOnlyList<NodeBid>? Bids = null,
+    [property: Id(11)] IReadOnlyList<ReturnView>? Returns = null);
 
 [GenerateSerializer, Alias("oo.SubmitOutcome")]
 public enum SubmitOutcome

@@ -44,6 +44,9 @@ public sealed class GridOptions
     /// <summary>How often each recovery shard's reminder sweeps (Orleans reminders tick at most once a minute by default).</summary>
     public TimeSpan RecoverySweepPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Stream provider order events are published on; empty to publish none.</summary>
+    public string EventStreamProvider { get; set; } = "events";
+
     /// <summary>Attempts at an idempotent call (commit, release) before the order grain gives up for now and resumes later.</summary>
     public int MaxCallAttempts { get; set; } = 3;
 }

@@ -5,17 +5,18 @@ using OrleansOrders.Contracts;
 namespace OrleansOrders.Grains.Orders;
 
 /// <summary>
-/// One order's life. Not reentrant: an order's steps run one at a time, so a resubmission
-/// waits for the first submission to finish and then answers its result.
-/// Protocol: track the order in its recovery shard (durably, in parallel with routing), route
-/// (holds only), write the plan (the order is accepted from here on), commit the holds, answer.
-/// A crash before the write leaves only holds, which expire; a crash after it leaves
-/// Step = Committing, which the next call or the recovery shard's reminder finishes (commits are
-/// idempotent on the order id), so no write is needed after committing.
-/// A failed write of this grain's state reloads it from storage before the error goes back, so
-/// memory never runs ahead of storage: a retry then sees exactly what storage holds.
+/// One order's life. Not reentrant: an order's steps run one at a time, so a resubmission waits
+/// for the first submission to finish and then answers its result, and a cancel racing a ship is
+/// decided by whichever runs first.
+/// Every step follows one protocol: track the order in its recovery shard, decide, write the new
+/// state together with the pending operations it implies (holds to commit, stock to release or
+/// ship, ...), carry them out, answer. A crash before the write leaves at most holds, which
+/// expire; a crash after it leaves pending operations that the next call or the shard's reminder
+/// sweep carries out again (they are idempotent), so no write is needed after them.
+/// A failed write reloads what storage holds before the error goes back, so memory never runs
+/// ahead of storage.
 /// </summary>
-public sealed class OrderGrain(
+public sealed partial class OrderGrain(
     [PersistentState("order", GridOptions.StorageName)] IPersistentState<OrderState> state,
     GridClock clock,
     IOptions<GridOptions> options,
@@ -45,14 +46,13 @@ public sealed class OrderGrain(
                 return new SubmitOrderResult(SubmitOutcome.Conflict, null,
                     [$"Order '{OrderId}' was already submitted with a different payload."]);
             }
-            await FinishUnfinishedStep();
+            await FinishPending();
             return new SubmitOrderResult(SubmitOutcome.Replayed, View(), []);
         }
 
         var now = clock.UtcNow;
         var tracked = Recovery.Track(OrderId);
-        var routing = await GrainFactory.GetGrain<IRouterGrain>(0).Allocate(
-            new AllocationRequest(OrderId, request.ShipTo, request.Lines, now, _options.HoldTtl));
+        var routing = await Route(request.Lines, now, excluded: null);
         await tracked;
         if (routing.UnknownSkus.Count > 0)
         {
@@ -61,17 +61,11 @@ public sealed class OrderGrain(
         }
 
         S.Request = request;
-        S.Shipments = routing.Shipments.ToList();
-        S.Backordered = routing.Backordered.ToList();
-        S.AllocationRounds = routing.Rounds;
-        S.Bids = routing.Bids.ToList();
-        S.Status = StatusFromPlan();
-        S.Step = S.Shipments.Count > 0 ? OrderStep.Committing : OrderStep.Settled;
         S.AcceptedAt = now;
-        S.UpdatedAt = now;
+        Record("OrderAccepted", "storefront:" + request.Channel, null, $"{request.Lines.Count} lines for customer {request.CustomerId}");
+        ApplyRouting(routing);
         await WriteOrReload();
-
-        await FinishUnfinishedStep();
+        await FinishPending();
         return new SubmitOrderResult(SubmitOutcome.Accepted, View(), []);
     }
 
@@ -81,9 +75,12 @@ public sealed class OrderGrain(
         {
             return null;
         }
-        await FinishUnfinishedStep();
+        await FinishPending();
         return View();
     }
+
+    Task<IReadOnlyList<OrderEvent>> IOrderGrain.GetHistory() =>
+        Task.FromResult<IReadOnlyList<OrderEvent>>(S.History.ToList());
 
     async Task<CancelOrderResult> IOrderGrain.Cancel(string reason)
     {
@@ -91,22 +88,28 @@ public sealed class OrderGrain(
         {
             return new CancelOrderResult(CancelOutcome.NotFound, null, $"Order '{OrderId}' does not exist.");
         }
-        await FinishUnfinishedStep();
-        switch (S.Status)
+        await FinishPending();
+        if (S.Cancelled)
         {
-            case OrderStatus.Cancelled:
-                return new CancelOrderResult(CancelOutcome.AlreadyCancelled, View(), S.CancelReason);
-            case OrderStatus.Shipped or OrderStatus.Delivered or OrderStatus.Returned:
-                return new CancelOrderResult(CancelOutcome.NotCancellable, View(), $"Order '{OrderId}' is {S.Status} and can no longer be cancelled.");
+            return new CancelOrderResult(CancelOutcome.AlreadyCancelled, View(), S.CancelReason);
+        }
+        if (S.Shipments.Any(s => s.Status >= ShipmentStatus.Shipped && s.Status != ShipmentStatus.Cancelled))
+        {
+            return new CancelOrderResult(CancelOutcome.NotCancellable, View(),
+                $"Order '{OrderId}' has shipped parcels and can no longer be cancelled as a whole; cancel unshipped lines instead.");
         }
 
-        S.Status = OrderStatus.Cancelled;
-        S.CancelReason = string.IsNullOrWhiteSpace(reason) ? "cancelled" : reason.Trim()[..Math.Min(reason.Trim().Length, 500)];
-        S.Step = OrderStep.Releasing;
-        S.UpdatedAt = clock.UtcNow;
+        S.Cancelled = true;
+        S.CancelReason = Clip(reason, "cancelled");
+        foreach (var shipment in S.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled).ToList())
+        {
+            CancelShipment(shipment);
+        }
+        S.Backordered.Clear();
+        Record("OrderCancelled", "customer", S.CancelReason, "all unshipped lines released");
         await Recovery.Track(OrderId);
         await WriteOrReload();
-        await FinishUnfinishedStep();
+        await FinishPending();
         return new CancelOrderResult(CancelOutcome.Cancelled, View(), S.CancelReason);
     }
 
@@ -116,32 +119,65 @@ public sealed class OrderGrain(
         {
             return true; // tracked, then never written: nothing was accepted
         }
-        await FinishUnfinishedStep();
-        return S.Step == OrderStep.Settled;
+        await FinishPending();
+        return S.Pending.Count == 0;
     }
 
-    /// <summary>Finishes a step that a crash or a failed call interrupted. Both steps are idempotent.</summary>
-    private async Task FinishUnfinishedStep()
+    private Task<RoutingResult> Route(IReadOnlyList<OrderLine> lines, DateTimeOffset now, IReadOnlyList<string>? excluded) =>
+        GrainFactory.GetGrain<IRouterGrain>(0).Allocate(new AllocationRequest(OrderId, S.Request?.ShipTo ?? default, lines, now, _options.HoldTtl, excluded));
+
+    /// <summary>Adds the router's parcels (held stock) as new shipments with pending commits, and its leftovers to backorder.</summary>
+    private void ApplyRouting(RoutingResult routing)
     {
-        switch (S.Step)
+        S.AllocationRounds += routing.Rounds;
+        S.Bids = routing.Bids.ToList();
+        foreach (var parcel in routing.Shipments)
         {
-            case OrderStep.Committing:
-                await CommitPlan();
-                break;
-            case OrderStep.Releasing:
-                await ReleaseEverything();
-                break;
-            default:
-                return;
+            var priced = parcel.Lines.Select(l => l with { UnitPrice = UnitPriceOf(l.Sku) }).ToList();
+            var shipment = parcel with { ShipmentId = $"s{++S.ShipmentCount}", Lines = priced, Status = ShipmentStatus.Released };
+            S.Shipments.Add(shipment);
+            foreach (var line in priced)
+            {
+                S.Pending.Add(new PendingOp(PendingOpKind.Commit, shipment.NodeId, line.Sku, line.Quantity, OrderId));
+            }
         }
-        await Recovery.Settled(OrderId);
+        S.Backordered = Merge(S.Backordered.Concat(routing.Backordered.Select(l => l with { UnitPrice = UnitPriceOf(l.Sku) })));
+        Record("OrderAllocated", "router", null,
+            $"{routing.Shipments.Count} parcels from {string.Join(", ", routing.Shipments.Select(s => s.NodeId))}; " +
+            $"backordered {string.Join(", ", routing.Backordered.Select(l => $"{l.Quantity} x {l.Sku}"))}; {routing.Rounds} rounds");
     }
+
+    /// <summary>Cancels a shipment that has not shipped: releases its stock and the node's capacity.</summary>
+    private void CancelShipment(ShipmentAllocation shipment)
+    {
+        foreach (var line in shipment.Lines)
+        {
+            S.Pending.Add(new PendingOp(PendingOpKind.Release, shipment.NodeId, line.Sku, line.Quantity, OrderId));
+        }
+        S.Pending.Add(new PendingOp(PendingOpKind.ReleaseCapacity, shipment.NodeId, "", 0, OrderId));
+        Replace(shipment, shipment with { Status = ShipmentStatus.Cancelled });
+    }
+
+    private decimal UnitPriceOf(string sku) => S.Request?.Lines.FirstOrDefault(l => l.Sku == sku)?.UnitPrice ?? 0m;
+
+    private void Replace(ShipmentAllocation old, ShipmentAllocation updated) =>
+        S.Shipments[S.Shipments.FindIndex(s => s.ShipmentId == old.ShipmentId)] = updated;
+
+    private static List<OrderLine> Merge(IEnumerable<OrderLine> lines) =>
+        lines.Where(l => l.Quantity > 0)
+            .GroupBy(l => l.Sku, StringComparer.Ordinal)
+            .Select(g => new OrderLine(g.Key, g.Sum(l => l.Quantity), g.First().UnitPrice))
+            .ToList();
+
+    private static string Clip(string? text, string fallback) =>
+        string.IsNullOrWhiteSpace(text) ? fallback : text.Trim()[..Math.Min(text.Trim().Length, 500)];
 
     private IOrderRecoveryGrain Recovery =>
         GrainFactory.GetGrain<IOrderRecoveryGrain>(OrderRecoveryShards.For(OrderId, _options.RecoveryShards));
 
     private async Task WriteOrReload()
     {
+        S.UpdatedAt = clock.UtcNow;
         try
         {
             await state.WriteStateAsync();
@@ -162,94 +198,45 @@ public sealed class OrderGrain(
         }
     }
 
-    /// <summary>
-    /// Commits every planned line at its stock grain. A line whose hold was lost and whose stock
-    /// went to another order is moved to backorder, and the plan written again.
-    /// </summary>
-    private async Task CommitPlan()
+    /// <summary>The order's status, derived from its shipments: the least advanced live parcel decides.</summary>
+    private OrderStatus Status()
     {
-        var lines = S.Shipments.SelectMany(s => s.Lines.Select(l => (s.NodeId, Line: l))).ToList();
-        var results = await Task.WhenAll(lines.Select(x => WithRetries(
-            $"commit {x.NodeId}/{x.Line.Sku}",
-            () => Stock(x.NodeId, x.Line.Sku).Commit(OrderId, x.Line.Quantity))));
-
-        var refused = lines.Zip(results).Where(r => r.Second.Outcome != CommitOutcome.Committed).Select(r => r.First).ToList();
-        if (refused.Count > 0)
+        if (S.Request is null)
         {
-            foreach (var (nodeId, line) in refused)
-            {
-                logger.LogWarning("Order {Order}: commit of {Sku} at {Node} refused; backordering it", OrderId, line.Sku, nodeId);
-                var shipment = S.Shipments.First(s => s.NodeId == nodeId);
-                var left = shipment.Lines.Where(l => l.Sku != line.Sku).ToList();
-                S.Shipments.Remove(shipment);
-                if (left.Count > 0)
-                {
-                    S.Shipments.Add(shipment with { Lines = left });
-                }
-                else
-                {
-                    await WithRetries($"release capacity at {nodeId}", async () =>
-                    {
-                        await GrainFactory.GetGrain<IFulfilmentNodeGrain>(nodeId).ReleaseCapacity(OrderId);
-                        return true;
-                    });
-                }
-                S.Backordered.Add(line);
-            }
-            S.Backordered = S.Backordered.GroupBy(l => l.Sku).Select(g => new OrderLine(g.Key, g.Sum(l => l.Quantity))).ToList();
-            S.Shipments = S.Shipments.OrderBy(s => s.NodeId, StringComparer.Ordinal).ToList();
-            S.Status = StatusFromPlan();
-            S.Step = OrderStep.Settled;
-            S.UpdatedAt = clock.UtcNow;
-            await WriteOrReload();
-            return;
+            return OrderStatus.None;
         }
-
-        // Not written: if this activation dies, the next one re-runs the commits, which answer
-        // Committed again, and reaches the same state.
-        S.Step = OrderStep.Settled;
-    }
-
-    private async Task ReleaseEverything()
-    {
-        var releases = S.Shipments.SelectMany(s => s.Lines.Select(l => WithRetries(
-            $"release {s.NodeId}/{l.Sku}", () => Stock(s.NodeId, l.Sku).Release(OrderId))));
-        var capacity = S.Shipments.Select(s => WithRetries($"release capacity at {s.NodeId}", async () =>
+        if (S.Cancelled)
         {
-            await GrainFactory.GetGrain<IFulfilmentNodeGrain>(s.NodeId).ReleaseCapacity(OrderId);
-            return 0;
-        }));
-        await Task.WhenAll(releases.Concat(capacity));
-        S.Step = OrderStep.Settled; // not written, for the same reason as after committing
-    }
-
-    private async Task<T> WithRetries<T>(string what, Func<Task<T>> call)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await call();
-            }
-            catch (Exception ex) when (attempt < _options.MaxCallAttempts)
-            {
-                logger.LogWarning(ex, "Order {Order}: {What} failed (attempt {Attempt}); retrying", OrderId, what, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt));
-            }
+            return OrderStatus.Cancelled;
         }
+        var live = S.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled).ToList();
+        if (live.Count == 0)
+        {
+            return S.Backordered.Count > 0 ? OrderStatus.Backordered : OrderStatus.Accepted;
+        }
+        var shippedUnits = live.Where(s => s.Status >= ShipmentStatus.Shipped).Sum(s => s.Lines.Sum(l => l.Quantity));
+        var returnedUnits = S.Returns.Where(r => r.Status == ReturnStatus.Received).Sum(r => r.Items.Sum(i => i.Quantity));
+        if (shippedUnits > 0 && returnedUnits >= shippedUnits && S.Backordered.Count == 0 && live.All(s => s.Status >= ShipmentStatus.Shipped))
+        {
+            return OrderStatus.Returned;
+        }
+        if (S.Backordered.Count == 0 && live.All(s => s.Status == ShipmentStatus.Delivered))
+        {
+            return OrderStatus.Delivered;
+        }
+        if (S.Backordered.Count == 0 && live.All(s => s.Status >= ShipmentStatus.Shipped))
+        {
+            return OrderStatus.Shipped;
+        }
+        if (live.Any(s => s.Status >= ShipmentStatus.Acknowledged))
+        {
+            return OrderStatus.ReleasedToNode;
+        }
+        return S.Backordered.Count == 0 ? OrderStatus.Allocated : OrderStatus.PartiallyAllocated;
     }
-
-    private IStockGrain Stock(string nodeId, string sku) =>
-        GrainFactory.GetGrain<IStockGrain>(Identifiers.StockKey(nodeId, sku));
-
-    private OrderStatus StatusFromPlan() => (S.Shipments.Count, S.Backordered.Count) switch
-    {
-        (0, _) => OrderStatus.Backordered,
-        (_, 0) => OrderStatus.Allocated,
-        _ => OrderStatus.PartiallyAllocated,
-    };
 
     private OrderView View() => new(
-        OrderId, S.Status, S.Request!, S.Shipments.ToList(), S.Backordered.ToList(),
-        S.Shipments.Sum(s => s.Cost), S.AllocationRounds, S.AcceptedAt, S.UpdatedAt, S.CancelReason, S.Bids.ToList());
+        OrderId, Status(), S.Request!, S.Shipments.ToList(), S.Backordered.ToList(),
+        S.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled).Sum(s => s.Cost),
+        S.AllocationRounds, S.AcceptedAt, S.UpdatedAt, S.CancelReason, S.Bids.ToList(), S.Returns.ToList());
 }

@@ -2,17 +2,35 @@ using OrleansOrders.Contracts;
 
 namespace OrleansOrders.Grains.Orders;
 
-/// <summary>The step an order is in the middle of; anything but Settled is resumed on activation.</summary>
-[GenerateSerializer, Alias("oo.OrderStep")]
-public enum OrderStep
+/// <summary>An idempotent call the order owes another grain, written down before it is made.</summary>
+[GenerateSerializer, Alias("oo.PendingOpKind")]
+public enum PendingOpKind
 {
-    Settled = 0,
-    /// <summary>The plan is durable; its holds are being committed at the stock grains.</summary>
-    Committing = 1,
-    /// <summary>Cancellation is durable; what the order holds is being released.</summary>
-    Releasing = 2,
+    /// <summary>Turn the hold into committed stock; a refusal moves the line to backorder.</summary>
+    Commit = 0,
+    Release = 1,
+    /// <summary>Lower the committed quantity to <see cref="PendingOp.Quantity"/>.</summary>
+    Reduce = 2,
+    Ship = 3,
+    Restock = 4,
+    /// <summary>Correct on hand by -<see cref="PendingOp.Quantity"/> (stock the node could not find).</summary>
+    WriteDown = 5,
+    ReleaseCapacity = 6,
 }
 
+[GenerateSerializer, Immutable, Alias("oo.PendingOp")]
+public sealed record PendingOp(
+    [property: Id(0)] PendingOpKind Kind,
+    [property: Id(1)] string NodeId,
+    [property: Id(2)] string Sku,
+    [property: Id(3)] int Quantity,
+    [property: Id(4)] string OperationId);
+
+/// <summary>
+/// The order's durable state. Every change that other grains must follow is written here first as
+/// pending operations (an outbox), then carried out; all of them are idempotent, so whoever finds
+/// them pending (the next call, or the recovery sweep after a crash) simply carries them out again.
+/// </summary>
 [GenerateSerializer, Alias("oo.OrderState")]
 public sealed class OrderState
 {
@@ -20,8 +38,8 @@ public sealed class OrderState
 
     [Id(0)] public int SchemaVersion { get; set; } = CurrentSchemaVersion;
     [Id(1)] public OrderRequest? Request { get; set; }
-    [Id(2)] public OrderStatus Status { get; set; }
-    [Id(3)] public OrderStep Step { get; set; }
+    [Id(2)] public bool Cancelled { get; set; }
+    [Id(3)] public List<PendingOp> Pending { get; set; } = [];
     [Id(4)] public List<ShipmentAllocation> Shipments { get; set; } = [];
     [Id(5)] public List<OrderLine> Backordered { get; set; } = [];
     [Id(6)] public int AllocationRounds { get; set; }
@@ -30,4 +48,9 @@ public sealed class OrderState
     [Id(9)] public string? CancelReason { get; set; }
     /// <summary>The bids of the last routing round: the routing decision, explained.</summary>
     [Id(10)] public List<NodeBid> Bids { get; set; } = [];
+    [Id(11)] public int ShipmentCount { get; set; }
+    [Id(12)] public List<OrderEvent> History { get; set; } = [];
+    /// <summary>Highest history sequence published to the event stream (written lazily; consumers drop duplicates).</summary>
+    [Id(13)] public long PublishedSequence { get; set; }
+    [Id(14)] public List<ReturnView> Returns { get; set; } = [];
 }

@@ -30,7 +30,7 @@ public sealed class RouterGrain(
         var held = new Dictionary<(string Node, string Sku), int>();   // what this order holds, by stock grain
         var parcels = new Dictionary<string, ShipmentAllocation>(StringComparer.Ordinal);
         var claimed = new HashSet<string>(StringComparer.Ordinal);    // nodes whose capacity we hold
-        var excluded = new HashSet<string>(StringComparer.Ordinal);   // full, paused or lost-claim nodes
+        var excluded = new HashSet<string>(request.ExcludedNodes ?? [], StringComparer.Ordinal); // full, paused, lost-claim or rejecting nodes
         var remaining = wanted.ToList();
         IReadOnlyList<NodeBid> lastBids = [];
         var rounds = 0;

@@ -64,7 +64,7 @@ public sealed class StockGrain : Grain, IStockGrain
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quantity);
         await _writes.WhenReady();
         ExpireHolds();
-        if (S.Committed.ContainsKey(reservationId) || S.Released.ContainsKey(reservationId))
+        if (S.Committed.ContainsKey(reservationId) || S.Released.ContainsKey(reservationId) || S.ShippedReservations.ContainsKey(reservationId))
         {
             return new HoldResult(HoldOutcome.Closed, Available);
         }
@@ -100,7 +100,7 @@ public sealed class StockGrain : Grain, IStockGrain
             await _writes.WhenDurable();
             return new CommitResult(CommitOutcome.Committed, already);
         }
-        if (S.Released.ContainsKey(reservationId))
+        if (S.Released.ContainsKey(reservationId) || S.ShippedReservations.ContainsKey(reservationId))
         {
             return new CommitResult(CommitOutcome.Released, 0);
         }
@@ -151,6 +151,87 @@ public sealed class StockGrain : Grain, IStockGrain
             return committed;
         }
         return 0;
+    }
+
+    async Task<int> IStockGrain.Ship(string reservationId)
+    {
+        await _writes.WhenReady();
+        if (S.ShippedReservations.TryGetValue(reservationId, out var shipped))
+        {
+            await _writes.WhenDurable();
+            return shipped;
+        }
+        if (!S.Committed.Remove(reservationId, out var units))
+        {
+            return 0; // nothing committed under this id (never, or released): nothing leaves
+        }
+        _committed -= units;
+        S.OnHand -= units;
+        S.Shipped += units;
+        S.ShippedReservations[reservationId] = units;
+        await _writes.WhenDurable();
+        return units;
+    }
+
+    async Task<int> IStockGrain.Reduce(string reservationId, int quantity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(quantity);
+        await _writes.WhenReady();
+        if (!S.Committed.TryGetValue(reservationId, out var committed))
+        {
+            return 0;
+        }
+        if (quantity >= committed)
+        {
+            return committed; // only ever lowered; a replay finds it already there
+        }
+        if (quantity == 0)
+        {
+            S.Committed.Remove(reservationId);
+            S.Released[reservationId] = _clock.UtcNow;
+        }
+        else
+        {
+            S.Committed[reservationId] = quantity;
+        }
+        _committed -= committed - quantity;
+        ReportAvailability();
+        await _writes.WhenDurable();
+        return quantity;
+    }
+
+    async Task<StockSnapshot> IStockGrain.Restock(string operationId, int quantity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quantity);
+        await _writes.WhenReady();
+        if (!S.AppliedOperations.ContainsKey(operationId))
+        {
+            S.AppliedOperations[operationId] = _clock.UtcNow;
+            S.OnHand += quantity;
+            S.Restocked += quantity;
+            ReportAvailability();
+        }
+        await _writes.WhenDurable();
+        return Snapshot();
+    }
+
+    async Task<StockSnapshot> IStockGrain.Adjust(string operationId, int delta, string reason)
+    {
+        await _writes.WhenReady();
+        if (!S.AppliedOperations.ContainsKey(operationId))
+        {
+            if (S.OnHand + delta < 0)
+            {
+                throw new ArgumentException($"Adjusting {this.GetPrimaryKeyString()} by {delta} would leave {S.OnHand + delta} on hand.", nameof(delta));
+            }
+            S.AppliedOperations[operationId] = _clock.UtcNow;
+            S.OnHand += delta;
+            S.Adjusted += delta;
+            _logger.LogInformation("{Grain}: on hand adjusted by {Delta} ({Reason})", this.GetPrimaryKeyString(), delta, reason);
+            ReportAvailability();
+        }
+        await _writes.WhenDurable();
+        return Snapshot();
     }
 
     async Task<StockSnapshot> IStockGrain.Receive(string operationId, int quantity)

@@ -27,4 +27,7 @@ public sealed class StockState
     [Id(7)] public long Adjusted { get; set; }
     [Id(8)] public long Shipped { get; set; }
     [Id(9)] public long Restocked { get; set; }
+
+    /// <summary>Reservations shipped, with their units, so a replayed ship answers the same and a late commit cannot revive them.</summary>
+    [Id(10)] public Dictionary<string, int> ShippedReservations { get; set; } = new(StringComparer.Ordinal);
 }

@@ -54,6 +54,8 @@ public class GridClusterFixture : IAsyncLifetime
                 silo.AddMemoryGrainStorage(GridOptions.StorageName);
             }
             silo.UseInMemoryReminderService();
+            silo.AddMemoryStreams("events");
+            silo.AddMemoryGrainStorage("PubSubStore");
             silo.AddIncomingGrainCallFilter<FaultInjectionFilter>();
             silo.Services.AddSingleton(Faults);
             silo.Services.AddSingleton(clock);

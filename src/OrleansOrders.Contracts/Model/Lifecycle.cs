@@ -1,0 +1,95 @@
+namespace OrleansOrders.Contracts;
+
+/// <summary>What a node (or an operator on its behalf) does with a shipment.</summary>
+[GenerateSerializer, Alias("oo.ShipmentStep")]
+public enum ShipmentStep
+{
+    Acknowledge = 0,
+    Pick = 1,
+    Pack = 2,
+    Ship = 3,
+    Deliver = 4,
+}
+
+[GenerateSerializer, Alias("oo.ActionOutcome")]
+public enum ActionOutcome
+{
+    /// <summary>The action was applied.</summary>
+    Done = 0,
+    /// <summary>The action had already been applied (a replay); nothing changed.</summary>
+    NoChange = 1,
+    NotFound = 2,
+    /// <summary>The order or shipment is in a state that does not allow the action. Nothing changed.</summary>
+    NotAllowed = 3,
+    /// <summary>The request is malformed. Nothing changed.</summary>
+    Invalid = 4,
+}
+
+/// <summary>The answer to any lifecycle action on an order.</summary>
+[GenerateSerializer, Immutable, Alias("oo.OrderActionResult")]
+public sealed record OrderActionResult(
+    [property: Id(0)] ActionOutcome Outcome,
+    [property: Id(1)] OrderView? Order,
+    [property: Id(2)] string? Reason)
+{
+    public bool Succeeded => Outcome is ActionOutcome.Done or ActionOutcome.NoChange;
+}
+
+/// <summary>An entry of an order's history: one transition, who made it, why, and what changed.</summary>
+[GenerateSerializer, Immutable, Alias("oo.OrderEvent")]
+public sealed record OrderEvent(
+    [property: Id(0)] string EventId,
+    [property: Id(1)] string OrderId,
+    [property: Id(2)] long Sequence,
+    [property: Id(3)] DateTimeOffset At,
+    [property: Id(4)] string Type,
+    [property: Id(5)] string Actor,
+    [property: Id(6)] string? Reason,
+    [property: Id(7)] string Details,
+    [property: Id(8)] string CustomerId,
+    [property: Id(9)] OrderStatus StatusAfter);
+
+/// <summary>Units of one SKU coming back, and what to do with them once inspected.</summary>
+[GenerateSerializer, Alias("oo.ReturnDisposition")]
+public enum ReturnDisposition
+{
+    /// <summary>Sellable again: back into the receiving node's stock.</summary>
+    Restock = 0,
+    /// <summary>Not sellable (damaged, opened); recorded with a reason, not restocked.</summary>
+    WriteOff = 1,
+}
+
+[GenerateSerializer, Immutable, Alias("oo.ReturnRequest")]
+public sealed record ReturnRequest(
+    [property: Id(0)] string ReturnId,
+    [property: Id(1)] IReadOnlyList<OrderLine> Lines,
+    [property: Id(2)] string Channel,
+    [property: Id(3)] string Reason,
+    [property: Id(4)] IReadOnlyList<OrderLine>? ExchangeFor = null);
+
+[GenerateSerializer, Immutable, Alias("oo.ReturnedItem")]
+public sealed record ReturnedItem(
+    [property: Id(0)] string Sku,
+    [property: Id(1)] int Quantity,
+    [property: Id(2)] ReturnDisposition Disposition,
+    [property: Id(3)] string? Reason = null);
+
+[GenerateSerializer, Alias("oo.ReturnStatus")]
+public enum ReturnStatus
+{
+    Open = 0,
+    Received = 1,
+}
+
+[GenerateSerializer, Immutable, Alias("oo.ReturnView")]
+public sealed record ReturnView(
+    [property: Id(0)] string ReturnId,
+    [property: Id(1)] ReturnStatus Status,
+    [property: Id(2)] IReadOnlyList<OrderLine> Lines,
+    [property: Id(3)] string Channel,
+    [property: Id(4)] string Reason,
+    [property: Id(5)] string? ReceivedAtNode,
+    [property: Id(6)] IReadOnlyList<ReturnedItem> Items,
+    [property: Id(7)] decimal Refund,
+    [property: Id(8)] string? ExchangeOrderId,
+    [property: Id(9)] DateTimeOffset OpenedAt);

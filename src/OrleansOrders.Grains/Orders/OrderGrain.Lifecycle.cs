@@ -1,0 +1,259 @@
+using OrleansOrders.Contracts;
+
+namespace OrleansOrders.Grains.Orders;
+
+public sealed partial class OrderGrain
+{
+    async Task<OrderActionResult> IOrderGrain.AdvanceShipment(string shipmentId, ShipmentStep step, string actor, string? carrier, string? trackingNumber)
+    {
+        if (await Find(shipmentId) is { } refusal)
+        {
+            return refusal;
+        }
+        var shipment = S.Shipments.First(s => s.ShipmentId == shipmentId);
+        if (!Enum.IsDefined(step))
+        {
+            return Refuse(ActionOutcome.Invalid, "step must be Acknowledge, Pick, Pack, Ship or Deliver.");
+        }
+        var target = step switch
+        {
+            ShipmentStep.Acknowledge => ShipmentStatus.Acknowledged,
+            ShipmentStep.Pick => ShipmentStatus.Picked,
+            ShipmentStep.Pack => ShipmentStatus.Packed,
+            ShipmentStep.Ship => ShipmentStatus.Shipped,
+            _ => ShipmentStatus.Delivered,
+        };
+        if (shipment.Status == ShipmentStatus.Cancelled)
+        {
+            return Refuse(ActionOutcome.NotAllowed, $"Shipment {shipmentId} is cancelled.");
+        }
+        if (shipment.Status == target)
+        {
+            return new OrderActionResult(ActionOutcome.NoChange, View(), $"Shipment {shipmentId} is already {target}.");
+        }
+        if (shipment.Status > target)
+        {
+            return Refuse(ActionOutcome.NotAllowed, $"Shipment {shipmentId} is already {shipment.Status}; it cannot go back to {target}.");
+        }
+        if (target == ShipmentStatus.Delivered && shipment.Status != ShipmentStatus.Shipped)
+        {
+            return Refuse(ActionOutcome.NotAllowed, $"Shipment {shipmentId} has not shipped yet.");
+        }
+
+        var now = clock.UtcNow;
+        var updated = shipment with { Status = target };
+        if (target == ShipmentStatus.Shipped)
+        {
+            if (!IsShortText(carrier) || !IsShortText(trackingNumber))
+            {
+                return Refuse(ActionOutcome.Invalid, "Shipping needs a carrier and a tracking number (1-100 characters each).");
+            }
+            updated = updated with { Carrier = carrier!.Trim(), TrackingNumber = trackingNumber!.Trim(), ShippedAt = now };
+            // On hand and committed go down at the stock grain: written down first, carried out after.
+            foreach (var line in shipment.Lines)
+            {
+                S.Pending.Add(new PendingOp(PendingOpKind.Ship, shipment.NodeId, line.Sku, line.Quantity, OrderId));
+            }
+            await Recovery.Track(OrderId);
+        }
+        else if (target == ShipmentStatus.Delivered)
+        {
+            updated = updated with { DeliveredAt = now };
+        }
+        Replace(shipment, updated);
+        Record($"Shipment{target}", actor, null,
+            target == ShipmentStatus.Shipped ? $"{shipmentId} from {shipment.NodeId} by {updated.Carrier} ({updated.TrackingNumber})" : $"{shipmentId} at {shipment.NodeId}");
+        await WriteOrReload();
+        await FinishPending();
+        return new OrderActionResult(ActionOutcome.Done, View(), null);
+    }
+
+    async Task<OrderActionResult> IOrderGrain.RejectShipment(string shipmentId, IReadOnlyList<OrderLine>? lines, string reason, bool stockMissing, string actor)
+    {
+        if (await Find(shipmentId) is { } refusal)
+        {
+            return refusal;
+        }
+        var shipment = S.Shipments.First(s => s.ShipmentId == shipmentId);
+        if (shipment.Status is ShipmentStatus.Cancelled or >= ShipmentStatus.Shipped)
+        {
+            return Refuse(ActionOutcome.NotAllowed, $"Shipment {shipmentId} is {shipment.Status}; only unshipped shipments can be rejected.");
+        }
+        var rejected = Merge(lines ?? shipment.Lines);
+        foreach (var line in rejected)
+        {
+            var planned = shipment.Lines.FirstOrDefault(l => l.Sku == line.Sku)?.Quantity ?? 0;
+            if (line.Quantity > planned)
+            {
+                return Refuse(ActionOutcome.Invalid, $"Shipment {shipmentId} has {planned} of {line.Sku}; {line.Quantity} cannot be rejected.");
+            }
+        }
+        if (rejected.Count == 0)
+        {
+            return Refuse(ActionOutcome.Invalid, "Name at least one line with a positive quantity to reject.");
+        }
+
+        var reasonText = Clip(reason, "rejected by node");
+        var left = new List<OrderLine>();
+        foreach (var line in shipment.Lines)
+        {
+            var remaining = line.Quantity - (rejected.FirstOrDefault(r => r.Sku == line.Sku)?.Quantity ?? 0);
+            if (remaining > 0)
+            {
+                left.Add(line with { Quantity = remaining });
+            }
+            if (remaining != line.Quantity)
+            {
+                S.Pending.Add(remaining == 0
+                    ? new PendingOp(PendingOpKind.Release, shipment.NodeId, line.Sku, line.Quantity, OrderId)
+                    : new PendingOp(PendingOpKind.Reduce, shipment.NodeId, line.Sku, remaining, OrderId));
+            }
+        }
+        if (stockMissing)
+        {
+            // The node could not find these units: its on hand (and so its availability) is corrected.
+            foreach (var line in rejected)
+            {
+                S.Pending.Add(new PendingOp(PendingOpKind.WriteDown, shipment.NodeId, line.Sku, line.Quantity, $"{OrderId}:{shipmentId}:reject:{line.Sku}"));
+            }
+        }
+        if (left.Count == 0)
+        {
+            Replace(shipment, shipment with { Lines = shipment.Lines, Status = ShipmentStatus.Cancelled });
+            S.Pending.Add(new PendingOp(PendingOpKind.ReleaseCapacity, shipment.NodeId, "", 0, OrderId));
+        }
+        else
+        {
+            Replace(shipment, shipment with { Lines = left });
+        }
+        S.Backordered = Merge(S.Backordered.Concat(rejected));
+        Record("ShipmentRejected", actor, reasonText,
+            $"{string.Join(", ", rejected.Select(l => $"{l.Quantity} x {l.Sku}"))} at {shipment.NodeId}{(stockMissing ? " (stock written down)" : "")}");
+        await Recovery.Track(OrderId);
+        await WriteOrReload();
+        await FinishPending();
+
+        // Re-route what the node refused, anywhere but there.
+        await AllocateBackorder(excluded: [shipment.NodeId], actor: "router:reroute");
+        return new OrderActionResult(ActionOutcome.Done, View(), null);
+    }
+
+    async Task<OrderActionResult> IOrderGrain.CancelLines(IReadOnlyList<OrderLine> lines, string reason, string actor)
+    {
+        if (S.Request is null)
+        {
+            return Refuse(ActionOutcome.NotFound, $"Order '{OrderId}' does not exist.");
+        }
+        await FinishPending();
+        if (S.Cancelled)
+        {
+            return Refuse(ActionOutcome.NotAllowed, $"Order '{OrderId}' is cancelled.");
+        }
+        var wanted = Merge(lines ?? []);
+        if (wanted.Count == 0 || (lines ?? []).Any(l => l is null || l.Quantity < 1))
+        {
+            return Refuse(ActionOutcome.Invalid, "Name at least one line (sku, quantity >= 1) to cancel.");
+        }
+        var open = S.Shipments.Where(s => s.Status is not ShipmentStatus.Cancelled and < ShipmentStatus.Shipped).ToList();
+        foreach (var line in wanted)
+        {
+            var cancellable = S.Backordered.Where(l => l.Sku == line.Sku).Sum(l => l.Quantity) +
+                              open.SelectMany(s => s.Lines).Where(l => l.Sku == line.Sku).Sum(l => l.Quantity);
+            if (line.Quantity > cancellable)
+            {
+                return Refuse(ActionOutcome.NotAllowed, $"Only {cancellable} of {line.Sku} can still be cancelled (the rest has shipped or was never ordered).");
+            }
+        }
+
+        foreach (var line in wanted)
+        {
+            var remaining = line.Quantity;
+            var backordered = S.Backordered.FirstOrDefault(l => l.Sku == line.Sku);
+            if (backordered is not null)
+            {
+                var take = Math.Min(remaining, backordered.Quantity);
+                S.Backordered = Merge(S.Backordered.Select(l => l.Sku == line.Sku ? l with { Quantity = l.Quantity - take } : l));
+                remaining -= take;
+            }
+            foreach (var shipment in open.AsEnumerable().Reverse())
+            {
+                if (remaining == 0)
+                {
+                    break;
+                }
+                var current = S.Shipments.First(s => s.ShipmentId == shipment.ShipmentId);
+                var planned = current.Lines.FirstOrDefault(l => l.Sku == line.Sku);
+                if (planned is null)
+                {
+                    continue;
+                }
+                var take = Math.Min(remaining, planned.Quantity);
+                remaining -= take;
+                var keep = planned.Quantity - take;
+                S.Pending.Add(keep == 0
+                    ? new PendingOp(PendingOpKind.Release, current.NodeId, line.Sku, planned.Quantity, OrderId)
+                    : new PendingOp(PendingOpKind.Reduce, current.NodeId, line.Sku, keep, OrderId));
+                var newLines = current.Lines.Select(l => l.Sku == line.Sku ? l with { Quantity = keep } : l).Where(l => l.Quantity > 0).ToList();
+                if (newLines.Count == 0)
+                {
+                    Replace(current, current with { Status = ShipmentStatus.Cancelled });
+                    S.Pending.Add(new PendingOp(PendingOpKind.ReleaseCapacity, current.NodeId, "", 0, OrderId));
+                }
+                else
+                {
+                    Replace(current, current with { Lines = newLines });
+                }
+            }
+        }
+        var reasonText = Clip(reason, "cancelled by customer");
+        if (S.Backordered.Count == 0 && S.Shipments.All(s => s.Status == ShipmentStatus.Cancelled))
+        {
+            S.Cancelled = true;
+            S.CancelReason = reasonText;
+        }
+        Record("LinesCancelled", actor, reasonText, string.Join(", ", wanted.Select(l => $"{l.Quantity} x {l.Sku}")));
+        await Recovery.Track(OrderId);
+        await WriteOrReload();
+        await FinishPending();
+        return new OrderActionResult(ActionOutcome.Done, View(), null);
+    }
+
+    /// <summary>Routes what is backordered (after a rejection, or when stock may have arrived) into new parcels.</summary>
+    private async Task AllocateBackorder(IReadOnlyList<string>? excluded, string actor)
+    {
+        if (S.Backordered.Count == 0 || S.Cancelled)
+        {
+            return;
+        }
+        var tracked = Recovery.Track(OrderId);
+        var routing = await Route(S.Backordered.ToList(), clock.UtcNow, excluded);
+        await tracked;
+        if (routing.Shipments.Count == 0)
+        {
+            return; // still nothing anywhere: it stays backordered
+        }
+        S.Backordered = [];
+        ApplyRouting(routing);
+        S.History[^1] = S.History[^1] with { Type = "OrderRerouted", Actor = actor };
+        await WriteOrReload();
+        await FinishPending();
+    }
+
+    /// <summary>Finishes pending work, then finds the shipment; a refusal when the order or shipment is unknown.</summary>
+    private async Task<OrderActionResult?> Find(string shipmentId)
+    {
+        if (S.Request is null)
+        {
+            return Refuse(ActionOutcome.NotFound, $"Order '{OrderId}' does not exist.");
+        }
+        await FinishPending();
+        return S.Shipments.Any(s => s.ShipmentId == shipmentId)
+            ? null
+            : Refuse(ActionOutcome.NotFound, $"Order '{OrderId}' has no shipment '{shipmentId}'.");
+    }
+
+    private OrderActionResult Refuse(ActionOutcome outcome, string reason) =>
+        new(outcome, S.Request is null ? null : View(), reason);
+
+    private static bool IsShortText(string? text) => !string.IsNullOrWhiteSpace(text) && text.Trim().Length <= 100;
+}

@@ -1,0 +1,131 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+using OrleansOrders.Contracts;
+
+namespace OrleansOrders.Grains.Orders;
+
+public sealed partial class OrderGrain
+{
+    /// <summary>
+    /// Carries out the pending operations (all idempotent), applies what they answered (a refused
+    /// commit moves its line to backorder), and publishes the history not yet published. Called at
+    /// the start of every call and after every write, so a crash anywhere is repaired by whoever
+    /// comes next.
+    /// </summary>
+    private async Task FinishPending()
+    {
+        if (S.Pending.Count > 0)
+        {
+            var ops = S.Pending.ToList();
+            var results = await Task.WhenAll(ops.Select(Execute));
+            var refused = ops.Zip(results).Where(r => r.First.Kind == PendingOpKind.Commit && r.Second == 0).Select(r => r.First).ToList();
+            S.Pending.Clear();
+            if (refused.Count > 0)
+            {
+                BackorderRefusedCommits(refused);
+                // Written because the plan changed; the releases of emptied parcels' capacity are pending in it.
+                await WriteOrReload();
+                await FinishPending();
+                return;
+            }
+            // Not written: if this activation dies now, the next one finds the same operations
+            // pending, and carrying them out again answers the same.
+            await Recovery.Settled(OrderId);
+        }
+        await PublishHistory();
+    }
+
+    /// <summary>Carries out one operation; answers the units it affected (0 for a refused commit).</summary>
+    private async Task<int> Execute(PendingOp op)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var stock = GrainFactory.GetGrain<IStockGrain>(Identifiers.StockKey(op.NodeId, op.Sku));
+                switch (op.Kind)
+                {
+                    case PendingOpKind.Commit:
+                        var commit = await stock.Commit(op.OperationId, op.Quantity);
+                        return commit.Outcome == CommitOutcome.Committed ? commit.Quantity : 0;
+                    case PendingOpKind.Release:
+                        return await stock.Release(op.OperationId);
+                    case PendingOpKind.Reduce:
+                        return await stock.Reduce(op.OperationId, op.Quantity);
+                    case PendingOpKind.Ship:
+                        return await stock.Ship(op.OperationId);
+                    case PendingOpKind.Restock:
+                        return (await stock.Restock(op.OperationId, op.Quantity)).OnHand;
+                    case PendingOpKind.WriteDown:
+                        return (await stock.Adjust(op.OperationId, -op.Quantity, "node could not find the units")).OnHand;
+                    case PendingOpKind.ReleaseCapacity:
+                        await GrainFactory.GetGrain<IFulfilmentNodeGrain>(op.NodeId).ReleaseCapacity(op.OperationId);
+                        return 0;
+                    default:
+                        throw new InvalidOperationException($"Unknown pending operation {op.Kind}.");
+                }
+            }
+            catch (Exception ex) when (attempt < _options.MaxCallAttempts)
+            {
+                logger.LogWarning(ex, "Order {Order}: {Kind} at {Node}/{Sku} failed (attempt {Attempt}); retrying", OrderId, op.Kind, op.NodeId, op.Sku, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt));
+            }
+        }
+    }
+
+    /// <summary>A hold lost before its commit (expired, and taken by another order): that line goes to backorder.</summary>
+    private void BackorderRefusedCommits(List<PendingOp> refused)
+    {
+        foreach (var op in refused)
+        {
+            var shipment = S.Shipments.Last(s => s.NodeId == op.NodeId && s.Status != ShipmentStatus.Cancelled && s.Lines.Any(l => l.Sku == op.Sku));
+            logger.LogWarning("Order {Order}: commit of {Sku} at {Node} refused; backordering it", OrderId, op.Sku, op.NodeId);
+            var left = shipment.Lines.Where(l => l.Sku != op.Sku).ToList();
+            var refusedLine = shipment.Lines.First(l => l.Sku == op.Sku);
+            if (left.Count > 0)
+            {
+                Replace(shipment, shipment with { Lines = left });
+            }
+            else
+            {
+                Replace(shipment, shipment with { Status = ShipmentStatus.Cancelled });
+                S.Pending.Add(new PendingOp(PendingOpKind.ReleaseCapacity, shipment.NodeId, "", 0, OrderId));
+            }
+            S.Backordered = Merge(S.Backordered.Append(refusedLine));
+            Record("LineBackordered", "stock:" + op.NodeId, "the hold expired and the stock went to another order", $"{refusedLine.Quantity} x {refusedLine.Sku}");
+        }
+    }
+
+    /// <summary>Appends a transition to the history (it is published after the write that carries it).</summary>
+    private void Record(string type, string actor, string? reason, string details)
+    {
+        var sequence = S.History.Count == 0 ? 1 : S.History[^1].Sequence + 1;
+        S.History.Add(new OrderEvent($"{OrderId}:{sequence}", OrderId, sequence, clock.UtcNow, type, Clip(actor, "unknown"),
+            reason, details, S.Request?.CustomerId ?? "", Status()));
+    }
+
+    /// <summary>
+    /// Publishes history entries not yet published, as one batch, on the order-events stream of the
+    /// order's shard. At least once: a crash before the pointer is written republishes, and
+    /// consumers drop duplicates by event id.
+    /// </summary>
+    private async Task PublishHistory()
+    {
+        var unpublished = S.History.Where(e => e.Sequence > S.PublishedSequence).ToList();
+        if (unpublished.Count == 0 || _options.EventStreamProvider is not { Length: > 0 } provider)
+        {
+            return;
+        }
+        try
+        {
+            var stream = this.GetStreamProvider(provider).GetStream<OrderEventBatch>(
+                OrderEventStreams.Namespace, OrderEventStreams.ShardOf(OrderId));
+            await stream.OnNextAsync(new OrderEventBatch(unpublished));
+            S.PublishedSequence = unpublished[^1].Sequence;
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Order {Order}: publishing {Count} events failed; will retry on the next call", OrderId, unpublished.Count);
+        }
+    }
+}
