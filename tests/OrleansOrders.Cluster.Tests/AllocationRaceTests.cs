@@ -88,6 +88,10 @@ public sealed class AllocationRaceTests(GridClusterFixture fixture)
         AuditAssert.Clean(audit);
         Assert.Equal(0, audit.HeldUnits);
         Assert.All(audit.Orders.Values, o => Assert.True(o.Shipments.Count <= 4, $"{o.OrderId} has {o.Shipments.Count} parcels"));
+        // Every unit ordered is either in a parcel or backordered, exactly.
+        Assert.All(audit.Orders.Values, o => Assert.All(o.Request.Lines, line => Assert.Equal(line.Quantity,
+            o.Shipments.SelectMany(s => s.Lines).Where(l => l.Sku == line.Sku).Sum(l => l.Quantity) +
+            o.Backordered.Where(l => l.Sku == line.Sku).Sum(l => l.Quantity))));
         // Demand exceeds supply for every SKU, so all sellable stock is committed.
         Assert.Equal(expected.Values.Sum(), audit.CommittedUnits);
     }

@@ -63,7 +63,8 @@ public sealed class RecoveryTests(GridClusterFixture fixture)
 
         var first = await _grains.GetGrain<IOrderGrain>("expired-resume-o1").Get();
         Assert.Equal(OrderStatus.Backordered, first!.Status);
-        Assert.Empty(first.Shipments);
+        Assert.All(first.Shipments, s => Assert.Equal(ShipmentStatus.Cancelled, s.Status));
+        Assert.Equal(new OrderLine(sku, 5), Assert.Single(first.Backordered));
         var snapshot = await _grains.GetGrain<IStockGrain>(Identifiers.StockKey(node, sku)).GetSnapshot();
         Assert.Equal(new Dictionary<string, int> { ["expired-resume-o2"] = 5 }, snapshot.CommittedByReservation);
         Assert.Equal(1, (await _grains.GetGrain<IFulfilmentNodeGrain>(node).Get())!.CapacityUsed); // only o2 still claims capacity

@@ -64,7 +64,7 @@ public static class GridAuditor
                     continue;
                 }
                 var planned = PlannedAt(order, nodeId, sku);
-                if (order.Status == OrderStatus.Cancelled || planned != quantity)
+                if (planned != quantity)
                 {
                     violations.Add($"{nodeId}/{sku}: {quantity} units committed to order {reservation}, whose plan ships {planned} from here (status {order.Status}).");
                 }
@@ -73,38 +73,41 @@ public static class GridAuditor
 
         foreach (var order in orders.Values)
         {
-            foreach (var shipment in order.Shipments)
+            // Each (node, SKU) the order still has to ship from must be committed to it exactly;
+            // shipped and cancelled parcels hold nothing.
+            foreach (var (nodeId, sku) in order.Shipments.SelectMany(sh => sh.Lines.Select(l => (sh.NodeId, l.Sku))).Distinct())
             {
-                foreach (var line in shipment.Lines)
+                if (!stock.TryGetValue((nodeId, sku), out var s))
                 {
-                    if (!stock.TryGetValue((shipment.NodeId, line.Sku), out var s))
-                    {
-                        violations.Add($"order {order.OrderId} ships {line.Sku} from {shipment.NodeId}, a stock grain the audit was not told about.");
-                        continue;
-                    }
-                    var committed = s.CommittedByReservation.GetValueOrDefault(order.OrderId);
-                    var expected = order.Status == OrderStatus.Cancelled ? 0 : line.Quantity;
-                    if (committed != expected)
-                    {
-                        violations.Add($"order {order.OrderId} ({order.Status}) plans {line.Quantity} of {line.Sku} at {shipment.NodeId}, stock has {committed} committed to it.");
-                    }
+                    violations.Add($"order {order.OrderId} ships {sku} from {nodeId}, a stock grain the audit was not told about.");
+                    continue;
+                }
+                var committed = s.CommittedByReservation.GetValueOrDefault(order.OrderId);
+                var expected = PlannedAt(order, nodeId, sku);
+                if (committed != expected)
+                {
+                    violations.Add($"order {order.OrderId} ({order.Status}) still has {expected} of {sku} to ship from {nodeId}, stock has {committed} committed to it.");
                 }
             }
-            // allocated + backordered == ordered, per SKU
+            // Never more allocated (in live parcels, shipped or not) plus backordered than was ordered, per SKU.
             foreach (var line in order.Request.Lines)
             {
-                var allocated = order.Shipments.SelectMany(s => s.Lines).Where(l => l.Sku == line.Sku).Sum(l => l.Quantity);
+                var allocated = order.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled)
+                    .SelectMany(s => s.Lines).Where(l => l.Sku == line.Sku).Sum(l => l.Quantity);
                 var backordered = order.Backordered.Where(l => l.Sku == line.Sku).Sum(l => l.Quantity);
-                if (allocated + backordered != line.Quantity)
+                if (allocated + backordered > line.Quantity)
                 {
-                    violations.Add($"order {order.OrderId}: {line.Sku} ordered {line.Quantity}, allocated {allocated} + backordered {backordered}.");
+                    violations.Add($"order {order.OrderId}: {line.Sku} ordered {line.Quantity}, but allocated {allocated} + backordered {backordered}.");
                 }
             }
         }
         return new Result(violations, stock, orders);
     }
 
+    /// <summary>Units the order still has to ship from a node: lines of its live parcels that have not shipped.</summary>
     private static int PlannedAt(OrderView order, string nodeId, string sku) =>
-        order.Shipments.Where(s => s.NodeId == nodeId).SelectMany(s => s.Lines).Where(l => l.Sku == sku).Sum(l => l.Quantity);
+        order.Status == OrderStatus.Cancelled ? 0 : order.Shipments
+            .Where(s => s.NodeId == nodeId && s.Status is not (ShipmentStatus.Cancelled or ShipmentStatus.Shipped or ShipmentStatus.Delivered))
+            .SelectMany(s => s.Lines).Where(l => l.Sku == sku).Sum(l => l.Quantity);
 
 }

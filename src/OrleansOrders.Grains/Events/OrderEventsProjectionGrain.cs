@@ -5,6 +5,7 @@ using OrleansOrders.Contracts;
 
 namespace OrleansOrders.Grains.Events;
 
+[Alias("oo.IOrderEventsProjectionGrain")]
 public interface IOrderEventsProjectionGrain : IGrainWithStringKey;
 
 /// <summary>

@@ -226,7 +226,7 @@ public sealed partial class OrderGrain
             return;
         }
         var tracked = Recovery.Track(OrderId);
-        var routing = await Route(S.Backordered.ToList(), clock.UtcNow, excluded);
+        var routing = await Route(S.Request!.ShipTo, S.Backordered.ToList(), clock.UtcNow, excluded);
         await tracked;
         if (routing.Shipments.Count == 0)
         {

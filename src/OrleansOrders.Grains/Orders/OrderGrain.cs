@@ -52,7 +52,7 @@ public sealed partial class OrderGrain(
 
         var now = clock.UtcNow;
         var tracked = Recovery.Track(OrderId);
-        var routing = await Route(request.Lines, now, excluded: null);
+        var routing = await Route(request.ShipTo, request.Lines, now, excluded: null);
         await tracked;
         if (routing.UnknownSkus.Count > 0)
         {
@@ -123,8 +123,8 @@ public sealed partial class OrderGrain(
         return S.Pending.Count == 0;
     }
 
-    private Task<RoutingResult> Route(IReadOnlyList<OrderLine> lines, DateTimeOffset now, IReadOnlyList<string>? excluded) =>
-        GrainFactory.GetGrain<IRouterGrain>(0).Allocate(new AllocationRequest(OrderId, S.Request?.ShipTo ?? default, lines, now, _options.HoldTtl, excluded));
+    private Task<RoutingResult> Route(Location shipTo, IReadOnlyList<OrderLine> lines, DateTimeOffset now, IReadOnlyList<string>? excluded) =>
+        GrainFactory.GetGrain<IRouterGrain>(0).Allocate(new AllocationRequest(OrderId, shipTo, lines, now, _options.HoldTtl, excluded));
 
     /// <summary>Adds the router's parcels (held stock) as new shipments with pending commits, and its leftovers to backorder.</summary>
     private void ApplyRouting(RoutingResult routing)
