@@ -8,6 +8,8 @@ builder.Services.AddOrderGridHttp();
 var app = builder.Build();
 app.UseOrderGridHttp();
 app.MapOrderGridApi();
+app.MapOrderLifecycleApi();
+app.MapStockFeedApi();
 app.Run();
 
 /// <summary>Entry point; public so HTTP tests can host it with WebApplicationFactory.</summary>

@@ -1,0 +1,231 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using OrleansOrders.Contracts;
+
+namespace OrleansOrders.Http;
+
+/// <summary>One line of a stock feed: set a level, or add a receipt.</summary>
+public sealed record StockFeedLine(int LineNumber, string NodeId, string Sku, StockLevel? Level, int? Received);
+
+public sealed record StockFeedError(int Line, string Error);
+
+/// <summary>
+/// Bulk stock feeds from an ERP or WMS, as CSV (header <c>nodeId,sku,onHand,safetyStock</c> or
+/// <c>nodeId,sku,received</c>) or JSON lines (<c>{"nodeId":..,"sku":..,"onHand":..,"safetyStock":..}</c>
+/// or <c>{"nodeId":..,"sku":..,"received":..}</c>). Every line is checked on its own: a bad line
+/// is reported with its number, the good ones are applied, and no line is ever half-applied
+/// (each is one idempotent stock operation).
+/// </summary>
+public static class StockFeedParser
+{
+    public const int MaxLines = 100_000;
+
+    public static (List<StockFeedLine> Lines, List<StockFeedError> Errors) Parse(string text, bool jsonLines)
+    {
+        var lines = new List<StockFeedLine>();
+        var errors = new List<StockFeedError>();
+        var rows = text.Replace("\r\n", "\n").Split('\n');
+        if (rows.Length > MaxLines + 1)
+        {
+            errors.Add(new StockFeedError(0, $"A feed has at most {MaxLines} lines; split it."));
+            return (lines, errors);
+        }
+        string[]? header = null;
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var number = i + 1;
+            var row = rows[i].Trim();
+            if (row.Length == 0 || row.StartsWith('#'))
+            {
+                continue;
+            }
+            if (!jsonLines && header is null)
+            {
+                header = row.Split(',').Select(h => h.Trim().ToLowerInvariant()).ToArray();
+                if (!(header.SequenceEqual(["nodeid", "sku", "onhand", "safetystock"]) || header.SequenceEqual(["nodeid", "sku", "onhand"]) ||
+                      header.SequenceEqual(["nodeid", "sku", "received"])))
+                {
+                    errors.Add(new StockFeedError(number, "The header must be 'nodeId,sku,onHand,safetyStock', 'nodeId,sku,onHand' or 'nodeId,sku,received'."));
+                    return (lines, errors);
+                }
+                continue;
+            }
+            var (line, error) = jsonLines ? ParseJson(number, row) : ParseCsv(number, row, header!);
+            if (error is not null)
+            {
+                errors.Add(new StockFeedError(number, error));
+            }
+            else
+            {
+                lines.Add(line!);
+            }
+        }
+        return (lines, errors);
+    }
+
+    private static (StockFeedLine?, string?) ParseCsv(int number, string row, string[] header)
+    {
+        var cells = row.Split(',').Select(c => c.Trim()).ToArray();
+        if (cells.Length != header.Length)
+        {
+            return (null, $"expected {header.Length} comma-separated values, found {cells.Length}.");
+        }
+        var numbers = new int?[cells.Length];
+        for (var c = 2; c < cells.Length; c++)
+        {
+            if (!int.TryParse(cells[c], NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            {
+                return (null, $"{header[c]} '{Clip(cells[c])}' is not a whole number of 0 or more.");
+            }
+            numbers[c] = value;
+        }
+        return header[2] == "received"
+            ? Build(number, cells[0], cells[1], null, null, numbers[2])
+            : Build(number, cells[0], cells[1], numbers[2], header.Length > 3 ? numbers[3] : 0, null);
+    }
+
+    private static (StockFeedLine?, string?) ParseJson(int number, string row)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(row);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, "each line must be one JSON object.");
+            }
+            string? Str(string name) => root.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+            int? Int(string name) => root.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out var v) ? v : null;
+            bool Has(string name) => root.TryGetProperty(name, out _);
+            foreach (var name in new[] { "onHand", "safetyStock", "received" })
+            {
+                if (Has(name) && Int(name) is null)
+                {
+                    return (null, $"{name} must be a whole number.");
+                }
+            }
+            if (Has("received") && Has("onHand"))
+            {
+                return (null, "a line either sets onHand or adds received units, not both.");
+            }
+            return Has("received")
+                ? Build(number, Str("nodeId"), Str("sku"), null, null, Int("received"))
+                : Build(number, Str("nodeId"), Str("sku"), Int("onHand"), Int("safetyStock") ?? 0, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, "not valid JSON: " + ex.Message);
+        }
+    }
+
+    private static (StockFeedLine?, string?) Build(int number, string? nodeId, string? sku, int? onHand, int? safety, int? received)
+    {
+        if (!Identifiers.IsValid(nodeId))
+        {
+            return (null, $"nodeId '{Clip(nodeId)}' is not a valid id.");
+        }
+        if (!Identifiers.IsValid(sku))
+        {
+            return (null, $"sku '{Clip(sku)}' is not a valid id.");
+        }
+        if (received is not null)
+        {
+            return received is < 1 or > StockLevel.MaxUnits
+                ? (null, $"received must be between 1 and {StockLevel.MaxUnits}.")
+                : (new StockFeedLine(number, nodeId!, sku!, null, received), null);
+        }
+        if (onHand is null)
+        {
+            return (null, "onHand (or received) is required.");
+        }
+        var level = new StockLevel(onHand.Value, safety ?? 0);
+        var problems = level.Validate();
+        return problems.Count > 0 ? (null, string.Join(" ", problems)) : (new StockFeedLine(number, nodeId!, sku!, level, null), null);
+    }
+
+    private static string Clip(string? text) => text is null ? "" : text.Length <= 40 ? text : text[..40] + "...";
+}
+
+public static class StockFeedApi
+{
+    private const int MaxBodyBytes = 8 * 1024 * 1024;
+
+    /// <summary>POST /stock-feed with text/csv or application/x-ndjson; answers what was applied and every bad line.</summary>
+    public static IEndpointRouteBuilder MapStockFeedApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/stock-feed", Import);
+        return app;
+    }
+
+    private static async Task<IResult> Import(HttpRequest http, IGrainFactory grains)
+    {
+        var type = http.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        var jsonLines = type is "application/x-ndjson" or "application/jsonl" or "application/json-lines";
+        if (!jsonLines && type != "text/csv")
+        {
+            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported feed format",
+                detail: "Send text/csv or application/x-ndjson.");
+        }
+        if (http.ContentLength > MaxBodyBytes)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Feed too large", detail: $"At most {MaxBodyBytes} bytes per feed.");
+        }
+        using var reader = new StreamReader(http.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync();
+        var (lines, errors) = StockFeedParser.Parse(text, jsonLines);
+        if (lines.Count == 0 && errors.Count == 0)
+        {
+            return Problems.Invalid(["The feed has no lines."]);
+        }
+        // Operation ids derive from the feed's content (or its Idempotency-Key), so posting the same feed again changes nothing.
+        var feedId = http.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key && Identifiers.IsValid(key)
+            ? key
+            : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..24];
+
+        var applied = 0;
+        var failures = new List<StockFeedError>(errors);
+        foreach (var batch in lines.Chunk(64))
+        {
+            var results = await Task.WhenAll(batch.Select(async line =>
+            {
+                try
+                {
+                    var operationId = $"feed:{feedId}:{line.LineNumber}";
+                    if (line.Level is { } level)
+                    {
+                        return await grains.GetGrain<IFulfilmentNodeGrain>(line.NodeId).SetStock(line.Sku, level, operationId) is null
+                            ? $"node '{line.NodeId}' does not exist."
+                            : null;
+                    }
+                    if (await grains.GetGrain<IFulfilmentNodeGrain>(line.NodeId).Get() is null)
+                    {
+                        return $"node '{line.NodeId}' does not exist.";
+                    }
+                    await grains.GetGrain<IStockGrain>(Identifiers.StockKey(line.NodeId, line.Sku)).Receive(operationId, line.Received!.Value);
+                    return null;
+                }
+                catch (Exception ex) when (ex is ArgumentException or TimeoutException or OrleansException)
+                {
+                    return "not applied: " + ex.Message;
+                }
+            }));
+            foreach (var (line, error) in batch.Zip(results))
+            {
+                if (error is null)
+                {
+                    applied++;
+                }
+                else
+                {
+                    failures.Add(new StockFeedError(line.LineNumber, error));
+                }
+            }
+        }
+        return Results.Ok(new { applied, rejected = failures.Count, errors = failures.OrderBy(e => e.Line) });
+    }
+}
