@@ -10,6 +10,7 @@ app.UseOrderGridHttp();
 app.MapOrderGridApi();
 app.MapOrderLifecycleApi();
 app.MapStockFeedApi();
+app.MapWebhooksApi();
 app.Run();
 
 /// <summary>Entry point; public so HTTP tests can host it with WebApplicationFactory.</summary>

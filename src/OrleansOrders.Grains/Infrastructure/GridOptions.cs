@@ -47,6 +47,15 @@ public sealed class GridOptions
     /// <summary>Stream provider order events are published on; empty to publish none.</summary>
     public string EventStreamProvider { get; set; } = "events";
 
+    /// <summary>How often each webhook dispatcher looks for due deliveries.</summary>
+    public TimeSpan WebhookPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>First retry delay of a failed webhook delivery; doubles per attempt, at most 5 minutes.</summary>
+    public TimeSpan WebhookBackoff { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Attempts before an event is dead-lettered for its subscription.</summary>
+    public int WebhookMaxAttempts { get; set; } = 8;
+
     /// <summary>Attempts at an idempotent call (commit, release) before the order grain gives up for now and resumes later.</summary>
     public int MaxCallAttempts { get; set; } = 3;
 }

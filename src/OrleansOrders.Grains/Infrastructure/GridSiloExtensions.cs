@@ -21,6 +21,7 @@ public static class GridSiloExtensions
                               && o.MaxBidCandidates >= 1 && o.MaxShipmentsPerOrder >= 1 && o.MaxCallAttempts >= 1,
             "Grid options: durations must be positive and counts at least 1.");
         services.TryAddSingleton(GridClock.System);
+        services.TryAddSingleton<Webhooks.WebhookSender>();
         return services;
     }
 }

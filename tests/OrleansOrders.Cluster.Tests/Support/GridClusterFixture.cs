@@ -66,6 +66,9 @@ public class GridClusterFixture : IAsyncLifetime
                 o.HoldSweepInterval = TimeSpan.FromMilliseconds(200);
                 o.SoftStateFlushInterval = TimeSpan.FromMilliseconds(500);
                 o.MaxCallAttempts = 4;
+                o.WebhookPollInterval = TimeSpan.FromMilliseconds(50);
+                o.WebhookBackoff = TimeSpan.FromMilliseconds(50);
+                o.WebhookMaxAttempts = 4;
             });
             // A killed silo is declared dead within a few seconds, and calls to it fail instead of hanging.
             silo.Configure<ClusterMembershipOptions>(o =>
