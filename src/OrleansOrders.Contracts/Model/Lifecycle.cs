@@ -9,6 +9,10 @@ public enum ShipmentStep
     Pack = 2,
     Ship = 3,
     Deliver = 4,
+    /// <summary>Pickup parcels: packed and waiting at the store.</summary>
+    ReadyForPickup = 5,
+    /// <summary>Pickup parcels: the customer collected it (it leaves stock, like shipping).</summary>
+    PickedUp = 6,
 }
 
 [GenerateSerializer, Alias("oo.ActionOutcome")]
@@ -93,3 +97,25 @@ public sealed record ReturnView(
     [property: Id(7)] decimal Refund,
     [property: Id(8)] string? ExchangeOrderId,
     [property: Id(9)] DateTimeOffset OpenedAt);
+
+public static class ShipmentStatusExtensions
+{
+    /// <summary>How far a parcel got, for ordering steps; a cancelled parcel is -1.</summary>
+    public static int Stage(this ShipmentStatus status) => status switch
+    {
+        ShipmentStatus.Released => 0,
+        ShipmentStatus.Acknowledged => 1,
+        ShipmentStatus.Picked => 2,
+        ShipmentStatus.Packed => 3,
+        ShipmentStatus.ReadyForPickup => 4,
+        ShipmentStatus.Shipped => 5,
+        ShipmentStatus.Delivered => 6,
+        _ => -1,
+    };
+
+    /// <summary>The parcel's units have left the node's stock (shipped, delivered or collected).</summary>
+    public static bool HasLeft(this ShipmentStatus status) => status is ShipmentStatus.Shipped or ShipmentStatus.Delivered;
+
+    /// <summary>Still at the node: its units are committed there and can be cancelled or rejected.</summary>
+    public static bool IsOpen(this ShipmentStatus status) => status is not (ShipmentStatus.Cancelled or ShipmentStatus.Shipped or ShipmentStatus.Delivered);
+}

@@ -8,13 +8,17 @@ public sealed record OrderLine(
     [property: Id(2)] decimal UnitPrice = 0m);
 
 /// <summary>An order as a storefront submits it. The order id is the idempotency key.</summary>
+/// <param name="PickupNodeId">Buy online, pick up in store: the customer's store. Only that store fulfils it, never another.</param>
+/// <param name="AllowSplitShip">For a pickup order: what the store lacks may ship to <paramref name="ShipTo"/> instead of waiting.</param>
 [GenerateSerializer, Immutable, Alias("oo.OrderRequest")]
 public sealed record OrderRequest(
     [property: Id(0)] string OrderId,
     [property: Id(1)] string CustomerId,
     [property: Id(2)] string Channel,
     [property: Id(3)] Location ShipTo,
-    [property: Id(4)] IReadOnlyList<OrderLine> Lines)
+    [property: Id(4)] IReadOnlyList<OrderLine> Lines,
+    [property: Id(5)] string? PickupNodeId = null,
+    [property: Id(6)] bool AllowSplitShip = false)
 {
     public const int MaxLines = 100;
     public const int MaxQuantityPerLine = 10_000;
@@ -30,6 +34,8 @@ public sealed record OrderRequest(
         CustomerId == other.CustomerId &&
         Channel == other.Channel &&
         ShipTo == other.ShipTo &&
+        PickupNodeId == other.PickupNodeId &&
+        AllowSplitShip == other.AllowSplitShip &&
         Lines.SequenceEqual(other.Lines);
 }
 
@@ -55,6 +61,10 @@ public static class OrderRequestValidator
         if (!Identifiers.IsValid(request.Channel))
         {
             errors.Add("channel must be 1-64 letters, digits or . _ : - (for example 'web').");
+        }
+        if (request.PickupNodeId is not null && !Identifiers.IsValid(request.PickupNodeId))
+        {
+            errors.Add("pickupNodeId must be a valid node id (the customer's store).");
         }
         if (!request.ShipTo.IsValid)
         {
@@ -128,7 +138,9 @@ public sealed record ShipmentAllocation(
     [property: Id(6)] string? Carrier = null,
     [property: Id(7)] string? TrackingNumber = null,
     [property: Id(8)] DateTimeOffset? ShippedAt = null,
-    [property: Id(9)] DateTimeOffset? DeliveredAt = null);
+    [property: Id(9)] DateTimeOffset? DeliveredAt = null,
+    [property: Id(10)] bool Pickup = false,
+    [property: Id(11)] DateTimeOffset? CollectBy = null);
 
 /// <summary>
 /// A shipment's life at its node. Released means the node may start; a node acknowledges, picks,
@@ -144,6 +156,8 @@ public enum ShipmentStatus
     Shipped = 4,
     Delivered = 5,
     Cancelled = 6,
+    /// <summary>A pickup parcel waiting at the store for the customer.</summary>
+    ReadyForPickup = 7,
 }
 
 [GenerateSerializer, Immutable, Alias("oo.OrderView")]

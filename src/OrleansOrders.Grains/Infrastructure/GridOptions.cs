@@ -47,6 +47,9 @@ public sealed class GridOptions
     /// <summary>Stream provider order events are published on; empty to publish none.</summary>
     public string EventStreamProvider { get; set; } = "events";
 
+    /// <summary>How long a pickup parcel waits at the store before it is cancelled and its units released.</summary>
+    public TimeSpan PickupWindow { get; set; } = TimeSpan.FromDays(3);
+
     /// <summary>How often each webhook dispatcher looks for due deliveries.</summary>
     public TimeSpan WebhookPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 

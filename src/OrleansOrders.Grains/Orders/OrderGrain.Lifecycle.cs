@@ -21,8 +21,16 @@ public sealed partial class OrderGrain
             ShipmentStep.Pick => ShipmentStatus.Picked,
             ShipmentStep.Pack => ShipmentStatus.Packed,
             ShipmentStep.Ship => ShipmentStatus.Shipped,
+            ShipmentStep.ReadyForPickup => ShipmentStatus.ReadyForPickup,
             _ => ShipmentStatus.Delivered,
         };
+        var pickupStep = step is ShipmentStep.ReadyForPickup or ShipmentStep.PickedUp;
+        if (shipment.Pickup != pickupStep && step is not (ShipmentStep.Acknowledge or ShipmentStep.Pick or ShipmentStep.Pack))
+        {
+            return Refuse(ActionOutcome.NotAllowed, shipment.Pickup
+                ? $"Shipment {shipmentId} is collected in store: use ready-for-pickup and picked-up, not ship or deliver."
+                : $"Shipment {shipmentId} ships to the customer: ready-for-pickup and picked-up do not apply.");
+        }
         if (shipment.Status == ShipmentStatus.Cancelled)
         {
             return Refuse(ActionOutcome.NotAllowed, $"Shipment {shipmentId} is cancelled.");
@@ -31,13 +39,17 @@ public sealed partial class OrderGrain
         {
             return new OrderActionResult(ActionOutcome.NoChange, View(), $"Shipment {shipmentId} is already {target}.");
         }
-        if (shipment.Status > target)
+        if (shipment.Status.Stage() > target.Stage())
         {
             return Refuse(ActionOutcome.NotAllowed, $"Shipment {shipmentId} is already {shipment.Status}; it cannot go back to {target}.");
         }
-        if (target == ShipmentStatus.Delivered && shipment.Status != ShipmentStatus.Shipped)
+        if (step == ShipmentStep.Deliver && shipment.Status != ShipmentStatus.Shipped)
         {
             return Refuse(ActionOutcome.NotAllowed, $"Shipment {shipmentId} has not shipped yet.");
+        }
+        if (step == ShipmentStep.PickedUp && shipment.Status != ShipmentStatus.ReadyForPickup)
+        {
+            return Refuse(ActionOutcome.NotAllowed, $"Shipment {shipmentId} is not ready for pickup yet.");
         }
 
         var now = clock.UtcNow;
@@ -56,12 +68,28 @@ public sealed partial class OrderGrain
             }
             await Recovery.Track(OrderId);
         }
+        else if (step == ShipmentStep.PickedUp)
+        {
+            // Collected: the units leave the store's stock, as if shipped and delivered at once.
+            updated = updated with { ShippedAt = now, DeliveredAt = now };
+            foreach (var line in shipment.Lines)
+            {
+                S.Pending.Add(new PendingOp(PendingOpKind.Ship, shipment.NodeId, line.Sku, line.Quantity, OrderId));
+            }
+            await Recovery.Track(OrderId);
+        }
+        else if (target == ShipmentStatus.ReadyForPickup)
+        {
+            updated = updated with { CollectBy = now + _options.PickupWindow };
+            // Wakes the order when the window closes, even if nobody calls it.
+            await this.RegisterOrUpdateReminder(PickupReminder, _options.PickupWindow, TimeSpan.FromHours(1));
+        }
         else if (target == ShipmentStatus.Delivered)
         {
             updated = updated with { DeliveredAt = now };
         }
         Replace(shipment, updated);
-        Record($"Shipment{target}", actor, null,
+        Record(step == ShipmentStep.PickedUp ? "ShipmentPickedUp" : $"Shipment{target}", actor, null,
             target == ShipmentStatus.Shipped ? $"{shipmentId} from {shipment.NodeId} by {updated.Carrier} ({updated.TrackingNumber})" : $"{shipmentId} at {shipment.NodeId}");
         await WriteOrReload();
         await FinishPending();
@@ -75,7 +103,7 @@ public sealed partial class OrderGrain
             return refusal;
         }
         var shipment = S.Shipments.First(s => s.ShipmentId == shipmentId);
-        if (shipment.Status is ShipmentStatus.Cancelled or >= ShipmentStatus.Shipped)
+        if (!shipment.Status.IsOpen())
         {
             return Refuse(ActionOutcome.NotAllowed, $"Shipment {shipmentId} is {shipment.Status}; only unshipped shipments can be rejected.");
         }
@@ -154,7 +182,7 @@ public sealed partial class OrderGrain
         {
             return Refuse(ActionOutcome.Invalid, "Name at least one line (sku, quantity >= 1) to cancel.");
         }
-        var open = S.Shipments.Where(s => s.Status is not ShipmentStatus.Cancelled and < ShipmentStatus.Shipped).ToList();
+        var open = S.Shipments.Where(s => s.Status.IsOpen()).ToList();
         foreach (var line in wanted)
         {
             var cancellable = S.Backordered.Where(l => l.Sku == line.Sku).Sum(l => l.Quantity) +

@@ -14,6 +14,7 @@ public sealed partial class OrderGrain
     /// </summary>
     private async Task FinishPending()
     {
+        await CloseExpiredPickups();
         if (S.Pending.Count > 0)
         {
             var ops = S.Pending.ToList();

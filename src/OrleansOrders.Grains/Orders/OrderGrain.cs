@@ -50,9 +50,20 @@ public sealed partial class OrderGrain(
             return new SubmitOrderResult(SubmitOutcome.Replayed, View(), []);
         }
 
+        if (request.PickupNodeId is { } store && await PickupStoreProblem(store) is { } problem)
+        {
+            return SubmitOrderResult.Invalid([problem]);
+        }
+
         var now = clock.UtcNow;
         var tracked = Recovery.Track(OrderId);
-        var routing = await Route(request.ShipTo, request.Lines, now, excluded: null);
+        var routing = await Route(request.ShipTo, request.Lines, now, excluded: null, onlyNode: request.PickupNodeId);
+        RoutingResult? shipRest = null;
+        if (request.PickupNodeId is not null && request.AllowSplitShip && routing.Backordered.Count > 0 && routing.UnknownSkus.Count == 0)
+        {
+            // What the store lacks ships to the customer, when the order allows it.
+            shipRest = await Route(request.ShipTo, routing.Backordered, now, excluded: [request.PickupNodeId]);
+        }
         await tracked;
         if (routing.UnknownSkus.Count > 0)
         {
@@ -62,8 +73,14 @@ public sealed partial class OrderGrain(
 
         S.Request = request;
         S.AcceptedAt = now;
-        Record("OrderAccepted", "storefront:" + request.Channel, null, $"{request.Lines.Count} lines for customer {request.CustomerId}");
-        ApplyRouting(routing);
+        Record("OrderAccepted", "storefront:" + request.Channel, null,
+            $"{request.Lines.Count} lines for customer {request.CustomerId}" + (request.PickupNodeId is null ? "" : $", pickup at {request.PickupNodeId}"));
+        ApplyRouting(routing, pickup: request.PickupNodeId is not null);
+        if (shipRest is not null)
+        {
+            S.Backordered = [];
+            ApplyRouting(shipRest, pickup: false);
+        }
         await WriteOrReload();
         await FinishPending();
         return new SubmitOrderResult(SubmitOutcome.Accepted, View(), []);
@@ -93,7 +110,7 @@ public sealed partial class OrderGrain(
         {
             return new CancelOrderResult(CancelOutcome.AlreadyCancelled, View(), S.CancelReason);
         }
-        if (S.Shipments.Any(s => s.Status >= ShipmentStatus.Shipped && s.Status != ShipmentStatus.Cancelled))
+        if (S.Shipments.Any(s => s.Status.HasLeft()))
         {
             return new CancelOrderResult(CancelOutcome.NotCancellable, View(),
                 $"Order '{OrderId}' has shipped parcels and can no longer be cancelled as a whole; cancel unshipped lines instead.");
@@ -123,18 +140,33 @@ public sealed partial class OrderGrain(
         return S.Pending.Count == 0;
     }
 
-    private Task<RoutingResult> Route(Location shipTo, IReadOnlyList<OrderLine> lines, DateTimeOffset now, IReadOnlyList<string>? excluded) =>
-        GrainFactory.GetGrain<IRouterGrain>(0).Allocate(new AllocationRequest(OrderId, shipTo, lines, now, _options.HoldTtl, excluded));
+    private Task<RoutingResult> Route(Location shipTo, IReadOnlyList<OrderLine> lines, DateTimeOffset now, IReadOnlyList<string>? excluded, string? onlyNode = null) =>
+        GrainFactory.GetGrain<IRouterGrain>(0).Allocate(new AllocationRequest(OrderId, shipTo, lines, now, _options.HoldTtl, excluded, onlyNode));
+
+    /// <summary>Why a pickup order cannot go to this store, or null when it can.</summary>
+    private async Task<string?> PickupStoreProblem(string storeId)
+    {
+        var store = await GrainFactory.GetGrain<IFulfilmentNodeGrain>(storeId).Get();
+        if (store is null)
+        {
+            return $"Pickup store '{storeId}' does not exist.";
+        }
+        if (!store.Profile.Capabilities.HasFlag(NodeCapabilities.PickupInStore))
+        {
+            return $"Node '{storeId}' does not offer pickup in store.";
+        }
+        return store.Profile.Status == NodeStatus.Closed ? $"Pickup store '{storeId}' is closed." : null;
+    }
 
     /// <summary>Adds the router's parcels (held stock) as new shipments with pending commits, and its leftovers to backorder.</summary>
-    private void ApplyRouting(RoutingResult routing)
+    private void ApplyRouting(RoutingResult routing, bool pickup = false)
     {
         S.AllocationRounds += routing.Rounds;
         S.Bids = routing.Bids.ToList();
         foreach (var parcel in routing.Shipments)
         {
             var priced = parcel.Lines.Select(l => l with { UnitPrice = UnitPriceOf(l.Sku) }).ToList();
-            var shipment = parcel with { ShipmentId = $"s{++S.ShipmentCount}", Lines = priced, Status = ShipmentStatus.Released };
+            var shipment = parcel with { ShipmentId = $"s{++S.ShipmentCount}", Lines = priced, Status = ShipmentStatus.Released, Pickup = pickup };
             S.Shipments.Add(shipment);
             foreach (var line in priced)
             {
@@ -214,9 +246,9 @@ public sealed partial class OrderGrain(
         {
             return S.Backordered.Count > 0 ? OrderStatus.Backordered : OrderStatus.Accepted;
         }
-        var shippedUnits = live.Where(s => s.Status >= ShipmentStatus.Shipped).Sum(s => s.Lines.Sum(l => l.Quantity));
+        var shippedUnits = live.Where(s => s.Status.HasLeft()).Sum(s => s.Lines.Sum(l => l.Quantity));
         var returnedUnits = S.Returns.Where(r => r.Status == ReturnStatus.Received).Sum(r => r.Items.Sum(i => i.Quantity));
-        if (shippedUnits > 0 && returnedUnits >= shippedUnits && S.Backordered.Count == 0 && live.All(s => s.Status >= ShipmentStatus.Shipped))
+        if (shippedUnits > 0 && returnedUnits >= shippedUnits && S.Backordered.Count == 0 && live.All(s => s.Status.HasLeft()))
         {
             return OrderStatus.Returned;
         }
@@ -224,11 +256,11 @@ public sealed partial class OrderGrain(
         {
             return OrderStatus.Delivered;
         }
-        if (S.Backordered.Count == 0 && live.All(s => s.Status >= ShipmentStatus.Shipped))
+        if (S.Backordered.Count == 0 && live.All(s => s.Status.HasLeft()))
         {
             return OrderStatus.Shipped;
         }
-        if (live.Any(s => s.Status >= ShipmentStatus.Acknowledged))
+        if (live.Any(s => s.Status.Stage() >= ShipmentStatus.Acknowledged.Stage()))
         {
             return OrderStatus.ReleasedToNode;
         }

@@ -38,7 +38,10 @@ public sealed class RouterGrain(
         while (remaining.Count > 0 && rounds < _options.MaxRoutingRounds)
         {
             rounds++;
-            var candidates = Candidates(availability, remaining, excluded, rounds);
+            // A pickup order is fulfilled by the customer's store and no other.
+            var candidates = request.OnlyNode is { } only
+                ? (excluded.Contains(only) ? [] : [only])
+                : Candidates(availability, remaining, excluded, rounds);
             if (candidates.Count == 0)
             {
                 break;
