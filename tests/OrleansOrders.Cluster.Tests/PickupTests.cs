@@ -78,14 +78,16 @@ public sealed class PickupTests(GridClusterFixture fixture)
         Assert.Equal(store, Assert.Single(strict.Order.Shipments).NodeId);
         Assert.Equal(new OrderLine(sku, 2), Assert.Single(strict.Order.Backordered));
 
-        await net.SetStock(store, sku, 2); // one more unit on the shelf, beside the one o1 holds
+        // Another customer's store with one unit; this order lets the rest ship.
+        var store2 = await net.AddNode("store2", TestNetwork.Philadelphia, NodeKind.Store);
+        await net.SetStock(store2, sku, 1);
         await net.WaitForAvailability(sku, 51);
         var split = await _grains.GetGrain<IOrderGrain>("bopis-short-o2").Submit(
-            net.Order("bopis-short-o2", TestNetwork.NewYork, (sku, 3)) with { PickupNodeId = store, AllowSplitShip = true });
+            net.Order("bopis-short-o2", TestNetwork.NewYork, (sku, 3)) with { PickupNodeId = store2, AllowSplitShip = true });
         Assert.Equal(OrderStatus.Allocated, split.Order!.Status);
         var parts = split.Order.Shipments.ToDictionary(s => s.NodeId);
-        Assert.True(parts[store].Pickup);
-        Assert.Equal(1, parts[store].Lines.Single().Quantity);
+        Assert.True(parts[store2].Pickup);
+        Assert.Equal(1, parts[store2].Lines.Single().Quantity);
         Assert.False(parts[dc].Pickup);
         Assert.Equal(2, parts[dc].Lines.Single().Quantity);
         AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, ["bopis-short-o1", "bopis-short-o2"]));

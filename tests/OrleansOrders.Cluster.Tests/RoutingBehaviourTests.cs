@@ -209,4 +209,32 @@ public sealed class RoutingBehaviourTests(GridClusterFixture fixture)
         Assert.Equal(10, snapshot.Available);
         Assert.Empty(snapshot.Holds);
     }
+
+    [Fact]
+    public async Task A_backordered_order_is_allocated_when_stock_arrives()
+    {
+        var net = new TestNetwork(_grains, "arrive");
+        var sku = net.Sku("x");
+        var node = await net.AddNode("dc", TestNetwork.Newark);
+        await net.SetStock(node, sku, 1);
+        await net.WaitForAvailability(sku, 1);
+        var order = _grains.GetGrain<IOrderGrain>("arrive-o1");
+        var placed = await order.Submit(net.Order("arrive-o1", TestNetwork.NewYork, (sku, 3)));
+        Assert.Equal(OrderStatus.PartiallyAllocated, placed.Order!.Status);
+        Assert.Equal(new OrderLine(sku, 2), Assert.Single(placed.Order.Backordered));
+
+        // A delivery from a supplier: nobody calls the order; the SKU's availability wakes it.
+        await _grains.GetGrain<IStockGrain>(Identifiers.StockKey(node, sku)).Receive("asn-1", 5);
+
+        await Eventually.True(async () => (await order.Get())!.Status == OrderStatus.Allocated, "the backordered units to be allocated on receipt");
+        var view = (await order.Get())!;
+        Assert.Empty(view.Backordered);
+        Assert.Equal(3, view.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled).SelectMany(s => s.Lines).Sum(l => l.Quantity));
+        Assert.Contains(await order.GetHistory(), h => h.Type == "OrderRerouted" && h.Actor == "router:stock-arrived");
+        var stock = await _grains.GetGrain<IStockGrain>(Identifiers.StockKey(node, sku)).GetSnapshot();
+        // The first allocation reserved under the order id, the one on receipt under its own id.
+        Assert.Equal(1, stock.CommittedByReservation["arrive-o1"]);
+        Assert.Equal(2, stock.CommittedByReservation["arrive-o1~1"]);
+        AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, ["arrive-o1"]));
+    }
 }

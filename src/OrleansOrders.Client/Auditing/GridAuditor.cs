@@ -58,12 +58,12 @@ public static class GridAuditor
             foreach (var (reservation, quantity) in s.CommittedByReservation)
             {
                 // every committed unit belongs to exactly one live order that says it ships it from here
-                if (!orders.TryGetValue(reservation, out var order))
+                if (!orders.TryGetValue(ShipmentAllocation.OrderOfReservation(reservation), out var order))
                 {
                     violations.Add($"{nodeId}/{sku}: {quantity} units committed to '{reservation}', which is not an accepted order (leaked or double promise).");
                     continue;
                 }
-                var planned = PlannedAt(order, nodeId, sku);
+                var planned = PlannedAt(order, nodeId, sku, reservation);
                 if (planned != quantity)
                 {
                     violations.Add($"{nodeId}/{sku}: {quantity} units committed to order {reservation}, whose plan ships {planned} from here (status {order.Status}).");
@@ -75,15 +75,15 @@ public static class GridAuditor
         {
             // Each (node, SKU) the order still has to ship from must be committed to it exactly;
             // shipped and cancelled parcels hold nothing.
-            foreach (var (nodeId, sku) in order.Shipments.SelectMany(sh => sh.Lines.Select(l => (sh.NodeId, l.Sku))).Distinct())
+            foreach (var (nodeId, sku, reservation) in order.Shipments.SelectMany(sh => sh.Lines.Select(l => (sh.NodeId, l.Sku, Reservation(order, sh)))).Distinct())
             {
                 if (!stock.TryGetValue((nodeId, sku), out var s))
                 {
                     violations.Add($"order {order.OrderId} ships {sku} from {nodeId}, a stock grain the audit was not told about.");
                     continue;
                 }
-                var committed = s.CommittedByReservation.GetValueOrDefault(order.OrderId);
-                var expected = PlannedAt(order, nodeId, sku);
+                var committed = s.CommittedByReservation.GetValueOrDefault(reservation);
+                var expected = PlannedAt(order, nodeId, sku, reservation);
                 if (committed != expected)
                 {
                     violations.Add($"order {order.OrderId} ({order.Status}) still has {expected} of {sku} to ship from {nodeId}, stock has {committed} committed to it.");
@@ -105,9 +105,12 @@ public static class GridAuditor
     }
 
     /// <summary>Units the order still has to ship from a node: lines of its live parcels that have not shipped.</summary>
-    private static int PlannedAt(OrderView order, string nodeId, string sku) =>
+    private static int PlannedAt(OrderView order, string nodeId, string sku, string reservation) =>
         order.Status == OrderStatus.Cancelled ? 0 : order.Shipments
-            .Where(s => s.NodeId == nodeId && s.Status is not (ShipmentStatus.Cancelled or ShipmentStatus.Shipped or ShipmentStatus.Delivered))
+            .Where(s => s.NodeId == nodeId && Reservation(order, s) == reservation && s.Status.IsOpen())
             .SelectMany(s => s.Lines).Where(l => l.Sku == sku).Sum(l => l.Quantity);
+
+    private static string Reservation(OrderView order, ShipmentAllocation shipment) =>
+        shipment.ReservationId is { Length: > 0 } id ? id : order.OrderId;
 
 }

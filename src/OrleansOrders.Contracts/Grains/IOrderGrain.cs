@@ -44,6 +44,10 @@ public interface IOrderGrain : IGrainWithStringKey
     [Alias("GetHistory"), ReadOnly]
     Task<IReadOnlyList<OrderEvent>> GetHistory();
 
+    /// <summary>Stock may have arrived: routes what is backordered (called by SKU availability when it rises).</summary>
+    [Alias("RetryBackorder")]
+    Task RetryBackorder();
+
     /// <summary>Cancels the order and releases exactly what it holds or committed.</summary>
     [Alias("Cancel")]
     Task<CancelOrderResult> Cancel(string reason);

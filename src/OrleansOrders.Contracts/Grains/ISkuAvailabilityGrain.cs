@@ -10,4 +10,12 @@ public interface ISkuAvailabilityGrain : IGrainWithStringKey
 
     [Alias("Get"), ReadOnly]
     Task<NetworkAvailability> Get();
+
+    /// <summary>An order waits for this SKU: it is told (in order of waiting) when stock becomes available.</summary>
+    [Alias("WaitForStock")]
+    Task WaitForStock(string orderId);
+
+    /// <summary>The order no longer waits for this SKU.</summary>
+    [Alias("StopWaiting")]
+    Task StopWaiting(string orderId);
 }

@@ -140,7 +140,16 @@ public sealed record ShipmentAllocation(
     [property: Id(8)] DateTimeOffset? ShippedAt = null,
     [property: Id(9)] DateTimeOffset? DeliveredAt = null,
     [property: Id(10)] bool Pickup = false,
-    [property: Id(11)] DateTimeOffset? CollectBy = null);
+    [property: Id(11)] DateTimeOffset? CollectBy = null,
+    [property: Id(12)] string ReservationId = "")
+{
+    /// <summary>
+    /// The order an id reserves stock for: an order's first allocation reserves under the order id,
+    /// later ones (re-routes, backorders filled) under <c>{orderId}~{n}</c>; '~' is never part of an id.
+    /// </summary>
+    public static string OrderOfReservation(string reservationId) =>
+        reservationId.IndexOf('~') is var cut and >= 0 ? reservationId[..cut] : reservationId;
+}
 
 /// <summary>
 /// A shipment's life at its node. Released means the node may start; a node acknowledges, picks,

@@ -9,7 +9,8 @@ public sealed record AllocationRequest(
     [property: Id(3)] DateTimeOffset OrderedAt,
     [property: Id(4)] TimeSpan HoldFor,
     [property: Id(5)] IReadOnlyList<string>? ExcludedNodes = null,
-    [property: Id(6)] string? OnlyNode = null);
+    [property: Id(6)] string? OnlyNode = null,
+    [property: Id(7)] string? ReservationId = null);
 
 /// <summary>
 /// The router's outcome: parcels whose stock is held under the order id (the reservation id at

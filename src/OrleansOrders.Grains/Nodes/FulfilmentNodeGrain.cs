@@ -36,6 +36,10 @@ public sealed class FulfilmentNodeGrain(
     {
         var every = options.Value.SoftStateFlushInterval;
         this.RegisterGrainTimer(FlushClaimsAsync, every, every);
+        if (S.Profile is { } profile)
+        {
+            GridMetrics.NodeCapacity(profile.NodeId, ClaimsToday(), profile.DailyCapacity);
+        }
         return Task.CompletedTask;
     }
 
@@ -85,6 +89,7 @@ public sealed class FulfilmentNodeGrain(
         };
         await state.WriteStateAsync();
         _claimsDirty = false;
+        GridMetrics.NodeCapacity(S.Profile.NodeId, ClaimsToday(), S.Profile.DailyCapacity);
         return View(S.Profile);
     }
 
@@ -164,6 +169,7 @@ public sealed class FulfilmentNodeGrain(
         }
         S.CapacityClaims.Add(orderId);
         _claimsDirty = true;
+        GridMetrics.NodeCapacity(profile.NodeId, S.CapacityClaims.Count, profile.DailyCapacity);
         return Task.FromResult(true);
     }
 
@@ -172,6 +178,10 @@ public sealed class FulfilmentNodeGrain(
         if (S.CapacityClaims.Remove(orderId))
         {
             _claimsDirty = true;
+            if (S.Profile is { } profile)
+            {
+                GridMetrics.NodeCapacity(profile.NodeId, ClaimsToday(), profile.DailyCapacity);
+            }
         }
         return Task.CompletedTask;
     }

@@ -64,7 +64,7 @@ public sealed partial class OrderGrain
             // On hand and committed go down at the stock grain: written down first, carried out after.
             foreach (var line in shipment.Lines)
             {
-                S.Pending.Add(new PendingOp(PendingOpKind.Ship, shipment.NodeId, line.Sku, line.Quantity, OrderId));
+                S.Pending.Add(new PendingOp(PendingOpKind.Ship, shipment.NodeId, line.Sku, line.Quantity, shipment.ReservationId));
             }
             await Recovery.Track(OrderId);
         }
@@ -74,7 +74,7 @@ public sealed partial class OrderGrain
             updated = updated with { ShippedAt = now, DeliveredAt = now };
             foreach (var line in shipment.Lines)
             {
-                S.Pending.Add(new PendingOp(PendingOpKind.Ship, shipment.NodeId, line.Sku, line.Quantity, OrderId));
+                S.Pending.Add(new PendingOp(PendingOpKind.Ship, shipment.NodeId, line.Sku, line.Quantity, shipment.ReservationId));
             }
             await Recovery.Track(OrderId);
         }
@@ -133,8 +133,8 @@ public sealed partial class OrderGrain
             if (remaining != line.Quantity)
             {
                 S.Pending.Add(remaining == 0
-                    ? new PendingOp(PendingOpKind.Release, shipment.NodeId, line.Sku, line.Quantity, OrderId)
-                    : new PendingOp(PendingOpKind.Reduce, shipment.NodeId, line.Sku, remaining, OrderId));
+                    ? new PendingOp(PendingOpKind.Release, shipment.NodeId, line.Sku, line.Quantity, shipment.ReservationId)
+                    : new PendingOp(PendingOpKind.Reduce, shipment.NodeId, line.Sku, remaining, shipment.ReservationId));
             }
         }
         if (stockMissing)
@@ -219,8 +219,8 @@ public sealed partial class OrderGrain
                 remaining -= take;
                 var keep = planned.Quantity - take;
                 S.Pending.Add(keep == 0
-                    ? new PendingOp(PendingOpKind.Release, current.NodeId, line.Sku, planned.Quantity, OrderId)
-                    : new PendingOp(PendingOpKind.Reduce, current.NodeId, line.Sku, keep, OrderId));
+                    ? new PendingOp(PendingOpKind.Release, current.NodeId, line.Sku, planned.Quantity, current.ReservationId)
+                    : new PendingOp(PendingOpKind.Reduce, current.NodeId, line.Sku, keep, current.ReservationId));
                 var newLines = current.Lines.Select(l => l.Sku == line.Sku ? l with { Quantity = keep } : l).Where(l => l.Quantity > 0).ToList();
                 if (newLines.Count == 0)
                 {
@@ -246,25 +246,57 @@ public sealed partial class OrderGrain
         return new OrderActionResult(ActionOutcome.Done, View(), null);
     }
 
+    async Task IOrderGrain.RetryBackorder()
+    {
+        if (S.Request is null)
+        {
+            return;
+        }
+        await FinishPending();
+        await AllocateBackorder(excluded: null, actor: "router:stock-arrived");
+    }
+
     /// <summary>Routes what is backordered (after a rejection, or when stock may have arrived) into new parcels.</summary>
     private async Task AllocateBackorder(IReadOnlyList<string>? excluded, string actor)
     {
         if (S.Backordered.Count == 0 || S.Cancelled)
         {
+            // Nothing to wait for (any more): make sure no SKU keeps waking this order.
+            await Task.WhenAll(S.Request!.Lines.Select(l => GrainFactory.GetGrain<ISkuAvailabilityGrain>(l.Sku).StopWaiting(OrderId)));
+            S.WaitingFor = [];
             return;
         }
         var tracked = Recovery.Track(OrderId);
-        var routing = await Route(S.Request!.ShipTo, S.Backordered.ToList(), clock.UtcNow, excluded);
+        // A pickup order that may not ship waits for its own store; anything else may go anywhere.
+        var pickupOnly = S.Request!.PickupNodeId is { } store && !S.Request.AllowSplitShip ? store : null;
+        var routing = await Route(S.Request.ShipTo, S.Backordered.ToList(), clock.UtcNow, excluded, pickupOnly);
         await tracked;
         if (routing.Shipments.Count == 0)
         {
-            return; // still nothing anywhere: it stays backordered
+            await UpdateStockWaits(S.Backordered.Select(l => l.Sku)); // still nothing anywhere: it keeps waiting
+            return;
         }
         S.Backordered = [];
-        ApplyRouting(routing);
+        ApplyRouting(routing, pickup: pickupOnly is not null);
         S.History[^1] = S.History[^1] with { Type = "OrderRerouted", Actor = actor };
         await WriteOrReload();
         await FinishPending();
+        await UpdateStockWaits(S.Backordered.Select(l => l.Sku));
+    }
+
+    /// <summary>Registers the order as waiting for each SKU it still backorders, and not for the others.</summary>
+    private async Task UpdateStockWaits(IEnumerable<string> stillWaiting)
+    {
+        var now = stillWaiting.ToHashSet(StringComparer.Ordinal);
+        var before = S.WaitingFor.ToHashSet(StringComparer.Ordinal);
+        if (now.SetEquals(before))
+        {
+            return;
+        }
+        await Task.WhenAll(
+            now.Except(before).Select(sku => GrainFactory.GetGrain<ISkuAvailabilityGrain>(sku).WaitForStock(OrderId)).Concat(
+            before.Except(now).Select(sku => GrainFactory.GetGrain<ISkuAvailabilityGrain>(sku).StopWaiting(OrderId))));
+        S.WaitingFor = now.ToList();
     }
 
     /// <summary>Finishes pending work, then finds the shipment; a refusal when the order or shipment is unknown.</summary>

@@ -79,7 +79,7 @@ public sealed partial class OrderGrain
     {
         foreach (var op in refused)
         {
-            var shipment = S.Shipments.Last(s => s.NodeId == op.NodeId && s.Status != ShipmentStatus.Cancelled && s.Lines.Any(l => l.Sku == op.Sku));
+            var shipment = S.Shipments.Last(s => s.NodeId == op.NodeId && s.ReservationId == op.OperationId && s.Status != ShipmentStatus.Cancelled && s.Lines.Any(l => l.Sku == op.Sku));
             logger.LogWarning("Order {Order}: commit of {Sku} at {Node} refused; backordering it", OrderId, op.Sku, op.NodeId);
             var left = shipment.Lines.Where(l => l.Sku != op.Sku).ToList();
             var refusedLine = shipment.Lines.First(l => l.Sku == op.Sku);

@@ -83,6 +83,11 @@ public sealed partial class OrderGrain(
         }
         await WriteOrReload();
         await FinishPending();
+        if (S.Backordered.Count > 0)
+        {
+            // Backordered lines are allocated when stock arrives: the SKU's availability grain tells us.
+            await UpdateStockWaits(S.Backordered.Select(l => l.Sku));
+        }
         return new SubmitOrderResult(SubmitOutcome.Accepted, View(), []);
     }
 
@@ -140,8 +145,15 @@ public sealed partial class OrderGrain(
         return S.Pending.Count == 0;
     }
 
+    /// <summary>
+    /// Asks the router for parcels. Each allocation of the order holds under a reservation id of its
+    /// own (the order id first, then {orderId}~{n}), so a later allocation can take more stock at a
+    /// grain where an earlier one is already committed.
+    /// </summary>
     private Task<RoutingResult> Route(Location shipTo, IReadOnlyList<OrderLine> lines, DateTimeOffset now, IReadOnlyList<string>? excluded, string? onlyNode = null) =>
-        GrainFactory.GetGrain<IRouterGrain>(0).Allocate(new AllocationRequest(OrderId, shipTo, lines, now, _options.HoldTtl, excluded, onlyNode));
+        GrainFactory.GetGrain<IRouterGrain>(0).Allocate(new AllocationRequest(OrderId, shipTo, lines, now, _options.HoldTtl, excluded, onlyNode, NextReservationId()));
+
+    private string NextReservationId() => S.ReservationCount == 0 ? OrderId : $"{OrderId}~{S.ReservationCount}";
 
     /// <summary>Why a pickup order cannot go to this store, or null when it can.</summary>
     private async Task<string?> PickupStoreProblem(string storeId)
@@ -161,16 +173,18 @@ public sealed partial class OrderGrain(
     /// <summary>Adds the router's parcels (held stock) as new shipments with pending commits, and its leftovers to backorder.</summary>
     private void ApplyRouting(RoutingResult routing, bool pickup = false)
     {
+        var reservationId = NextReservationId();
+        S.ReservationCount++;
         S.AllocationRounds += routing.Rounds;
         S.Bids = routing.Bids.ToList();
         foreach (var parcel in routing.Shipments)
         {
             var priced = parcel.Lines.Select(l => l with { UnitPrice = UnitPriceOf(l.Sku) }).ToList();
-            var shipment = parcel with { ShipmentId = $"s{++S.ShipmentCount}", Lines = priced, Status = ShipmentStatus.Released, Pickup = pickup };
+            var shipment = parcel with { ShipmentId = $"s{++S.ShipmentCount}", Lines = priced, Status = ShipmentStatus.Released, Pickup = pickup, ReservationId = reservationId };
             S.Shipments.Add(shipment);
             foreach (var line in priced)
             {
-                S.Pending.Add(new PendingOp(PendingOpKind.Commit, shipment.NodeId, line.Sku, line.Quantity, OrderId));
+                S.Pending.Add(new PendingOp(PendingOpKind.Commit, shipment.NodeId, line.Sku, line.Quantity, reservationId));
             }
         }
         S.Backordered = Merge(S.Backordered.Concat(routing.Backordered.Select(l => l with { UnitPrice = UnitPriceOf(l.Sku) })));
@@ -184,7 +198,7 @@ public sealed partial class OrderGrain(
     {
         foreach (var line in shipment.Lines)
         {
-            S.Pending.Add(new PendingOp(PendingOpKind.Release, shipment.NodeId, line.Sku, line.Quantity, OrderId));
+            S.Pending.Add(new PendingOp(PendingOpKind.Release, shipment.NodeId, line.Sku, line.Quantity, shipment.ReservationId));
         }
         S.Pending.Add(new PendingOp(PendingOpKind.ReleaseCapacity, shipment.NodeId, "", 0, OrderId));
         Replace(shipment, shipment with { Status = ShipmentStatus.Cancelled });

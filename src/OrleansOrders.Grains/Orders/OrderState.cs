@@ -53,4 +53,8 @@ public sealed class OrderState
     /// <summary>Highest history sequence published to the event stream (written lazily; consumers drop duplicates).</summary>
     [Id(13)] public long PublishedSequence { get; set; }
     [Id(14)] public List<ReturnView> Returns { get; set; } = [];
+    /// <summary>SKUs whose availability grain will tell this order when stock arrives.</summary>
+    [Id(15)] public List<string> WaitingFor { get; set; } = [];
+    /// <summary>Allocations made so far; numbers the reservation ids of the next one.</summary>
+    [Id(16)] public int ReservationCount { get; set; }
 }

@@ -18,6 +18,17 @@ public sealed class RouterGrain(
 
     async Task<RoutingResult> IRouterGrain.Allocate(AllocationRequest request)
     {
+        var started = GridMetrics.Now();
+        var result = await AllocateCore(request);
+        var outcome = result.UnknownSkus.Count > 0 ? "unknown_sku"
+            : result.Backordered.Count == 0 ? "allocated"
+            : result.Shipments.Count > 0 ? "partially_allocated" : "backordered";
+        GridMetrics.AllocationFinished(System.Diagnostics.Stopwatch.GetElapsedTime(started), result.Rounds, outcome);
+        return result;
+    }
+
+    private async Task<RoutingResult> AllocateCore(AllocationRequest request)
+    {
         var wanted = AllocationSolver.Consolidate(request.Lines.Select(l => new DemandLine(l.Sku, l.Quantity)));
 
         var availability = await Task.WhenAll(wanted.Select(w => GrainFactory.GetGrain<ISkuAvailabilityGrain>(w.Sku).Get()));
@@ -123,16 +134,20 @@ public sealed class RouterGrain(
         {
             try
             {
-                return await GrainFactory.GetGrain<IFulfilmentNodeGrain>(nodeId).Bid(request).WaitAsync(_options.BidDeadline);
+                var bid = await GrainFactory.GetGrain<IFulfilmentNodeGrain>(nodeId).Bid(request).WaitAsync(_options.BidDeadline);
+                GridMetrics.BidAnswered(nodeId, bid.Accepts ? "accepted" : "declined");
+                return bid;
             }
             catch (TimeoutException)
             {
                 logger.LogWarning("Order {Order}: node {Node} missed the bid deadline of {Deadline}", request.OrderId, nodeId, _options.BidDeadline);
+                GridMetrics.BidAnswered(nodeId, "missed_deadline");
                 return NodeBid.Decline(nodeId, "missed the bid deadline");
             }
             catch (Exception ex)
             {
                 logger.LogWarning(ex, "Order {Order}: node {Node} failed to bid", request.OrderId, nodeId);
+                GridMetrics.BidAnswered(nodeId, "failed");
                 return NodeBid.Decline(nodeId, "bid failed: " + ex.GetType().Name);
             }
         }));
@@ -180,7 +195,7 @@ public sealed class RouterGrain(
             try
             {
                 var result = await GrainFactory.GetGrain<IStockGrain>(Identifiers.StockKey(shipment.NodeId, line.Sku))
-                    .Hold(request.OrderId, total, request.HoldFor);
+                    .Hold(request.ReservationId ?? request.OrderId, total, request.HoldFor);
                 return (Line: line, Granted: result.Outcome == HoldOutcome.Granted, Total: total);
             }
             catch (Exception ex)

@@ -9,6 +9,8 @@ public sealed class SkuAvailabilityState
 {
     [Id(0)] public int SchemaVersion { get; set; } = 1;
     [Id(1)] public Dictionary<string, NodeAvailabilityEntry> Nodes { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Orders waiting for this SKU, first come first served.</summary>
+    [Id(2)] public List<string> Waiting { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("oo.NodeAvailabilityEntry")]
@@ -49,9 +51,44 @@ public sealed class SkuAvailabilityGrain(
         {
             return Task.CompletedTask; // an older report overtaken by a newer one
         }
+        var before = known?.Available ?? 0;
         nodes[nodeId] = new NodeAvailabilityEntry(Math.Max(0, available), version, clock.UtcNow);
         _dirty = true;
+        if (available > before && state.State.Waiting.Count > 0)
+        {
+            WakeWaitingOrders();
+        }
         return Task.CompletedTask;
+    }
+
+    Task ISkuAvailabilityGrain.WaitForStock(string orderId)
+    {
+        if (!state.State.Waiting.Contains(orderId))
+        {
+            state.State.Waiting.Add(orderId);
+            _dirty = true;
+        }
+        return Task.CompletedTask;
+    }
+
+    Task ISkuAvailabilityGrain.StopWaiting(string orderId)
+    {
+        _dirty |= state.State.Waiting.Remove(orderId);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Tells the first waiting orders to try again. Not awaited: an order retrying calls the router,
+    /// which reads this grain, so waiting here would deadlock; an order that is still short simply
+    /// keeps waiting, and one that got its stock calls StopWaiting.
+    /// </summary>
+    private void WakeWaitingOrders()
+    {
+        foreach (var orderId in state.State.Waiting.Take(20).ToList())
+        {
+            _ = GrainFactory.GetGrain<IOrderGrain>(orderId).RetryBackorder()
+                .ContinueWith(t => logger.LogWarning(t.Exception, "Order {Order}: backorder retry failed", orderId), TaskContinuationOptions.OnlyOnFaulted);
+        }
     }
 
     Task<NetworkAvailability> ISkuAvailabilityGrain.Get()
