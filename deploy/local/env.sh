@@ -9,6 +9,9 @@ AZURITE_TABLE_PORT="${AZURITE_TABLE_PORT:-10002}"
 # Azurite's well-known development account (public, like the emulator itself).
 AZURITE_CONNECTION="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${AZURITE_BLOB_PORT}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:${AZURITE_QUEUE_PORT}/devstoreaccount1;TableEndpoint=http://127.0.0.1:${AZURITE_TABLE_PORT}/devstoreaccount1;"
 CLUSTER_ID="${CLUSTER_ID:-orleans-orders-local}"
+# The local cluster runs in the Development environment, so the silos accept the well-known
+# development keys (printed at start); set ASPNETCORE_ENVIRONMENT and Auth__Keys__... to use your own.
+STOREFRONT_KEY="${STOREFRONT_KEY:-dev-storefront-key}"
 SERVICE_ID="${SERVICE_ID:-OrleansOrders}"
 SILO_COUNT="${SILO_COUNT:-3}"
 # Silo i (1-based) listens on silo port 22210+i, gateway 40210+i, HTTP 5310+i.

@@ -28,6 +28,7 @@ for i in $(seq 1 "$SILO_COUNT"); do
     GridHost__SiloPort="$(silo_port "$i")" \
     GridHost__GatewayPort="$(gateway_port "$i")" \
     Demo__Seed="$seed" \
+    ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" \
     Urls="http://localhost:$(http_port "$i")" \
     nohup dotnet OrleansOrders.Silo.dll >"$RUN_DIR/silo$i.log" 2>&1 &
     echo $! >"$RUN_DIR/silo$i.pid"
@@ -38,12 +39,12 @@ done
 for i in $(seq 1 "$SILO_COUNT"); do
   wait_for_port 127.0.0.1 "$(http_port "$i")" 120 "silo $i HTTP"
 done
-until curl -sf "http://localhost:$(http_port 1)/availability/SKU-0001" >/dev/null; do sleep 0.5; done
+until curl -sf -H "X-Api-Key: $STOREFRONT_KEY" "http://localhost:$(http_port 1)/availability/SKU-0001" >/dev/null; do sleep 0.5; done
 
 echo
 echo "Cluster '$CLUSTER_ID' is up: $SILO_COUNT silos, state in Azurite ($AZURITE_DATA)."
 for i in $(seq 1 "$SILO_COUNT"); do
   echo "  silo $i: HTTP http://localhost:$(http_port "$i")  silo port $(silo_port "$i")  gateway $(gateway_port "$i")"
 done
-echo "Try: curl -s http://localhost:$(http_port 2)/availability/SKU-0001"
+echo "Try: curl -s -H 'X-Api-Key: $STOREFRONT_KEY' http://localhost:$(http_port 2)/availability/SKU-0001"
 echo "Stop: deploy/local/stop-cluster.sh   (data stays in $AZURITE_DATA; add --wipe to delete it)"

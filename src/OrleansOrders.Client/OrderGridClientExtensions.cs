@@ -13,7 +13,13 @@ public static class OrderGridClientExtensions
     /// </summary>
     public static IServiceCollection AddOrderGridClient(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(OrderGridClientOptions.SectionName).Get<OrderGridClientOptions>() ?? new OrderGridClientOptions();
+        var section = configuration.GetSection(OrderGridClientOptions.SectionName);
+        var options = section.Get<OrderGridClientOptions>() ?? new OrderGridClientOptions();
+        // The binder appends configured array items to the default [40111]: configured ports replace it.
+        if (section.GetSection(nameof(OrderGridClientOptions.GatewayPorts)).Get<int[]>() is { Length: > 0 } ports)
+        {
+            options.GatewayPorts = ports;
+        }
         return services.AddOrderGridClient(o =>
         {
             o.Clustering = options.Clustering;

@@ -18,7 +18,8 @@ public static class LifecycleApi
 
     public static IEndpointRouteBuilder MapOrderLifecycleApi(this IEndpointRouteBuilder app)
     {
-        var shipments = app.MapGroup("/orders/{orderId}/shipments/{shipmentId}");
+        // Nodes (operators) move shipments and receive returns; storefronts act for customers.
+        var shipments = app.MapGroup("/orders/{orderId}/shipments/{shipmentId}").RequireAuthorization(GridPolicies.Operator);
         shipments.MapPost("/acknowledge", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Acknowledge, null, http, grains));
         shipments.MapPost("/pick", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Pick, null, http, grains));
         shipments.MapPost("/pack", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Pack, null, http, grains));
@@ -26,11 +27,12 @@ public static class LifecycleApi
         shipments.MapPost("/deliver", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Deliver, null, http, grains));
         shipments.MapPost("/reject", Reject);
 
-        app.MapPost("/orders/{orderId}/cancel-lines", CancelLines);
-        app.MapPost("/orders/{orderId}/returns", StartReturn);
-        app.MapPost("/orders/{orderId}/returns/{returnId}/receive", ReceiveReturn);
-        app.MapGet("/orders/{orderId}/history", History);
-        app.MapGet("/customers/{customerId}/orders", CustomerOrders);
+        app.MapPost("/orders/{orderId}/cancel-lines", CancelLines).RequireAuthorization(GridPolicies.Storefront);
+        app.MapPost("/orders/{orderId}/address", ChangeAddress).RequireAuthorization(GridPolicies.Storefront);
+        app.MapPost("/orders/{orderId}/returns", StartReturn).RequireAuthorization(GridPolicies.Storefront);
+        app.MapPost("/orders/{orderId}/returns/{returnId}/receive", ReceiveReturn).RequireAuthorization(GridPolicies.Operator);
+        app.MapGet("/orders/{orderId}/history", History).RequireAuthorization(GridPolicies.Storefront);
+        app.MapGet("/customers/{customerId}/orders", CustomerOrders).RequireAuthorization(GridPolicies.Storefront);
         return app;
     }
 
@@ -80,6 +82,20 @@ public static class LifecycleApi
         }
         var result = await grains.GetGrain<IOrderGrain>(orderId).CancelLines(parsed.Lines, body?.Reason ?? "cancelled by customer", Actor(http, "customer"));
         return ToHttp(result);
+    }
+
+    private static async Task<IResult> ChangeAddress(string orderId, LocationBody? body, HttpRequest http, IGrainFactory grains)
+    {
+        if (Ids(("orderId", orderId)) is { } bad)
+        {
+            return bad;
+        }
+        var shipTo = body?.ToLocation() ?? new Location(double.NaN, double.NaN);
+        if (!shipTo.IsValid)
+        {
+            return Problems.Invalid(["The body must be {latitude, longitude} with latitude in [-90, 90] and longitude in [-180, 180]."]);
+        }
+        return ToHttp(await grains.GetGrain<IOrderGrain>(orderId).ChangeAddress(shipTo, Actor(http, "customer")));
     }
 
     private static async Task<IResult> StartReturn(string orderId, StartReturnBody? body, HttpRequest http, IGrainFactory grains)

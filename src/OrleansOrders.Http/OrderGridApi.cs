@@ -1,9 +1,13 @@
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using OrleansOrders.Contracts;
 
 namespace OrleansOrders.Http;
@@ -15,16 +19,48 @@ namespace OrleansOrders.Http;
 /// </summary>
 public static class OrderGridApi
 {
-    public static IServiceCollection AddOrderGridHttp(this IServiceCollection services)
+    /// <summary>
+    /// Everything the HTTP front door needs, the same in the silo and the standalone gateway:
+    /// API keys and roles (<see cref="GridPolicies"/>), rate limits per key, body size limits,
+    /// timeouts, problem details. Bad key configuration stops the start with a message naming
+    /// the setting; outside Development, no keys means no start.
+    /// </summary>
+    public static WebApplicationBuilder AddOrderGridHttp(this WebApplicationBuilder builder)
     {
+        var services = builder.Services;
+        var registry = ApiKeyRegistry.FromConfiguration(builder.Configuration, builder.Environment.IsDevelopment());
+        services.AddSingleton(registry);
+
+        var httpSection = builder.Configuration.GetSection(GridHttpOptions.SectionName);
+        var limits = httpSection.Get<GridHttpOptions>() ?? new GridHttpOptions();
+        if (limits.Validate().ToList() is { Count: > 0 } problems)
+        {
+            throw new InvalidOperationException("Invalid configuration: " + string.Join(" ", problems));
+        }
+        services.AddOptions<GridHttpOptions>().Bind(httpSection);
+
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(GridPolicies.Storefront, p => p.RequireAuthenticatedUser().RequireRole(GridRoles.Storefront))
+            .AddPolicy(GridPolicies.Operator, p => p.RequireAuthenticatedUser().RequireRole(GridRoles.Operator))
+            // An endpoint that names no policy still needs a recognised key; anonymous ones say so.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        GridHttp.AddGridRateLimiting(services);
+
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {
             // Malformed JSON, wrong types and out-of-range numbers fail binding before a handler
             // runs; say what was wrong instead of a bare 400.
             if (context.Exception is BadHttpRequestException bad)
             {
-                context.ProblemDetails.Title = "The request is not valid";
+                context.ProblemDetails.Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large" : "The request is not valid";
                 context.ProblemDetails.Detail = bad.InnerException is { } inner ? $"{bad.Message} {inner.Message}" : bad.Message;
+            }
+            else if (context.Exception is not null && GridHttp.UnavailableStatus(context.Exception) is { } status)
+            {
+                context.ProblemDetails.Title = status == StatusCodes.Status504GatewayTimeout ? "The grid did not answer in time" : "The grid is not reachable";
+                context.ProblemDetails.Detail = "The outcome is unknown: retry with the same ids (submits and stock changes are idempotent).";
             }
         });
         services.ConfigureHttpJsonOptions(o =>
@@ -34,31 +70,62 @@ public static class OrderGridApi
         });
         // Binding failures become exceptions so the exception handler can describe them (see above).
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        return services;
+        return builder;
     }
 
+    /// <summary>The front door's middleware, in order: errors as problem details, routing, key, rate limit, body limit, role.</summary>
     public static WebApplication UseOrderGridHttp(this WebApplication app)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode
+                : GridHttp.UnavailableStatus(ex) ?? StatusCodes.Status500InternalServerError,
+            // A malformed request is the caller's problem, answered with a 4xx: not an error to log
+            // (anyone could flood the log with broken JSON). Everything else is still logged.
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages();
+        app.Use(GridHttp.SecurityHeaders);
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.Use(GridHttp.LimitBodySize);
+        app.UseAuthorization();
+        GridHttp.AnnounceDevelopmentKeys(app);
         return app;
     }
 
+    /// <summary>
+    /// Maps the whole API (orders, availability, nodes and stock, lifecycle, stock feed, webhooks,
+    /// the operator page and its JSON), behind keys and with the request timeout, plus an
+    /// anonymous <c>/health</c>. Answers the group so a host can add endpoints under the same rules.
+    /// </summary>
+    public static RouteGroupBuilder MapOrderGrid(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous().DisableRateLimiting();
+
+        var grid = app.MapGroup("");
+        grid.AddEndpointFilter(GridHttp.TimeoutFilter);
+        grid.MapOrderGridApi();
+        // Lifecycle endpoints need a key of either role until each names its own policy.
+        grid.MapOrderLifecycleApi();
+        grid.MapGroup("").RequireAuthorization(GridPolicies.Operator).WithBodyLimit(8 * 1024 * 1024).MapStockFeedApi();
+        grid.MapGroup("").RequireAuthorization(GridPolicies.Operator).MapWebhooksApi();
+        grid.MapOperatorPage();
+        return grid;
+    }
+
+    /// <summary>Orders and availability (storefront role); nodes and stock (operator role).</summary>
     public static IEndpointRouteBuilder MapOrderGridApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
-
-        var orders = app.MapGroup("/orders");
+        var orders = app.MapGroup("/orders").RequireAuthorization(GridPolicies.Storefront);
         orders.MapPost("/", SubmitOrder);
         orders.MapGet("/{orderId}", GetOrder);
         orders.MapPost("/{orderId}/cancel", CancelOrder);
 
-        app.MapGet("/availability/{sku}", GetAvailability);
+        app.MapGet("/availability/{sku}", GetAvailability).RequireAuthorization(GridPolicies.Storefront);
 
-        var nodes = app.MapGroup("/nodes");
+        var nodes = app.MapGroup("/nodes").RequireAuthorization(GridPolicies.Operator);
         nodes.MapGet("/{nodeId}", GetNode);
         nodes.MapPatch("/{nodeId}", UpdateNode);
         nodes.MapGet("/{nodeId}/stock/{sku}", GetStock);

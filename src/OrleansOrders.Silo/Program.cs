@@ -3,14 +3,13 @@ using OrleansOrders.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddOrderGridSilo();
-builder.Services.AddOrderGridHttp();
+builder.AddOrderGridHttp();
+builder.AddGridOperations();
 
 var app = builder.Build();
 app.UseOrderGridHttp();
-app.MapOrderGridApi();
-app.MapOrderLifecycleApi();
-app.MapStockFeedApi();
-app.MapWebhooksApi();
+app.MapOrderGrid();
+app.MapGridOperations();
 app.Run();
 
 /// <summary>Entry point; public so HTTP tests can host it with WebApplicationFactory.</summary>

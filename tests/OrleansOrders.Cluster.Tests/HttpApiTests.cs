@@ -7,13 +7,15 @@ using OrleansOrders.Cluster.Tests.Support;
 namespace OrleansOrders.Cluster.Tests;
 
 /// <summary>
-/// The HTTP API against the seeded demo network: the README's quick-start calls, and the
-/// refusals (400 problem details, 404, 409) that must change nothing.
+/// The HTTP API against the seeded demo network: the README's quick-start calls with the
+/// development keys they carry (storefront for orders and availability, operator for nodes and
+/// stock), and the refusals (400 problem details, 401, 403, 404, 409) that must change nothing.
 /// </summary>
 [Collection(HttpCollection.Name)]
 public sealed class HttpApiTests(GridApiFactory factory)
 {
-    private readonly HttpClient _http = factory.CreateClient();
+    private readonly HttpClient _http = factory.CreateClient(GridApiFactory.StorefrontKey);
+    private readonly HttpClient _ops = factory.CreateClient(GridApiFactory.OperatorKey);
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
@@ -92,28 +94,28 @@ public sealed class HttpApiTests(GridApiFactory factory)
     {
         await AssertProblem(await _http.GetAsync("/orders/never-submitted"), HttpStatusCode.NotFound);
         await AssertProblem(await _http.PostAsync("/orders/never-submitted/cancel", null), HttpStatusCode.NotFound);
-        await AssertProblem(await _http.GetAsync("/nodes/no-such-node"), HttpStatusCode.NotFound);
+        await AssertProblem(await _ops.GetAsync("/nodes/no-such-node"), HttpStatusCode.NotFound);
         await AssertProblem(await _http.GetAsync("/availability/NO-SUCH-SKU"), HttpStatusCode.NotFound);
-        await AssertProblem(await _http.PutAsync("/nodes/no-such-node/stock/SKU-0001", Json("""{"onHand":5,"safetyStock":0}""")), HttpStatusCode.NotFound);
+        await AssertProblem(await _ops.PutAsync("/nodes/no-such-node/stock/SKU-0001", Json("""{"onHand":5,"safetyStock":0}""")), HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task Operators_set_stock_and_pause_and_resume_nodes()
     {
-        var set = await _http.PutAsync("/nodes/store-boston/stock/SKU-0002", Json("""{"onHand":25,"safetyStock":5}"""));
+        var set = await _ops.PutAsync("/nodes/store-boston/stock/SKU-0002", Json("""{"onHand":25,"safetyStock":5}"""));
         Assert.Equal(HttpStatusCode.OK, set.StatusCode);
         var stock = await Body(set);
         Assert.Equal(25, stock.GetProperty("onHand").GetInt32());
         Assert.Equal(20, stock.GetProperty("available").GetInt32());
-        await AssertProblem(await _http.PutAsync("/nodes/store-boston/stock/SKU-0002", Json("""{"onHand":-3}""")), HttpStatusCode.BadRequest);
-        Assert.Equal(25, (await Body(await _http.GetAsync("/nodes/store-boston/stock/SKU-0002"))).GetProperty("onHand").GetInt32());
+        await AssertProblem(await _ops.PutAsync("/nodes/store-boston/stock/SKU-0002", Json("""{"onHand":-3}""")), HttpStatusCode.BadRequest);
+        Assert.Equal(25, (await Body(await _ops.GetAsync("/nodes/store-boston/stock/SKU-0002"))).GetProperty("onHand").GetInt32());
 
-        var paused = await _http.PatchAsync("/nodes/store-miami", Json("""{"status":"Paused"}"""));
+        var paused = await _ops.PatchAsync("/nodes/store-miami", Json("""{"status":"Paused"}"""));
         Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
         Assert.Equal("Paused", (await Body(paused)).GetProperty("profile").GetProperty("status").GetString());
-        await AssertProblem(await _http.PatchAsync("/nodes/store-miami", Json("""{"status":"Sleeping"}""")), HttpStatusCode.BadRequest);
-        await AssertProblem(await _http.PatchAsync("/nodes/store-miami", Json("""{"dailyCapacity":-1}""")), HttpStatusCode.BadRequest);
-        var resumed = await _http.PatchAsync("/nodes/store-miami", Json("""{"status":"Open","dailyCapacity":250}"""));
+        await AssertProblem(await _ops.PatchAsync("/nodes/store-miami", Json("""{"status":"Sleeping"}""")), HttpStatusCode.BadRequest);
+        await AssertProblem(await _ops.PatchAsync("/nodes/store-miami", Json("""{"dailyCapacity":-1}""")), HttpStatusCode.BadRequest);
+        var resumed = await _ops.PatchAsync("/nodes/store-miami", Json("""{"status":"Open","dailyCapacity":250}"""));
         var node = await Body(resumed);
         Assert.Equal("Open", node.GetProperty("profile").GetProperty("status").GetString());
         Assert.Equal(250, node.GetProperty("profile").GetProperty("dailyCapacity").GetInt32());
@@ -126,5 +128,21 @@ public sealed class HttpApiTests(GridApiFactory factory)
         Assert.True(availability.GetProperty("known").GetBoolean());
         Assert.Equal(11, availability.GetProperty("nodes").GetArrayLength()); // SKU-0001: all 5 DCs and 6 stores, no supplier
         Assert.True(availability.GetProperty("totalAvailable").GetInt32() > 0);
+    }
+
+    [Fact]
+    public async Task Requests_without_a_key_or_with_the_wrong_role_are_refused_with_problem_details_and_change_nothing()
+    {
+        var anonymous = factory.CreateClient(apiKey: null);
+        await AssertProblem(await anonymous.PostAsync("/orders", Json(OrderJson("http-nokey"))), HttpStatusCode.Unauthorized);
+        await AssertProblem(await factory.CreateClient("not-a-real-key-0000").GetAsync("/availability/SKU-0001"), HttpStatusCode.Unauthorized);
+        await AssertProblem(await _ops.PostAsync("/orders", Json(OrderJson("http-wrongrole"))), HttpStatusCode.Forbidden);
+        await AssertProblem(await _http.PatchAsync("/nodes/store-denver", Json("""{"status":"Paused"}""")), HttpStatusCode.Forbidden);
+        await AssertProblem(await _http.PutAsync("/nodes/store-denver/stock/SKU-0003", Json("""{"onHand":1}""")), HttpStatusCode.Forbidden);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/orders/http-nokey")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/orders/http-wrongrole")).StatusCode);
+        Assert.Equal("Open", (await Body(await _ops.GetAsync("/nodes/store-denver"))).GetProperty("profile").GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health")).StatusCode);
     }
 }

@@ -260,4 +260,27 @@ public sealed class LifecycleTests(GridClusterFixture fixture)
         await Eventually.True(async () => (await _grains.GetGrain<IRecentOrdersGrain>(0).GetRecent(50)).Any(o => o.OrderId == "cs-o2"),
             "the order to reach the recent-orders list");
     }
+
+    [Fact]
+    public async Task Changing_the_address_before_release_reroutes_the_order_and_after_is_refused()
+    {
+        var (net, sku, near, far) = await Network("addr");
+        var order = _grains.GetGrain<IOrderGrain>("addr-o1");
+        var placed = await order.Submit(net.Order("addr-o1", TestNetwork.NewYork, (sku, 2)));
+        Assert.Equal(near, placed.Order!.Shipments.Single().NodeId);
+
+        var moved = await order.ChangeAddress(TestNetwork.Chicago, "customer");
+
+        Assert.Equal(ActionOutcome.Done, moved.Outcome);
+        var live = Assert.Single(moved.Order!.Shipments, s => s.Status != ShipmentStatus.Cancelled);
+        Assert.Equal(far, live.NodeId); // Chicago is now closest
+        Assert.Equal(TestNetwork.Chicago, moved.Order.Request.ShipTo);
+        Assert.Equal(0, (await Stock(near, sku).GetSnapshot()).Committed);
+        Assert.Equal(2, (await Stock(far, sku).GetSnapshot()).Committed);
+        AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, ["addr-o1"]));
+
+        await order.AdvanceShipment(live.ShipmentId, ShipmentStep.Acknowledge, "node:far");
+        Assert.Equal(ActionOutcome.NotAllowed, (await order.ChangeAddress(TestNetwork.NewYork, "customer")).Outcome);
+        Assert.Equal(ActionOutcome.Invalid, (await order.ChangeAddress(new Location(123, 0), "customer")).Outcome);
+    }
 }

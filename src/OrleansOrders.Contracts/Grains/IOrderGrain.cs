@@ -32,6 +32,13 @@ public interface IOrderGrain : IGrainWithStringKey
     [Alias("CancelLines")]
     Task<OrderActionResult> CancelLines(IReadOnlyList<OrderLine> lines, string reason, string actor);
 
+    /// <summary>
+    /// Changes where the order goes before any node has started on it; every parcel is re-routed
+    /// for the new address (the old holds are released, new ones taken).
+    /// </summary>
+    [Alias("ChangeAddress")]
+    Task<OrderActionResult> ChangeAddress(Location shipTo, string actor);
+
     /// <summary>Opens a return of shipped units, from any channel; an exchange creates a linked new order.</summary>
     [Alias("StartReturn")]
     Task<OrderActionResult> StartReturn(ReturnRequest request, string actor);

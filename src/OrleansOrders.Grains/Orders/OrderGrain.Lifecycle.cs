@@ -246,6 +246,49 @@ public sealed partial class OrderGrain
         return new OrderActionResult(ActionOutcome.Done, View(), null);
     }
 
+    async Task<OrderActionResult> IOrderGrain.ChangeAddress(OrleansOrders.Contracts.Location shipTo, string actor)
+    {
+        if (S.Request is null)
+        {
+            return Refuse(ActionOutcome.NotFound, $"Order '{OrderId}' does not exist.");
+        }
+        await FinishPending();
+        if (!shipTo.IsValid)
+        {
+            return Refuse(ActionOutcome.Invalid, "shipTo must have latitude in [-90, 90] and longitude in [-180, 180].");
+        }
+        if (S.Cancelled || S.Request.PickupNodeId is not null)
+        {
+            return Refuse(ActionOutcome.NotAllowed, S.Cancelled ? $"Order '{OrderId}' is cancelled." : "A pickup order is collected in store; it has no delivery address to change.");
+        }
+        if (S.Shipments.Any(s => s.Status != ShipmentStatus.Cancelled && s.Status != ShipmentStatus.Released))
+        {
+            return Refuse(ActionOutcome.NotAllowed, "A node has already started on this order; the address can no longer change.");
+        }
+        if (S.Request.ShipTo == shipTo)
+        {
+            return new OrderActionResult(ActionOutcome.NoChange, View(), "The order already goes there.");
+        }
+
+        // Step 1, written before anything moves: the old parcels are cancelled (releases pending),
+        // their lines wait as backorder under the new address.
+        var lines = S.Shipments.Where(s => s.Status == ShipmentStatus.Released).SelectMany(s => s.Lines).ToList();
+        foreach (var shipment in S.Shipments.Where(s => s.Status == ShipmentStatus.Released).ToList())
+        {
+            CancelShipment(shipment);
+        }
+        S.Backordered = Merge(S.Backordered.Concat(lines));
+        S.Request = S.Request with { ShipTo = shipTo };
+        Record("AddressChanged", actor, null, $"now ({shipTo.Latitude:0.####}, {shipTo.Longitude:0.####}); re-routing {lines.Sum(l => l.Quantity)} units");
+        await Recovery.Track(OrderId);
+        await WriteOrReload();
+        await FinishPending();
+
+        // Step 2: route everything again for the new address.
+        await AllocateBackorder(excluded: null, actor: "router:address-change");
+        return new OrderActionResult(ActionOutcome.Done, View(), null);
+    }
+
     async Task IOrderGrain.RetryBackorder()
     {
         if (S.Request is null)

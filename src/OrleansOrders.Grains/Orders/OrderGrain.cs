@@ -28,7 +28,9 @@ public sealed partial class OrderGrain(
 
     private string OrderId => this.GetPrimaryKeyString();
 
-    async Task<SubmitOrderResult> IOrderGrain.Submit(OrderRequest request)
+    async Task<SubmitOrderResult> IOrderGrain.Submit(OrderRequest request) => GridMetrics.RecordSubmit(await SubmitCore(request));
+
+    private async Task<SubmitOrderResult> SubmitCore(OrderRequest request)
     {
         var errors = OrderRequestValidator.Validate(request);
         if (errors.Count > 0)
@@ -132,6 +134,7 @@ public sealed partial class OrderGrain(
         await Recovery.Track(OrderId);
         await WriteOrReload();
         await FinishPending();
+        GridMetrics.OrderCancelled();
         return new CancelOrderResult(CancelOutcome.Cancelled, View(), S.CancelReason);
     }
 

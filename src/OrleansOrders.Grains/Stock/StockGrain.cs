@@ -51,6 +51,7 @@ public sealed class StockGrain : Grain, IStockGrain
         (_nodeId, _sku) = Identifiers.ParseStockKey(this.GetPrimaryKeyString());
         RecountCommitted();
         this.RegisterGrainTimer(SweepExpiredHolds, _options.HoldSweepInterval, _options.HoldSweepInterval);
+        GridMetrics.TrackHolds(this, () => _holds.Count);
         if (_state.RecordExists)
         {
             // Network availability may have missed our last change before a crash: tell it again.
@@ -280,6 +281,12 @@ public sealed class StockGrain : Grain, IStockGrain
         return Task.FromResult(Snapshot());
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        GridMetrics.UntrackHolds(this);
+        return Task.CompletedTask;
+    }
+
     private StockSnapshot Snapshot() => new(
         _nodeId, _sku, S.OnHand, S.SafetyStock, _held, _committed, Available,
         S.Received, S.Adjusted, S.Shipped, S.Restocked,
@@ -312,6 +319,7 @@ public sealed class StockGrain : Grain, IStockGrain
         _nextExpiry = next;
         if (expired > 0)
         {
+            GridMetrics.HoldsExpired(expired);
             _logger.LogDebug("{Grain}: {Count} holds expired", this.GetPrimaryKeyString(), expired);
             ReportAvailability();
         }

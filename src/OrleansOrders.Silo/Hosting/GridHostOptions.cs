@@ -29,7 +29,22 @@ public sealed class GridHostOptions
     /// <summary>Address other silos and clients use to reach this one; loopback for a cluster on one machine.</summary>
     public string? AdvertisedIPAddress { get; set; }
 
-    public IEnumerable<string> Validate()
+    /// <summary>
+    /// Run as a pod of a Kubernetes Deployment (Microsoft.Orleans.Hosting.Kubernetes): the pod's
+    /// environment names the silo (<c>POD_NAME</c>), its address (<c>POD_IP</c>, listening on any
+    /// address) and the cluster (<c>ORLEANS_SERVICE_ID</c>, <c>ORLEANS_CLUSTER_ID</c>, which then
+    /// replace ServiceId and ClusterId above), and silos whose pods are deleted are declared dead.
+    /// Membership still needs a provider: Clustering must be AzureStorage. See deploy/kubernetes.
+    /// </summary>
+    public bool Kubernetes { get; set; }
+
+    /// <summary>The environment variables Kubernetes hosting takes the cluster's identity from.</summary>
+    public static readonly IReadOnlyList<string> KubernetesIdentityVariables = ["ORLEANS_SERVICE_ID", "ORLEANS_CLUSTER_ID"];
+
+    public IEnumerable<string> Validate() => Validate(Environment.GetEnvironmentVariable);
+
+    /// <summary>Problems with this configuration, each naming the setting; <paramref name="environment"/> reads environment variables.</summary>
+    public IEnumerable<string> Validate(Func<string, string?> environment)
     {
         if (Clustering is not ("Localhost" or "AzureStorage"))
         {
@@ -46,6 +61,18 @@ public sealed class GridHostOptions
         if (SiloPort is <= 0 or > 65535 || GatewayPort is <= 0 or > 65535 || SiloPort == GatewayPort)
         {
             yield return "GridHost:SiloPort and GridHost:GatewayPort must be two different ports in 1-65535.";
+        }
+        if (Kubernetes && Clustering != "AzureStorage")
+        {
+            yield return $"GridHost:Kubernetes needs GridHost:Clustering AzureStorage (membership in Azure Tables), not '{Clustering}'.";
+        }
+        if (Kubernetes)
+        {
+            // Without them Orleans would fall back to its "default" ids, and every storage key with them.
+            foreach (var variable in KubernetesIdentityVariables.Where(v => string.IsNullOrWhiteSpace(environment(v))))
+            {
+                yield return $"GridHost:Kubernetes takes the cluster's identity from the pod: set the {variable} environment variable (deploy/kubernetes sets it from the pod's labels).";
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using Orleans.Configuration;
 using OrleansOrders.Grains;
 using OrleansOrders.Silo.Demo;
@@ -11,7 +12,8 @@ public static class SiloSetup
     /// <summary>
     /// The silo as configuration chooses it. The embedded default is one silo with localhost
     /// clustering, memory storage and memory reminders; "AzureStorage" puts membership, grain state
-    /// and reminders in Azure Tables (Azurite locally). Bad configuration stops the start with a
+    /// and reminders in Azure Tables (Azurite locally). "Kubernetes" runs the silo as a pod (identity
+    /// and address from the pod, see deploy/kubernetes). Bad configuration stops the start with a
     /// message naming the setting.
     /// </summary>
     public static WebApplicationBuilder AddOrderGridSilo(this WebApplicationBuilder builder)
@@ -25,28 +27,57 @@ public static class SiloSetup
 
         builder.UseOrleans(silo =>
         {
-            silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (host.ClusterId, host.ServiceId));
+            if (host.Kubernetes)
+            {
+                // The pod decides who and where this silo is: UseKubernetesHosting sets ClusterOptions
+                // from ORLEANS_SERVICE_ID / ORLEANS_CLUSTER_ID, the silo name from POD_NAME and, after
+                // every Configure, the advertised address from POD_IP (unless one is configured) with
+                // listening on any address. Only the ports are ours.
+                silo.Configure<EndpointOptions>(o =>
+                {
+                    (o.SiloPort, o.GatewayPort) = (host.SiloPort, host.GatewayPort);
+                    if (host.AdvertisedIPAddress is { } advertised)
+                    {
+                        o.AdvertisedIPAddress = IPAddress.Parse(advertised);
+                    }
+                });
+                silo.UseKubernetesHosting();
+            }
+            else
+            {
+                silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (host.ClusterId, host.ServiceId));
+            }
+
             if (host.Clustering == "Localhost")
             {
                 silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, serviceId: host.ServiceId, clusterId: host.ClusterId);
             }
             else
             {
-                silo.ConfigureEndpoints(
-                    host.AdvertisedIPAddress is { } ip ? IPAddress.Parse(ip) : IPAddress.Loopback,
-                    host.SiloPort, host.GatewayPort, listenOnAnyHostAddress: host.AdvertisedIPAddress is not null);
+                if (!host.Kubernetes)
+                {
+                    silo.ConfigureEndpoints(
+                        host.AdvertisedIPAddress is { } ip ? IPAddress.Parse(ip) : IPAddress.Loopback,
+                        host.SiloPort, host.GatewayPort, listenOnAnyHostAddress: host.AdvertisedIPAddress is not null);
+                }
                 silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(host.AzureStorageConnectionString));
             }
 
+            // Order events go out on stream provider "events": memory streams in the embedded default,
+            // Azure Queue streams (surviving a silo) with durable storage.
             if (host.Storage == "Memory")
             {
                 silo.AddMemoryGrainStorage(GridOptions.StorageName);
                 silo.UseInMemoryReminderService();
+                silo.AddMemoryStreams("events");
+                silo.AddMemoryGrainStorage("PubSubStore");
             }
             else
             {
                 silo.AddAzureTableGrainStorage(GridOptions.StorageName, o => o.TableServiceClient = new TableServiceClient(host.AzureStorageConnectionString));
                 silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(host.AzureStorageConnectionString));
+                silo.AddAzureQueueStreams("events", o => o.Configure(q => q.QueueServiceClient = new QueueServiceClient(host.AzureStorageConnectionString)));
+                silo.AddAzureTableGrainStorage("PubSubStore", o => o.TableServiceClient = new TableServiceClient(host.AzureStorageConnectionString));
             }
         });
         builder.Services.AddOrderGridGrains(builder.Configuration);

@@ -28,6 +28,8 @@ public class GridClusterFixture : IAsyncLifetime
         Store = store;
     }
 
+    private TimeSpan ResponseTimeout => Store is null ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(5);
+
     /// <summary>The store that outlives the silos, when this cluster uses one (memory storage otherwise).</summary>
     public SharedStore? Store { get; }
 
@@ -78,9 +80,10 @@ public class GridClusterFixture : IAsyncLifetime
                 o.NumVotesForDeathDeclaration = 1;
                 o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
             });
-            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
+            // Calls to a killed silo fail fast in the durability tests; elsewhere a slow, loaded CI machine gets time.
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
         });
-        builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5)));
+        builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

@@ -1,0 +1,151 @@
+using System.Globalization;
+using OrleansOrders.Contracts;
+
+namespace OrleansOrders.Http.Ops;
+
+/// <summary>A node's bid as the operator page shows it.</summary>
+public sealed record BidExplained(
+    string NodeId,
+    bool Accepts,
+    string? DeclineReason,
+    IReadOnlyList<OrderLine> Offered,
+    int OfferedUnits,
+    bool CoversWholeOrder,
+    decimal? Cost,
+    DateOnly? PromisedBy,
+    double DistanceKm,
+    int RemainingCapacity,
+    bool Chosen);
+
+/// <summary>An order with its routing decision explained: the bids, the plan's cost and promise, and why the chosen nodes won.</summary>
+public sealed record OrderExplained(
+    string OrderId,
+    string CustomerId,
+    OrderStatus Status,
+    DateTimeOffset AcceptedAt,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<OrderLine> Lines,
+    IReadOnlyList<ShipmentAllocation> Shipments,
+    IReadOnlyList<OrderLine> Backordered,
+    decimal TotalCost,
+    DateOnly? PromisedBy,
+    int Rounds,
+    IReadOnlyList<BidExplained> Bids,
+    string Decision,
+    IReadOnlyList<string> Reasons);
+
+/// <summary>
+/// Explains an order's routing from what the order kept: the last round's bids and the chosen
+/// parcels. It restates the solver's rule (the cheapest single node that ships everything;
+/// otherwise the cheapest split over the fewest nodes; what nobody has is backordered) in terms of
+/// this order's numbers. Pure, so it is tested without a grid.
+/// </summary>
+public static class RoutingExplainer
+{
+    public static OrderExplained Explain(OrderView order)
+    {
+        var wanted = order.Request.Lines
+            .GroupBy(l => l.Sku, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity), StringComparer.Ordinal);
+        var live = order.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled).ToList();
+        var chosen = live.Select(s => s.NodeId).ToHashSet(StringComparer.Ordinal);
+        var bids = (order.Bids ?? [])
+            .Select(b =>
+            {
+                var units = b.Offered.Sum(l => l.Quantity);
+                var covers = b.Accepts && wanted.All(w => b.Offered.Where(l => l.Sku == w.Key).Sum(l => l.Quantity) >= w.Value);
+                return new BidExplained(
+                    b.NodeId, b.Accepts, b.DeclineReason, b.Offered, units, covers,
+                    b.Accepts ? b.ShipmentCost + b.UnitCost * units : null,
+                    b.Accepts ? b.PromisedBy : null,
+                    Math.Round(b.DistanceKm, 1), b.RemainingCapacity, chosen.Contains(b.NodeId));
+            })
+            .OrderByDescending(b => b.Chosen).ThenByDescending(b => b.Accepts).ThenBy(b => b.Cost ?? decimal.MaxValue)
+            .ThenBy(b => b.NodeId, StringComparer.Ordinal)
+            .ToList();
+        DateOnly? promise = live.Count > 0 ? live.Max(s => s.PromisedBy) : null;
+        var totalUnits = wanted.Values.Sum();
+
+        var reasons = new List<string>();
+        string decision;
+        if (live.Count == 0)
+        {
+            decision = order.Status == OrderStatus.Cancelled
+                ? "Cancelled: nothing is allocated any more."
+                : "Nothing could be allocated: every line is backordered.";
+        }
+        else if (live.Any(s => s.Pickup))
+        {
+            var store = live.First(s => s.Pickup).NodeId;
+            decision = $"Pickup in store at {store}: a pickup order is fulfilled by the customer's store and no other.";
+        }
+        else if (live.Count == 1)
+        {
+            var winner = live[0];
+            var wholeBids = bids.Where(b => b.CoversWholeOrder).ToList();
+            var runnerUp = wholeBids.Where(b => b.NodeId != winner.NodeId).OrderBy(b => b.Cost).FirstOrDefault();
+            decision = wholeBids.Any(b => b.NodeId == winner.NodeId)
+                ? $"{winner.NodeId} won: it ships the whole order in one parcel for {Money(winner.Cost)} by {Date(winner.PromisedBy)}, " +
+                  $"the cheapest of the {Count(wholeBids.Count, "node")} that could ship it whole."
+                : $"{winner.NodeId} ships what it could ({Units(winner.Lines)}) for {Money(winner.Cost)} by {Date(winner.PromisedBy)}; no other plan covered more.";
+            if (runnerUp is not null)
+            {
+                reasons.Add($"Runner-up: {runnerUp.NodeId} could also ship it whole for {Money(runnerUp.Cost!.Value)} " +
+                            $"({Money(runnerUp.Cost.Value - winner.Cost)} more) by {Date(runnerUp.PromisedBy!.Value)}.");
+            }
+        }
+        else
+        {
+            var best = bids.Where(b => b.Accepts).OrderByDescending(b => CoveredUnits(b, wanted)).FirstOrDefault();
+            var bestText = best is null ? "" : $" (the most any one node offered was {CoveredUnits(best, wanted)} of {totalUnits} units, by {best.NodeId})";
+            decision = $"No single node could ship the whole order{bestText}, so it was split over {Count(live.Count, "node")}, " +
+                       $"the fewest that cover it, choosing the cheapest such split: " +
+                       string.Join(" + ", live.Select(s => $"{s.NodeId} ({Units(s.Lines)}) {Money(s.Cost)}")) +
+                       $" = {Money(live.Sum(s => s.Cost))}.";
+        }
+
+        if (live.Count > 0)
+        {
+            reasons.Add($"Plan: {Count(live.Count, "parcel")}, shipping cost {Money(order.TotalCost)}, everything delivered by {Date(promise!.Value)}.");
+        }
+        foreach (var bid in bids.Where(b => b.Accepts && !b.Chosen && !reasons.Any(r => r.StartsWith($"Runner-up: {b.NodeId} ", StringComparison.Ordinal))))
+        {
+            reasons.Add(bid.CoversWholeOrder
+                ? $"{bid.NodeId} offered the whole order for {Money(bid.Cost!.Value)} by {Date(bid.PromisedBy!.Value)}: not the cheapest."
+                : $"{bid.NodeId} offered {bid.OfferedUnits} of {totalUnits} units for {Money(bid.Cost!.Value)}: not needed by the cheapest plan.");
+        }
+        foreach (var bid in bids.Where(b => !b.Accepts))
+        {
+            reasons.Add($"{bid.NodeId} declined: {bid.DeclineReason ?? "no reason given"}.");
+        }
+        if (order.Backordered.Count > 0)
+        {
+            reasons.Add($"Backordered: {Units(order.Backordered)}: no open node had the stock when the order was routed.");
+        }
+        if (order.AllocationRounds > 1)
+        {
+            reasons.Add($"Routing took {order.AllocationRounds} bid rounds: a hold was lost to a concurrent order and what was left " +
+                        "was bid out again. The bids shown are the last round's.");
+        }
+        if (bids.Count == 0 && live.Count > 0)
+        {
+            reasons.Add("No bids were kept for this order.");
+        }
+
+        return new OrderExplained(
+            order.OrderId, order.Request.CustomerId, order.Status, order.AcceptedAt, order.UpdatedAt,
+            order.Request.Lines, order.Shipments, order.Backordered, order.TotalCost, promise, order.AllocationRounds,
+            bids, decision, reasons);
+    }
+
+    private static int CoveredUnits(BidExplained bid, Dictionary<string, int> wanted) =>
+        wanted.Sum(w => Math.Min(w.Value, bid.Offered.Where(l => l.Sku == w.Key).Sum(l => l.Quantity)));
+
+    private static string Units(IEnumerable<OrderLine> lines) => string.Join(", ", lines.Select(l => $"{l.Sku} x{l.Quantity}"));
+
+    private static string Money(decimal amount) => amount.ToString("0.00", CultureInfo.InvariantCulture);
+
+    private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using OrleansOrders.Gateway.Tests.Support;
+using static OrleansOrders.Gateway.Tests.Support.HttpAssert;
+
+namespace OrleansOrders.Gateway.Tests;
+
+/// <summary>The operator page's JSON: inventory by SKU and node, nodes, an order's routing explained.</summary>
+[Collection(GridCollection.Name)]
+public sealed class OpsApiTests(GridFixture grid)
+{
+    private readonly HttpClient _operator = grid.Gateway.Client(Keys.Operator);
+
+    [Fact]
+    public async Task Inventory_lists_skus_by_node_with_available_held_and_committed_filtered_and_paged()
+    {
+        var first = await Body(await _operator.GetAsync("/ops/api/inventory?sku=SKU-000&limit=5"));
+        Assert.Equal(9, first.GetProperty("totalSkus").GetInt32()); // SKU-0001 .. SKU-0009
+        var skus = first.GetProperty("skus").EnumerateArray().ToList();
+        Assert.Equal(["SKU-0001", "SKU-0002", "SKU-0003", "SKU-0004", "SKU-0005"], skus.Select(s => s.GetProperty("sku").GetString()));
+        foreach (var sku in skus)
+        {
+            var cells = sku.GetProperty("nodes").EnumerateArray().ToList();
+            Assert.NotEmpty(cells);
+            Assert.Equal(cells.Sum(c => c.GetProperty("available").GetInt32()), sku.GetProperty("available").GetInt32());
+            Assert.All(cells, c => Assert.Equal(
+                c.GetProperty("onHand").GetInt32() - c.GetProperty("safetyStock").GetInt32() - c.GetProperty("held").GetInt32() - c.GetProperty("committed").GetInt32(),
+                c.GetProperty("available").GetInt32()));
+        }
+        var second = await Body(await _operator.GetAsync("/ops/api/inventory?sku=SKU-000&limit=5&offset=5"));
+        Assert.Equal(4, second.GetProperty("skus").GetArrayLength());
+        Assert.Equal(13, first.GetProperty("nodes").GetArrayLength());
+        await Problem(await _operator.GetAsync("/ops/api/inventory?sku=../x"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Committed_stock_shows_up_in_the_inventory_and_the_order_is_explained()
+    {
+        var storefront = grid.Gateway.Client(Keys.Storefront);
+        var before = await Body(await _operator.GetAsync("/ops/api/inventory?sku=SKU-0150&limit=1"));
+        Assert.Equal(HttpStatusCode.Created, (await storefront.PostAsync("/orders", Json(OrderJson("ops-1", sku: "SKU-0003", quantity: 1)))).StatusCode);
+        var after = await Body(await _operator.GetAsync("/ops/api/inventory?sku=SKU-0150&limit=1"));
+        Assert.Equal(before.GetProperty("skus")[0].GetProperty("committed").GetInt32() + 1, after.GetProperty("skus")[0].GetProperty("committed").GetInt32());
+
+        var order = await Body(await _operator.GetAsync("/ops/api/orders/ops-1"));
+        var chosen = order.GetProperty("shipments")[0].GetProperty("nodeId").GetString();
+        Assert.StartsWith(chosen + " won", order.GetProperty("decision").GetString());
+        var bids = order.GetProperty("bids").EnumerateArray().ToList();
+        Assert.Single(bids, b => b.GetProperty("chosen").GetBoolean());
+        Assert.All(bids.Where(b => b.GetProperty("coversWholeOrder").GetBoolean()),
+            b => Assert.True(b.GetProperty("cost").GetDecimal() >= order.GetProperty("totalCost").GetDecimal()));
+        await Problem(await _operator.GetAsync("/ops/api/orders/never-placed"), HttpStatusCode.NotFound);
+
+        var nodes = await Body(await _operator.GetAsync("/ops/api/nodes"));
+        var node = nodes.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("nodeId").GetString() == chosen);
+        Assert.True(node.GetProperty("capacityUsed").GetInt32() >= 1);
+        var recent = await Body(await _operator.GetAsync("/ops/api/orders/recent?max=5"));
+        Assert.Equal(System.Text.Json.JsonValueKind.Array, recent.GetProperty("orders").ValueKind);
+    }
+}

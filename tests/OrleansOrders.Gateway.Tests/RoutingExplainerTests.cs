@@ -1,0 +1,89 @@
+using OrleansOrders.Contracts;
+using OrleansOrders.Http;
+using OrleansOrders.Http.Ops;
+
+namespace OrleansOrders.Gateway.Tests;
+
+/// <summary>The routing explanation, from what an order keeps: its last round's bids and its parcels.</summary>
+public sealed class RoutingExplainerTests
+{
+    private static readonly DateOnly Day = new(2026, 11, 28);
+
+    private static NodeBid Bid(string node, decimal fixedCost, decimal unit, int days, params (string Sku, int Qty)[] offered) =>
+        new(node, true, null, offered.Select(o => new OrderLine(o.Sku, o.Qty)).ToList(), fixedCost, unit, Day.AddDays(days), 100, 10);
+
+    private static OrderView Order(IReadOnlyList<ShipmentAllocation> shipments, IReadOnlyList<NodeBid> bids, IReadOnlyList<OrderLine>? backordered = null, int rounds = 1) =>
+        new("o-1", shipments.Count > 0 ? OrderStatus.Allocated : OrderStatus.Backordered,
+            new OrderRequest("o-1", "c-1", "web", new Location(40.7, -74), [new OrderLine("A", 2), new OrderLine("B", 1)]),
+            shipments, backordered ?? [], shipments.Sum(s => s.Cost), rounds, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, null, bids);
+
+    [Fact]
+    public void A_single_node_wins_as_the_cheapest_that_ships_everything_and_the_runner_up_is_named()
+    {
+        var bids = new[]
+        {
+            Bid("dc-1", 5m, 0.5m, 1, ("A", 2), ("B", 1)),
+            Bid("dc-2", 7m, 0.5m, 3, ("A", 2), ("B", 1)),
+            Bid("store-1", 2m, 0.5m, 2, ("A", 2)),
+            NodeBid.Decline("store-2", "node is paused"),
+        };
+        var explained = RoutingExplainer.Explain(Order([new ShipmentAllocation("dc-1", [new("A", 2), new("B", 1)], 6.5m, Day.AddDays(1))], bids));
+
+        Assert.Equal("dc-1 won: it ships the whole order in one parcel for 6.50 by 2026-11-29, the cheapest of the 2 nodes that could ship it whole.", explained.Decision);
+        Assert.Contains("Runner-up: dc-2 could also ship it whole for 8.50 (2.00 more) by 2026-12-01.", explained.Reasons);
+        Assert.Contains("store-1 offered 2 of 3 units for 3.00: not needed by the cheapest plan.", explained.Reasons);
+        Assert.Contains("store-2 declined: node is paused.", explained.Reasons);
+        Assert.DoesNotContain(explained.Reasons, r => r.StartsWith("dc-2 offered", StringComparison.Ordinal)); // said once, as the runner-up
+        Assert.Equal(Day.AddDays(1), explained.PromisedBy);
+        Assert.True(explained.Bids[0].Chosen);
+        Assert.Equal(6.5m, explained.Bids[0].Cost);
+    }
+
+    [Fact]
+    public void A_split_says_no_single_node_could_ship_it_and_names_the_parcels_and_the_latest_promise()
+    {
+        var bids = new[] { Bid("dc-1", 5m, 0.5m, 1, ("A", 2)), Bid("dc-2", 4m, 1m, 3, ("B", 1)) };
+        var shipments = new[]
+        {
+            new ShipmentAllocation("dc-1", [new("A", 2)], 6m, Day.AddDays(1)),
+            new ShipmentAllocation("dc-2", [new("B", 1)], 5m, Day.AddDays(3)),
+        };
+        var explained = RoutingExplainer.Explain(Order(shipments, bids, rounds: 2));
+
+        Assert.StartsWith("No single node could ship the whole order (the most any one node offered was 2 of 3 units, by dc-1), so it was split over 2 nodes", explained.Decision);
+        Assert.EndsWith("dc-1 (A x2) 6.00 + dc-2 (B x1) 5.00 = 11.00.", explained.Decision);
+        Assert.Equal(Day.AddDays(3), explained.PromisedBy);
+        Assert.Contains(explained.Reasons, r => r.StartsWith("Routing took 2 bid rounds", StringComparison.Ordinal));
+        Assert.All(explained.Bids, b => Assert.True(b.Chosen));
+    }
+
+    [Fact]
+    public void Nothing_allocated_explains_the_backorder_and_each_decline()
+    {
+        var explained = RoutingExplainer.Explain(Order([], [NodeBid.Decline("dc-1", "no stock of the requested SKUs"), NodeBid.Decline("dc-2", "missed the bid deadline")],
+            backordered: [new OrderLine("A", 2), new OrderLine("B", 1)]));
+
+        Assert.Equal("Nothing could be allocated: every line is backordered.", explained.Decision);
+        Assert.Contains("Backordered: A x2, B x1: no open node had the stock when the order was routed.", explained.Reasons);
+        Assert.Contains("dc-2 declined: missed the bid deadline.", explained.Reasons);
+        Assert.Null(explained.PromisedBy);
+    }
+
+    [Fact]
+    public void Node_summaries_count_bids_declines_and_wins_from_recent_orders()
+    {
+        var node = new NodeView(new NodeProfile("dc-1", "DC", NodeKind.DistributionCentre, "X", new Location(1, 1), NodeCapabilities.ShipToHome, 200), Day, 50);
+        var won = RoutingExplainer.Explain(Order([new ShipmentAllocation("dc-1", [new("A", 2), new("B", 1)], 6.5m, Day)], [Bid("dc-1", 5m, 0.5m, 1, ("A", 2), ("B", 1))]));
+        var declined = RoutingExplainer.Explain(Order([], [NodeBid.Decline("dc-1", "daily capacity is used up")], backordered: [new OrderLine("A", 2)]));
+        var declinedAgain = RoutingExplainer.Explain(Order([], [NodeBid.Decline("dc-1", "daily capacity is used up")], backordered: [new OrderLine("A", 2)]));
+
+        var summary = Assert.Single(NodeSummary.Of([node], [won, declined, declinedAgain]));
+
+        Assert.Equal(3, summary.BidsAsked);
+        Assert.Equal(2, summary.BidsDeclined);
+        Assert.Equal(1, summary.BidsWon);
+        Assert.Equal(0.6667, summary.RejectRate);
+        Assert.Equal(0.25, summary.CapacityUsedShare);
+        Assert.Equal(2, summary.DeclineReasons["daily capacity is used up"]);
+    }
+}
