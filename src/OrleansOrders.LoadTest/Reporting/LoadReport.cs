@@ -1,0 +1,67 @@
+using OrleansOrders.LoadTest.Hosting;
+using OrleansOrders.LoadTest.Load;
+
+namespace OrleansOrders.LoadTest.Reporting;
+
+/// <summary>
+/// The report of one <c>run</c>, written as report.json (camelCase, these names exactly) and
+/// report.md. Rates are per second of the measured window; latencies in milliseconds.
+/// </summary>
+public sealed record LoadReport
+{
+    public required string RunId { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public required string Target { get; init; }
+    public required RunParameters Parameters { get; init; }
+    /// <summary>Accepted orders (allocated, partially allocated or backordered) per second.</summary>
+    public required double OrdersPerSecond { get; init; }
+    /// <summary>Fully allocated orders per second.</summary>
+    public required double AllocatedPerSecond { get; init; }
+    /// <summary>Ping grain calls per second, closed loop at the same concurrency; null when skipped.</summary>
+    public required double? RawCallsPerSecond { get; init; }
+    /// <summary>ordersPerSecond / rawCallsPerSecond.</summary>
+    public required double? Ratio { get; init; }
+    public required LatencySummary LatencyMs { get; init; }
+    public required OutcomeCounts Outcomes { get; init; }
+    public required double ShipmentsPerOrder { get; init; }
+    public required AuditSummary Audit { get; init; }
+    public required IReadOnlyList<TimelinePoint> Timeline { get; init; }
+    public required long MeasuredOrders { get; init; }
+    public required double MeasuredSeconds { get; init; }
+    public required RawCeilingResult? RawCeiling { get; init; }
+    public required IReadOnlyList<string> ErrorSamples { get; init; }
+    /// <summary>This process during the load (warm-up included): CPU, cores busy, GCs and their pauses. In-process, that includes the silo.</summary>
+    public ProcessStats? Process { get; init; }
+    /// <summary>With --call-stats: grain calls (all kinds, storage included) per submitted order; else null.</summary>
+    public double? GrainCallsPerOrder { get; init; }
+    /// <summary>With --call-stats: every grain method called during the load, most calls first; else null.</summary>
+    public IReadOnlyList<GrainMethodStats>? GrainCalls { get; init; }
+}
+
+public sealed record RunParameters(
+    string Mode,
+    string Scenario,
+    int LinesPerOrder,
+    string Loop,
+    int? Concurrency,
+    double? Rate,
+    string? Duration,
+    long? Orders,
+    string Warmup,
+    int Seed,
+    int NetworkSeed,
+    int Nodes,
+    int Skus,
+    string RawDuration,
+    int RawConcurrency);
+
+public sealed record OutcomeCounts(long Allocated, long Partial, long Backordered, long Rejected, long Errors);
+
+public sealed record AuditSummary(
+    int Violations,
+    IReadOnlyList<string> Details,
+    int StockKeys,
+    int OrdersAudited,
+    int OrdersOfEarlierRuns,
+    long CommittedUnits,
+    long HeldUnits);

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using OrleansOrders.Contracts;
+using OrleansOrders.LoadTest.Network;
+using OrleansOrders.LoadTest.Tests.Support;
+
+namespace OrleansOrders.LoadTest.Tests;
+
+[Collection(GridCollection.Name)]
+public class CommandLineTests(GridFixture fixture)
+{
+    [Theory]
+    [InlineData("unknown scenario 'nope'", "run", "--in-process", "--scenario", "nope")]
+    [InlineData("'5x' is not a duration", "run", "--in-process", "--duration", "5x")]
+    [InlineData("'soon' is not a duration", "run", "--in-process", "--warmup", "soon")]
+    [InlineData("--concurrency must be between 1 and 10000, not -5", "run", "--in-process", "--concurrency", "-5")]
+    [InlineData("not both", "run", "--in-process", "--rate", "100", "--concurrency", "8")]
+    [InlineData("--rate must be more than 0", "run", "--in-process", "--rate", "0")]
+    [InlineData("--duration or --orders, not both", "run", "--in-process", "--duration", "5s", "--orders", "10")]
+    [InlineData("--duration must be more than 0s", "run", "--in-process", "--duration", "0s")]
+    [InlineData("parent directory", "run", "--in-process", "--out", "/nonexistent-oo-dir/sub/report")]
+    [InlineData("--lines must be between 1 and 20", "run", "--in-process", "--skus", "20", "--lines", "21")]
+    [InlineData("--nodes must be between 3", "run", "--in-process", "--nodes", "2")]
+    [InlineData("do not go with --in-process", "run", "--in-process", "--gateway-port", "40112")]
+    [InlineData("--max-in-flight applies to an open loop", "run", "--in-process", "--max-in-flight", "10")]
+    [InlineData("'abc'", "run", "--in-process", "--nodes", "abc")]
+    [InlineData("use it with --in-process", "run", "--call-stats")]
+    [InlineData("--concurrency must be between 1 and 10000, not 0", "bench", "--concurrency", "0")]
+    [InlineData("--orders-file", "audit")]
+    [InlineData("does not exist", "audit", "--orders-file", "/nonexistent-oo-dir/orders.txt")]
+    [InlineData("Required command", "")]
+    [InlineData("nonsense", "nonsense")]
+    public async Task Bad_arguments_exit_2_with_a_one_line_message(string expected, params string[] args)
+    {
+        var (exitCode, output, error) = await Harness.RunAsync(args.Where(a => a.Length > 0).ToArray());
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line);
+        Assert.Contains(expected, line);
+        Assert.DoesNotContain("   at ", output + error);
+    }
+
+    [Fact]
+    public async Task Help_lists_the_commands_and_exits_0()
+    {
+        var (exitCode, output, _) = await Harness.RunAsync("run", "--help");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("--in-process", output);
+        Assert.Contains("pickup-in-store routing does not exist yet", output);
+    }
+
+    [Fact]
+    public async Task An_in_process_run_measures_audits_and_writes_its_report()
+    {
+        var dir = Path.Combine(Harness.TempDirectory(), "out");
+
+        var (exitCode, output, error) = await Harness.RunAsync(
+            "run", "--in-process", "--scenario", "steady", "--duration", "2s", "--warmup", "1s", "--raw-duration", "1s",
+            "--nodes", "6", "--skus", "40", "--concurrency", "8", "--out", dir);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
+        Assert.Contains("measuring", output); // periodic plain progress lines on redirected output
+        foreach (var file in new[] { "report.json", "report.md", "orders.txt" })
+        {
+            Assert.True(File.Exists(Path.Combine(dir, file)), file);
+        }
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "report.json")));
+        var report = json.RootElement;
+        var ordersPerSecond = report.GetProperty("ordersPerSecond").GetDouble();
+        var raw = report.GetProperty("rawCallsPerSecond").GetDouble();
+        Assert.True(ordersPerSecond > 0);
+        Assert.True(raw > 0);
+        Assert.Equal(ordersPerSecond / raw, report.GetProperty("ratio").GetDouble(), 3);
+        var latency = report.GetProperty("latencyMs");
+        Assert.True(latency.GetProperty("p50").GetDouble() > 0);
+        Assert.True(latency.GetProperty("p50").GetDouble() <= latency.GetProperty("p90").GetDouble());
+        Assert.True(latency.GetProperty("p90").GetDouble() <= latency.GetProperty("p99").GetDouble());
+        Assert.True(latency.GetProperty("p99").GetDouble() <= latency.GetProperty("max").GetDouble());
+        var outcomes = report.GetProperty("outcomes");
+        var accepted = outcomes.GetProperty("allocated").GetInt64() + outcomes.GetProperty("partial").GetInt64() + outcomes.GetProperty("backordered").GetInt64();
+        Assert.Equal(report.GetProperty("measuredOrders").GetInt64(), accepted);
+        Assert.Equal(0, outcomes.GetProperty("rejected").GetInt64());
+        Assert.Equal(0, outcomes.GetProperty("errors").GetInt64());
+        Assert.True(report.GetProperty("shipmentsPerOrder").GetDouble() >= 1);
+        Assert.Equal(0, report.GetProperty("audit").GetProperty("violations").GetInt32());
+        Assert.Equal(2, report.GetProperty("timeline").GetArrayLength());
+        Assert.Equal("steady", report.GetProperty("parameters").GetProperty("scenario").GetString());
+
+        var orderIds = await File.ReadAllLinesAsync(Path.Combine(dir, "orders.txt"));
+        Assert.True(orderIds.Length >= accepted);
+        Assert.Equal(orderIds.Length, orderIds.Distinct().Count());
+        Assert.Equal(report.GetProperty("audit").GetProperty("ordersAudited").GetInt32(), orderIds.Length);
+        Assert.All(orderIds, id => Assert.StartsWith(report.GetProperty("runId").GetString()!, id));
+        Assert.Contains("| orders/s (accepted) |", await File.ReadAllTextAsync(Path.Combine(dir, "report.md")));
+    }
+
+    [Fact]
+    public async Task Seed_run_and_audit_a_running_cluster_and_the_audit_fails_on_a_planted_oversell()
+    {
+        var cluster = new[] { "--gateway-port", fixture.Grid.GatewayPort.ToString(), "--cluster-id", fixture.Grid.ClusterId, "--service-id", fixture.Grid.ServiceId };
+        var network = new[] { "--nodes", "5", "--skus", "30" };
+        var dir = Path.Combine(Harness.TempDirectory(), "cluster-run");
+
+        var seed = await Harness.RunAsync(["seed", "--seed", "1", .. network, .. cluster]);
+        Assert.True(seed.ExitCode == 0, seed.Output + seed.Error);
+
+        var run = await Harness.RunAsync(["run", "--scenario", "baskets", "--rate", "200", "--orders", "60", "--warmup", "0",
+            "--raw-duration", "500ms", "--out", dir, .. network, .. cluster]);
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        using (var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "report.json"))))
+        {
+            var report = json.RootElement;
+            Assert.Equal("cluster", report.GetProperty("parameters").GetProperty("mode").GetString());
+            Assert.Equal("open", report.GetProperty("parameters").GetProperty("loop").GetString());
+            Assert.Equal(60, report.GetProperty("measuredOrders").GetInt64());
+        }
+
+        var ordersFile = Path.Combine(dir, "orders.txt");
+        var clean = await Harness.RunAsync(["audit", "--orders-file", ordersFile, .. network, .. cluster]);
+        Assert.True(clean.ExitCode == 0, clean.Output + clean.Error);
+        Assert.Contains("audit clean", clean.Output);
+
+        // Plant an oversell: units committed under a reservation that no order owns.
+        var (nodeId, sku) = SyntheticNetwork.Generate(new NetworkSpec(1, 5, 30)).StockKeys[0];
+        var stock = fixture.Grains.GetGrain<IStockGrain>(Identifiers.StockKey(nodeId, sku));
+        Assert.Equal(HoldOutcome.Granted, (await stock.Hold("planted-oversell", 1, TimeSpan.FromMinutes(5))).Outcome);
+        Assert.Equal(CommitOutcome.Committed, (await stock.Commit("planted-oversell", 1)).Outcome);
+
+        var dirty = await Harness.RunAsync(["audit", "--orders-file", ordersFile, .. network, .. cluster]);
+        Assert.Equal(1, dirty.ExitCode);
+        Assert.Contains(dirty.Output.Split('\n'), line => line.StartsWith("violation: ") && line.Contains("planted-oversell"));
+    }
+
+    [Fact]
+    public async Task Run_against_a_cluster_without_the_network_says_to_seed_it()
+    {
+        var cluster = new[] { "--gateway-port", fixture.Grid.GatewayPort.ToString(), "--cluster-id", fixture.Grid.ClusterId, "--service-id", fixture.Grid.ServiceId };
+
+        var (exitCode, _, error) = await Harness.RunAsync(["run", "--network-seed", "99", "--nodes", "7", "--skus", "11", "--duration", "1s", .. cluster]);
+
+        Assert.Equal(3, exitCode);
+        Assert.Contains("seed", error);
+    }
+}

@@ -1,1 +1,0 @@
-namespace OrleansOrders.LoadTest.Tests; public class Placeholder { }

@@ -1,0 +1,133 @@
+using OrleansOrders.Contracts;
+using OrleansOrders.LoadTest.Network;
+using OrleansOrders.LoadTest.Scenarios;
+
+namespace OrleansOrders.LoadTest.Tests;
+
+public class ScenarioTests
+{
+    private static readonly SyntheticNetwork Network = SyntheticNetwork.Generate(new NetworkSpec(3, 24, 500));
+
+    public static TheoryData<string> AllScenarios => new(Scenarios.Scenarios.Names);
+
+    private static List<OrderRequest> Draw(OrderScenario scenario, int count, int stream = 0)
+    {
+        var orders = scenario.Stream(stream);
+        return Enumerable.Range(1, count).Select(i => orders.Next($"t-{stream}-{i}")).ToList();
+    }
+
+    [Theory]
+    [MemberData(nameof(AllScenarios))]
+    public void Same_seed_and_stream_give_the_same_orders(string name)
+    {
+        var first = Draw(Scenarios.Scenarios.Create(name, Network, seed: 42), 300);
+        var again = Draw(Scenarios.Scenarios.Create(name, Network, seed: 42), 300);
+        var otherSeed = Draw(Scenarios.Scenarios.Create(name, Network, seed: 43), 300);
+        var otherStream = Draw(Scenarios.Scenarios.Create(name, Network, seed: 42), 300, stream: 1);
+
+        Assert.All(first.Zip(again), p => Assert.True(p.First.IsSamePayloadAs(p.Second), p.First.OrderId));
+        Assert.True(first.Zip(otherSeed).Count(p => p.First.IsSamePayloadAs(p.Second)) < 30);
+        Assert.NotEqual(first.Select(o => o.ShipTo), otherStream.Select(o => o.ShipTo));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllScenarios))]
+    public void Every_order_is_valid_and_names_network_skus(string name)
+    {
+        var skus = Network.Skus.ToHashSet();
+        var orders = Draw(Scenarios.Scenarios.Create(name, Network, seed: 5), 1_000);
+
+        Assert.All(orders, o => Assert.Empty(OrderRequestValidator.Validate(o)));
+        Assert.All(orders, o => Assert.All(o.Lines, l => Assert.Contains(l.Sku, skus)));
+        Assert.All(orders, o => Assert.Equal(Scenarios.Scenarios.DefaultLines(name), o.Lines.Count));
+    }
+
+    [Fact]
+    public void Flash_sale_puts_most_lines_on_a_few_hot_skus()
+    {
+        var flash = (FlashSaleScenario)Scenarios.Scenarios.Create(Scenarios.Scenarios.FlashSale, Network, seed: 9);
+        var hot = flash.HotSkus.ToHashSet();
+        double HotShare(IEnumerable<OrderRequest> orders)
+        {
+            var lines = orders.SelectMany(o => o.Lines).ToList();
+            return (double)lines.Count(l => hot.Contains(l.Sku)) / lines.Count;
+        }
+
+        var flashShare = HotShare(Draw(flash, 5_000));
+        var steadyShare = HotShare(Draw(Scenarios.Scenarios.Create(Scenarios.Scenarios.Steady, Network, seed: 9), 5_000));
+
+        Assert.Equal(FlashSaleScenario.DefaultHotSkus, hot.Count);
+        Assert.InRange(flashShare, 0.77, 0.90);
+        Assert.True(steadyShare < 0.2, $"steady traffic put {steadyShare:P1} on the flash-sale SKUs");
+    }
+
+    [Theory]
+    [InlineData(Scenarios.Scenarios.Baskets, null, 3)]
+    [InlineData(Scenarios.Scenarios.Baskets, 7, 7)]
+    [InlineData(Scenarios.Scenarios.Steady, 3, 3)]
+    [InlineData(Scenarios.Scenarios.FlashSale, 6, 6)]
+    [InlineData(Scenarios.Scenarios.Pickup, 2, 2)]
+    public void Baskets_have_the_requested_number_of_distinct_lines(string name, int? lines, int expected)
+    {
+        var orders = Draw(Scenarios.Scenarios.Create(name, Network, seed: 11, lines), 1_000);
+
+        Assert.All(orders, o => Assert.Equal(expected, o.Lines.Select(l => l.Sku).Distinct().Count()));
+        Assert.All(orders, o => Assert.Equal(expected, o.Lines.Count));
+    }
+
+    [Fact]
+    public void A_basket_as_long_as_the_range_still_has_distinct_lines()
+    {
+        var small = SyntheticNetwork.Generate(new NetworkSpec(1, 5, 8));
+        var orders = Draw(Scenarios.Scenarios.Create(Scenarios.Scenarios.Baskets, small, seed: 1, lines: 8), 200);
+
+        Assert.All(orders, o => Assert.Equal(8, o.Lines.Select(l => l.Sku).Distinct().Count()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Scenarios.Scenarios.Create(Scenarios.Scenarios.Baskets, small, seed: 1, lines: 9));
+    }
+
+    [Fact]
+    public void Pickup_customers_are_next_to_a_store()
+    {
+        var orders = Draw(Scenarios.Scenarios.Create(Scenarios.Scenarios.Pickup, Network, seed: 2), 500);
+
+        Assert.All(orders, o => Assert.Contains(Network.Stores, s => DistanceKm(s.Location, o.ShipTo) < 6));
+        var steady = Draw(Scenarios.Scenarios.Create(Scenarios.Scenarios.Steady, Network, seed: 2), 500);
+        Assert.True(steady.Count(o => Network.Stores.Any(s => DistanceKm(s.Location, o.ShipTo) < 6)) < 250);
+    }
+
+    [Fact]
+    public void Zipf_popularity_is_skewed()
+    {
+        var counts = new int[Network.Skus.Count];
+        var rank = Network.Skus.Select((sku, i) => (sku, i)).ToDictionary(x => x.sku, x => x.i);
+        foreach (var order in Draw(Scenarios.Scenarios.Create(Scenarios.Scenarios.Steady, Network, seed: 4), 40_000))
+        {
+            counts[rank[order.Lines[0].Sku]]++;
+        }
+        var median = counts.OrderBy(c => c).ElementAt(counts.Length / 2);
+        var topShare = counts[0] / 40_000.0;
+
+        Assert.InRange(topShare, 0.12, 0.18); // 1/H(500) = 14.7%
+        Assert.True(counts[0] > 50 * Math.Max(1, median), $"top {counts[0]}, median {median}");
+        Assert.True(counts[0] > counts[9] && counts[9] > counts[99]);
+    }
+
+    [Fact]
+    public void Zipf_probabilities_sum_to_one_and_fall_with_rank()
+    {
+        var zipf = new Zipf(100, 1.0);
+        Assert.Equal(1.0, Enumerable.Range(0, 100).Sum(zipf.Probability), 9);
+        Assert.All(Enumerable.Range(1, 99), k => Assert.True(zipf.Probability(k) < zipf.Probability(k - 1)));
+        Assert.Equal(2.0, zipf.Probability(0) / zipf.Probability(1), 9);
+    }
+
+    private static double DistanceKm(Location a, Location b)
+    {
+        const double R = 6371;
+        var dLat = (b.Latitude - a.Latitude) * Math.PI / 180;
+        var dLon = (b.Longitude - a.Longitude) * Math.PI / 180;
+        var h = Math.Sin(dLat / 2) * Math.Sin(dLat / 2) +
+                Math.Cos(a.Latitude * Math.PI / 180) * Math.Cos(b.Latitude * Math.PI / 180) * Math.Sin(dLon / 2) * Math.Sin(dLon / 2);
+        return 2 * R * Math.Asin(Math.Sqrt(h));
+    }
+}
