@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace OrleansOrders.Silo.Hosting;
 
 /// <summary>How this silo joins a cluster and where it keeps state; bound from the "GridHost" section (not "Orleans", which Orleans reads itself).</summary>
@@ -41,6 +43,9 @@ public sealed class GridHostOptions
     /// <summary>The environment variables Kubernetes hosting takes the cluster's identity from.</summary>
     public static readonly IReadOnlyList<string> KubernetesIdentityVariables = ["ORLEANS_SERVICE_ID", "ORLEANS_CLUSTER_ID"];
 
+    /// <summary>The pod's IP (downward API <c>status.podIP</c>): the address a silo in Kubernetes advertises.</summary>
+    public const string PodIPVariable = "POD_IP";
+
     public IEnumerable<string> Validate() => Validate(Environment.GetEnvironmentVariable);
 
     /// <summary>Problems with this configuration, each naming the setting; <paramref name="environment"/> reads environment variables.</summary>
@@ -72,6 +77,14 @@ public sealed class GridHostOptions
             foreach (var variable in KubernetesIdentityVariables.Where(v => string.IsNullOrWhiteSpace(environment(v))))
             {
                 yield return $"GridHost:Kubernetes takes the cluster's identity from the pod: set the {variable} environment variable (deploy/kubernetes sets it from the pod's labels).";
+            }
+            if (environment(PodIPVariable) is { Length: > 0 } podIP && !IPAddress.TryParse(podIP, out _))
+            {
+                yield return $"{PodIPVariable} must be an IP address (the downward API's status.podIP), not '{podIP}'.";
+            }
+            if (AdvertisedIPAddress is not null && !IPAddress.TryParse(AdvertisedIPAddress, out _))
+            {
+                yield return $"GridHost:AdvertisedIPAddress must be an IP address, not '{AdvertisedIPAddress}'.";
             }
         }
     }

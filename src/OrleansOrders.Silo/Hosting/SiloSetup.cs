@@ -30,13 +30,16 @@ public static class SiloSetup
             if (host.Kubernetes)
             {
                 // The pod decides who and where this silo is: UseKubernetesHosting sets ClusterOptions
-                // from ORLEANS_SERVICE_ID / ORLEANS_CLUSTER_ID, the silo name from POD_NAME and, after
-                // every Configure, the advertised address from POD_IP (unless one is configured) with
-                // listening on any address. Only the ports are ours.
+                // from ORLEANS_SERVICE_ID / ORLEANS_CLUSTER_ID, the silo name from POD_NAME, and listening
+                // on any address. Only the ports are ours, and the advertised address: the package means
+                // to take it from POD_IP, but only when nothing set it before its PostConfigure, and
+                // Orleans' own default (an address of the host's interfaces) runs first; so POD_IP is applied
+                // here, where every PostConfigure sees it set. GridHost:AdvertisedIPAddress still wins.
+                var advertised = host.AdvertisedIPAddress ?? Environment.GetEnvironmentVariable(GridHostOptions.PodIPVariable);
                 silo.Configure<EndpointOptions>(o =>
                 {
                     (o.SiloPort, o.GatewayPort) = (host.SiloPort, host.GatewayPort);
-                    if (host.AdvertisedIPAddress is { } advertised)
+                    if (!string.IsNullOrWhiteSpace(advertised))
                     {
                         o.AdvertisedIPAddress = IPAddress.Parse(advertised);
                     }
