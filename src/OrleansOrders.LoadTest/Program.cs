@@ -31,6 +31,7 @@ public static class Program
             AuditCommand.Create(terminal),
             BenchCommand.Create(terminal),
             Durability.DurabilityCommand.Create(terminal),
+            RoutingQuality.RoutingQualityCommand.Create(),
         };
 
         var parse = root.Parse(args);
