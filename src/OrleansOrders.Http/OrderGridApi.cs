@@ -130,6 +130,7 @@ public static class OrderGridApi
         nodes.MapPatch("/{nodeId}", UpdateNode);
         nodes.MapGet("/{nodeId}/stock/{sku}", GetStock);
         nodes.MapPut("/{nodeId}/stock/{sku}", SetStock);
+        nodes.MapStockTermsApi();
         return app;
     }
 
@@ -204,6 +205,13 @@ public static class OrderGridApi
         return node is null ? NotFound($"Node '{nodeId}' does not exist.") : Results.Ok(node);
     }
 
+    /// <summary>
+    /// A profile valid in every respect, to check an update's own fields with the profile's validator
+    /// before any grain is touched: the messages are the validator's, the node grain checks again.
+    /// </summary>
+    private static readonly NodeProfile ValidProfile = new(
+        "validation", "validation", NodeKind.DistributionCentre, "validation", new Location(0, 0), NodeCapabilities.ShipToHome, 0);
+
     private static async Task<IResult> UpdateNode(string nodeId, NodeUpdateBody? body, IGrainFactory grains)
     {
         var errors = new List<string>();
@@ -211,9 +219,9 @@ public static class OrderGridApi
         {
             errors.Add("nodeId is not a valid id.");
         }
-        if (body is null || (body.Status is null && body.DailyCapacity is null))
+        if (body is null || body.ChangesNothing)
         {
-            errors.Add("Send at least one of status (Open, Paused, Closed) and dailyCapacity.");
+            errors.Add("Send at least one of status (Open, Paused, Closed), dailyCapacity, cutoffUtc, priority, serviceRadiusKm, clearCutoff and clearServiceRadius.");
         }
         if (body?.Status is { } status && !Enum.IsDefined(status))
         {
@@ -223,12 +231,35 @@ public static class OrderGridApi
         {
             errors.Add("dailyCapacity must be between 0 and 10000000.");
         }
+        if (body?.CutoffUtc is not null && body.ParsedCutoff is null)
+        {
+            errors.Add("cutoffUtc must be a UTC time of day as HH:mm (00:00 to 23:59).");
+        }
+        if (body?.CutoffUtc is not null && body.ClearCutoff == true)
+        {
+            errors.Add("Send either cutoffUtc or clearCutoff, not both.");
+        }
+        if (body?.ServiceRadiusKm is not null && body.ClearServiceRadius == true)
+        {
+            errors.Add("Send either serviceRadiusKm or clearServiceRadius, not both.");
+        }
+        if (errors.Count == 0)
+        {
+            errors.AddRange(body!.ToUpdate().ApplyTo(ValidProfile).Validate());
+        }
         if (errors.Count > 0)
         {
             return Invalid(errors);
         }
-        var node = await grains.GetGrain<IFulfilmentNodeGrain>(nodeId).Update(new NodeUpdate(body!.Status, body.DailyCapacity));
-        return node is null ? NotFound($"Node '{nodeId}' does not exist.") : Results.Ok(node);
+        try
+        {
+            var node = await grains.GetGrain<IFulfilmentNodeGrain>(nodeId).Update(body!.ToUpdate());
+            return node is null ? NotFound($"Node '{nodeId}' does not exist.") : Results.Ok(node);
+        }
+        catch (ArgumentException ex)
+        {
+            return Invalid([GridErrors.Message(ex)]);
+        }
     }
 
     private static async Task<IResult> GetStock(string nodeId, string sku, IGrainFactory grains)

@@ -9,21 +9,42 @@ using OrleansOrders.Contracts;
 
 namespace OrleansOrders.Http;
 
-/// <summary>One line of a stock feed: set a level, or add a receipt.</summary>
-public sealed record StockFeedLine(int LineNumber, string NodeId, string Sku, StockLevel? Level, int? Received);
+/// <summary>One line of a stock feed: set a level, add a receipt, or set a channel reserve.</summary>
+public sealed record StockFeedLine(int LineNumber, string NodeId, string Sku, StockLevel? Level, int? Received)
+{
+    /// <summary>For a received line: the expected receipt it fulfils, also its operation id (received once per id).</summary>
+    public string? ReceiptId { get; init; }
+
+    /// <summary>A reserve line: sets <see cref="Reserve"/>, or clears the reserve when that is null.</summary>
+    public bool SetsReserve { get; init; }
+
+    public ChannelReserve? Reserve { get; init; }
+}
 
 public sealed record StockFeedError(int Line, string Error);
 
 /// <summary>
-/// Bulk stock feeds from an ERP or WMS, as CSV (header <c>nodeId,sku,onHand,safetyStock</c> or
-/// <c>nodeId,sku,received</c>) or JSON lines (<c>{"nodeId":..,"sku":..,"onHand":..,"safetyStock":..}</c>
-/// or <c>{"nodeId":..,"sku":..,"received":..}</c>). Every line is checked on its own: a bad line
-/// is reported with its number, the good ones are applied, and no line is ever half-applied
-/// (each is one idempotent stock operation).
+/// Bulk stock feeds from an ERP or WMS, as CSV (header <c>nodeId,sku,onHand,safetyStock</c>,
+/// <c>nodeId,sku,received</c> or <c>nodeId,sku,received,receiptId</c>, or <c>nodeId,sku,reserve,channels</c>
+/// with channels separated by <c>;</c>) or JSON lines (<c>{"nodeId":..,"sku":..,"onHand":..,"safetyStock":..}</c>,
+/// <c>{"nodeId":..,"sku":..,"received":..,"receiptId":..}</c> or <c>{"nodeId":..,"sku":..,"reserve":..,"channels":[..]}</c>).
+/// A reserve of 0 clears the SKU's reserve. Every line is checked on its own: a bad line is reported
+/// with its number, the good ones are applied, and no line is ever half-applied (each is one
+/// idempotent stock operation; a level and a reserve are separate lines for that reason).
 /// </summary>
 public static class StockFeedParser
 {
     public const int MaxLines = 100_000;
+
+    /// <summary>Separates a reserve line's channels in CSV (a comma separates cells).</summary>
+    public const char ChannelSeparator = ';';
+
+    private static readonly string[][] Headers =
+    [
+        ["nodeid", "sku", "onhand", "safetystock"], ["nodeid", "sku", "onhand"],
+        ["nodeid", "sku", "received"], ["nodeid", "sku", "received", "receiptid"],
+        ["nodeid", "sku", "reserve", "channels"],
+    ];
 
     public static (List<StockFeedLine> Lines, List<StockFeedError> Errors) Parse(string text, bool jsonLines)
     {
@@ -47,10 +68,10 @@ public static class StockFeedParser
             if (!jsonLines && header is null)
             {
                 header = row.Split(',').Select(h => h.Trim().ToLowerInvariant()).ToArray();
-                if (!(header.SequenceEqual(["nodeid", "sku", "onhand", "safetystock"]) || header.SequenceEqual(["nodeid", "sku", "onhand"]) ||
-                      header.SequenceEqual(["nodeid", "sku", "received"])))
+                if (!Headers.Any(header.SequenceEqual))
                 {
-                    errors.Add(new StockFeedError(number, "The header must be 'nodeId,sku,onHand,safetyStock', 'nodeId,sku,onHand' or 'nodeId,sku,received'."));
+                    errors.Add(new StockFeedError(number,
+                        "The header must be 'nodeId,sku,onHand,safetyStock', 'nodeId,sku,onHand', 'nodeId,sku,received', 'nodeId,sku,received,receiptId' or 'nodeId,sku,reserve,channels'."));
                     return (lines, errors);
                 }
                 continue;
@@ -78,15 +99,23 @@ public static class StockFeedParser
         var numbers = new int?[cells.Length];
         for (var c = 2; c < cells.Length; c++)
         {
+            if (header[c] is "receiptid" or "channels")
+            {
+                continue;
+            }
             if (!int.TryParse(cells[c], NumberStyles.None, CultureInfo.InvariantCulture, out var value))
             {
                 return (null, $"{header[c]} '{Clip(cells[c])}' is not a whole number of 0 or more.");
             }
             numbers[c] = value;
         }
-        return header[2] == "received"
-            ? Build(number, cells[0], cells[1], null, null, numbers[2])
-            : Build(number, cells[0], cells[1], numbers[2], header.Length > 3 ? numbers[3] : 0, null);
+        return header[2] switch
+        {
+            "received" => Build(number, cells[0], cells[1], null, null, numbers[2], header.Length > 3 && cells[3].Length > 0 ? cells[3] : null),
+            "reserve" => BuildReserve(number, cells[0], cells[1], numbers[2],
+                cells[3].Length == 0 ? [] : cells[3].Split(ChannelSeparator).Select(c => c.Trim()).ToList()),
+            _ => Build(number, cells[0], cells[1], numbers[2], header.Length > 3 ? numbers[3] : 0, null),
+        };
     }
 
     private static (StockFeedLine?, string?) ParseJson(int number, string row)
@@ -102,19 +131,37 @@ public static class StockFeedParser
             string? Str(string name) => root.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
             int? Int(string name) => root.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out var v) ? v : null;
             bool Has(string name) => root.TryGetProperty(name, out _);
-            foreach (var name in new[] { "onHand", "safetyStock", "received" })
+            foreach (var name in new[] { "onHand", "safetyStock", "received", "reserve" })
             {
                 if (Has(name) && Int(name) is null)
                 {
                     return (null, $"{name} must be a whole number.");
                 }
             }
-            if (Has("received") && Has("onHand"))
+            if (new[] { Has("onHand"), Has("received"), Has("reserve") }.Count(has => has) > 1)
             {
-                return (null, "a line either sets onHand or adds received units, not both.");
+                return (null, "a line does one thing: sets onHand, adds received units or sets a reserve.");
+            }
+            var hasReceiptId = root.TryGetProperty("receiptId", out var receiptId) && receiptId.ValueKind != JsonValueKind.Null;
+            if (hasReceiptId && (!Has("received") || receiptId.ValueKind != JsonValueKind.String))
+            {
+                return (null, "receiptId must be a string, on a line of received units.");
+            }
+            if (Has("reserve"))
+            {
+                List<string>? channels = null;
+                if (root.TryGetProperty("channels", out var list))
+                {
+                    if (list.ValueKind != JsonValueKind.Array || list.EnumerateArray().Any(c => c.ValueKind != JsonValueKind.String))
+                    {
+                        return (null, "channels must be an array of channel names.");
+                    }
+                    channels = list.EnumerateArray().Select(c => c.GetString()!).ToList();
+                }
+                return BuildReserve(number, Str("nodeId"), Str("sku"), Int("reserve"), channels ?? []);
             }
             return Has("received")
-                ? Build(number, Str("nodeId"), Str("sku"), null, null, Int("received"))
+                ? Build(number, Str("nodeId"), Str("sku"), null, null, Int("received"), Str("receiptId"))
                 : Build(number, Str("nodeId"), Str("sku"), Int("onHand"), Int("safetyStock") ?? 0, null);
         }
         catch (JsonException ex)
@@ -123,30 +170,52 @@ public static class StockFeedParser
         }
     }
 
-    private static (StockFeedLine?, string?) Build(int number, string? nodeId, string? sku, int? onHand, int? safety, int? received)
+    private static (StockFeedLine?, string?) Build(int number, string? nodeId, string? sku, int? onHand, int? safety, int? received, string? receiptId = null)
     {
-        if (!Identifiers.IsValid(nodeId))
+        if (Ids(nodeId, sku) is { } bad)
         {
-            return (null, $"nodeId '{Clip(nodeId)}' is not a valid id.");
-        }
-        if (!Identifiers.IsValid(sku))
-        {
-            return (null, $"sku '{Clip(sku)}' is not a valid id.");
+            return (null, bad);
         }
         if (received is not null)
         {
+            if (receiptId is not null && !Identifiers.IsValid(receiptId))
+            {
+                return (null, $"receiptId '{Clip(receiptId)}' is not a valid id.");
+            }
             return received is < 1 or > StockLevel.MaxUnits
                 ? (null, $"received must be between 1 and {StockLevel.MaxUnits}.")
-                : (new StockFeedLine(number, nodeId!, sku!, null, received), null);
+                : (new StockFeedLine(number, nodeId!, sku!, null, received) { ReceiptId = receiptId }, null);
         }
         if (onHand is null)
         {
-            return (null, "onHand (or received) is required.");
+            return (null, "onHand (or received, or reserve) is required.");
         }
         var level = new StockLevel(onHand.Value, safety ?? 0);
         var problems = level.Validate();
         return problems.Count > 0 ? (null, string.Join(" ", problems)) : (new StockFeedLine(number, nodeId!, sku!, level, null), null);
     }
+
+    /// <summary>A reserve line: 0 clears the reserve (channels may then be empty), more needs 1-20 channels.</summary>
+    private static (StockFeedLine?, string?) BuildReserve(int number, string? nodeId, string? sku, int? quantity, List<string> channels)
+    {
+        if (Ids(nodeId, sku) is { } bad)
+        {
+            return (null, bad);
+        }
+        if (quantity == 0)
+        {
+            return (new StockFeedLine(number, nodeId!, sku!, null, null) { SetsReserve = true }, null);
+        }
+        var reserve = new ChannelReserve(quantity ?? -1, channels);
+        return reserve.Validate() is { } error
+            ? (null, error)
+            : (new StockFeedLine(number, nodeId!, sku!, null, null) { SetsReserve = true, Reserve = reserve }, null);
+    }
+
+    private static string? Ids(string? nodeId, string? sku) =>
+        !Identifiers.IsValid(nodeId) ? $"nodeId '{Clip(nodeId)}' is not a valid id."
+        : !Identifiers.IsValid(sku) ? $"sku '{Clip(sku)}' is not a valid id."
+        : null;
 
     private static string Clip(string? text) => text is null ? "" : text.Length <= 40 ? text : text[..40] + "...";
 }
@@ -206,10 +275,21 @@ public static class StockFeedApi
                     {
                         return $"node '{line.NodeId}' does not exist.";
                     }
-                    await grains.GetGrain<IStockGrain>(Identifiers.StockKey(line.NodeId, line.Sku)).Receive(operationId, line.Received!.Value);
+                    var stock = grains.GetGrain<IStockGrain>(Identifiers.StockKey(line.NodeId, line.Sku));
+                    if (line.SetsReserve)
+                    {
+                        await stock.SetReserve(line.Reserve);
+                        return null;
+                    }
+                    // Received under a receipt id: that id is the operation (once per receipt, whichever feed carries it).
+                    await stock.Receive(line.ReceiptId ?? operationId, line.Received!.Value);
                     return null;
                 }
-                catch (Exception ex) when (ex is ArgumentException or TimeoutException or OrleansException)
+                catch (ArgumentException ex)
+                {
+                    return "not applied: " + GridErrors.Message(ex);
+                }
+                catch (Exception ex) when (ex is TimeoutException or OrleansException)
                 {
                     return "not applied: " + ex.Message;
                 }

@@ -7,7 +7,10 @@ namespace OrleansOrders.Routing;
 /// </summary>
 public static class FulfilmentRule
 {
-    public static FulfilmentType ShippingTypeOf(NodeOffer offer) => offer.Shipper switch
+    public static FulfilmentType ShippingTypeOf(NodeOffer offer) => ShippingTypeOf(offer.Shipper);
+
+    /// <summary>How a node of this type ships (null: a distribution centre).</summary>
+    public static FulfilmentType ShippingTypeOf(ShipperType? shipper) => shipper switch
     {
         ShipperType.Store => FulfilmentType.ShipFromStore,
         ShipperType.DropShipSupplier => FulfilmentType.DropShip,

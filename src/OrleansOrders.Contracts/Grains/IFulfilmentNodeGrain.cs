@@ -28,11 +28,14 @@ public interface IFulfilmentNodeGrain : IGrainWithStringKey
     [Alias("Bid"), ReadOnly]
     Task<NodeBid> Bid(BidRequest request);
 
-    /// <summary>Takes one order of today's capacity for <paramref name="orderId"/>; idempotent. False when full or not open.</summary>
+    /// <summary>
+    /// Takes one order of <paramref name="day"/>'s dispatch capacity for <paramref name="orderId"/>;
+    /// idempotent (a claim already held on another day moves). False when that day is full or the node is not open.
+    /// </summary>
     [Alias("ClaimCapacity")]
-    Task<bool> ClaimCapacity(string orderId);
+    Task<bool> ClaimCapacity(string orderId, DateOnly day);
 
-    /// <summary>Gives back the capacity an order claimed; idempotent.</summary>
+    /// <summary>Gives back the capacity an order claimed, whatever its day; idempotent.</summary>
     [Alias("ReleaseCapacity")]
     Task ReleaseCapacity(string orderId);
 }

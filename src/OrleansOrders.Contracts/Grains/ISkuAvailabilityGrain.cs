@@ -4,9 +4,12 @@ namespace OrleansOrders.Contracts;
 [Alias("oo.ISkuAvailabilityGrain")]
 public interface ISkuAvailabilityGrain : IGrainWithStringKey
 {
-    /// <summary>A stock grain's latest available quantity; <paramref name="version"/> orders reports from one node.</summary>
+    /// <summary>
+    /// A stock grain's latest available quantity and expected receipts not yet promised
+    /// (<paramref name="inbound"/>); <paramref name="version"/> orders reports from one node.
+    /// </summary>
     [Alias("Report")]
-    Task Report(string nodeId, int available, long version);
+    Task Report(string nodeId, int available, long version, int inbound = 0);
 
     [Alias("Get"), ReadOnly]
     Task<NetworkAvailability> Get();

@@ -7,13 +7,19 @@ namespace OrleansOrders.Contracts;
 [Alias("oo.IStockGrain")]
 public interface IStockGrain : IGrainWithStringKey
 {
-    /// <summary>Holds <paramref name="quantity"/> for <paramref name="reservationId"/> until now + <paramref name="holdFor"/>, if available.</summary>
+    /// <summary>
+    /// Holds <paramref name="quantity"/> for <paramref name="reservationId"/> until now + <paramref name="holdFor"/>,
+    /// if available to <paramref name="channel"/>: a channel the reserve does not allow cannot take its units.
+    /// </summary>
     [Alias("Hold")]
-    Task<HoldResult> Hold(string reservationId, int quantity, TimeSpan holdFor);
+    Task<HoldResult> Hold(string reservationId, int quantity, TimeSpan holdFor, string? channel = null);
 
-    /// <summary>Turns the reservation's hold into committed stock; answers only once that is durable.</summary>
+    /// <summary>
+    /// Turns the reservation's hold into committed stock; answers only once that is durable. Without a
+    /// live hold (it expired) the stock must still be free for <paramref name="channel"/>, reserve included.
+    /// </summary>
     [Alias("Commit")]
-    Task<CommitResult> Commit(string reservationId, int quantity);
+    Task<CommitResult> Commit(string reservationId, int quantity, string? channel = null);
 
     /// <summary>Frees what the reservation holds or has committed; answers the quantity freed (0 on a replay).</summary>
     [Alias("Release")]
@@ -35,13 +41,41 @@ public interface IStockGrain : IGrainWithStringKey
     [Alias("Adjust")]
     Task<StockSnapshot> Adjust(string operationId, int delta, string reason);
 
-    /// <summary>Goods received (a delivery from a supplier). Idempotent on <paramref name="operationId"/>.</summary>
+    /// <summary>
+    /// Goods received (a delivery from a supplier). Idempotent on <paramref name="operationId"/>; when it
+    /// names an expected receipt, that receipt is fulfilled and leaves the inbound list with its promises.
+    /// </summary>
     [Alias("Receive")]
     Task<StockSnapshot> Receive(string operationId, int quantity);
 
     /// <summary>Sets on hand and safety stock (a stock count); the difference is recorded as an adjustment.</summary>
     [Alias("SetLevel")]
     Task<StockSnapshot> SetLevel(string operationId, StockLevel level);
+
+    /// <summary>Sets (or with null clears) the units only some channels may take. Idempotent.</summary>
+    [Alias("SetReserve")]
+    Task<StockSnapshot> SetReserve(ChannelReserve? reserve);
+
+    /// <summary>Declares (or with the same id replaces) an expected receipt. Idempotent.</summary>
+    [Alias("ExpectReceipt")]
+    Task<StockSnapshot> ExpectReceipt(ExpectedReceipt receipt);
+
+    /// <summary>Withdraws an expected receipt (the delivery was cancelled). Idempotent.</summary>
+    [Alias("CancelReceipt")]
+    Task<StockSnapshot> CancelReceipt(string receiptId);
+
+    /// <summary>
+    /// Promises <paramref name="quantity"/> backordered units of <paramref name="orderId"/> from expected
+    /// receipts (earliest first, after promises made before), replacing what the order was promised here
+    /// before; 0 withdraws it. Answers the expected date of the receipt that covers the last unit, or null
+    /// when the receipts cannot cover the quantity (then nothing is promised). Idempotent.
+    /// </summary>
+    [Alias("PromiseInbound")]
+    Task<DateOnly?> PromiseInbound(string orderId, int quantity);
+
+    /// <summary>What a bid needs: available now, the channel reserve, expected receipts less what is promised of them.</summary>
+    [Alias("GetOffer"), ReadOnly]
+    Task<StockOffer> GetOffer();
 
     [Alias("GetAvailable"), ReadOnly]
     Task<int> GetAvailable();

@@ -27,7 +27,10 @@ public enum NodeStatus
 }
 
 /// <summary>The standing description of a fulfilment node.</summary>
-/// <param name="DailyCapacity">Orders the node can take per (UTC) day.</param>
+/// <param name="DailyCapacity">Orders the node can dispatch per (UTC) day.</param>
+/// <param name="CutoffUtc">Orders placed at or after this UTC time of day dispatch the next day; null: no cutoff.</param>
+/// <param name="Priority">Lower is preferred when plans tie (or in ranked sourcing).</param>
+/// <param name="ServiceRadiusKm">The node ships only to customers within this distance; null: anywhere.</param>
 [GenerateSerializer, Immutable, Alias("oo.NodeProfile")]
 public sealed record NodeProfile(
     [property: Id(0)] string NodeId,
@@ -37,8 +40,13 @@ public sealed record NodeProfile(
     [property: Id(4)] Location Location,
     [property: Id(5)] NodeCapabilities Capabilities,
     [property: Id(6)] int DailyCapacity,
-    [property: Id(7)] NodeStatus Status = NodeStatus.Open)
+    [property: Id(7)] NodeStatus Status = NodeStatus.Open,
+    [property: Id(8)] TimeOnly? CutoffUtc = null,
+    [property: Id(9)] int Priority = 0,
+    [property: Id(10)] double? ServiceRadiusKm = null)
 {
+    public const double MaxRadiusKm = 20_040; // half the earth's circumference
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -57,6 +65,14 @@ public sealed record NodeProfile(
         if (DailyCapacity < 0)
         {
             errors.Add("dailyCapacity must not be negative.");
+        }
+        if (Priority is < 0 or > 1000)
+        {
+            errors.Add("priority must be between 0 and 1000.");
+        }
+        if (ServiceRadiusKm is { } radius && (!double.IsFinite(radius) || radius <= 0 || radius > MaxRadiusKm))
+        {
+            errors.Add($"serviceRadiusKm must be above 0 and at most {MaxRadiusKm}.");
         }
         if (!Enum.IsDefined(Kind) || !Enum.IsDefined(Status))
         {
@@ -77,10 +93,28 @@ public sealed record NodeView(
 }
 
 /// <summary>An operator's change to a node; null fields stay as they are.</summary>
+/// <param name="ClearCutoff">True removes the cutoff (and ignores <paramref name="CutoffUtc"/>).</param>
+/// <param name="ClearServiceRadius">True lets the node ship anywhere again (and ignores <paramref name="ServiceRadiusKm"/>).</param>
 [GenerateSerializer, Immutable, Alias("oo.NodeUpdate")]
 public sealed record NodeUpdate(
     [property: Id(0)] NodeStatus? Status,
-    [property: Id(1)] int? DailyCapacity);
+    [property: Id(1)] int? DailyCapacity,
+    [property: Id(2)] TimeOnly? CutoffUtc = null,
+    [property: Id(3)] int? Priority = null,
+    [property: Id(4)] double? ServiceRadiusKm = null,
+    [property: Id(5)] bool ClearCutoff = false,
+    [property: Id(6)] bool ClearServiceRadius = false)
+{
+    /// <summary>The profile with this update applied (validate the result with <see cref="NodeProfile.Validate"/>).</summary>
+    public NodeProfile ApplyTo(NodeProfile profile) => profile with
+    {
+        Status = Status ?? profile.Status,
+        DailyCapacity = DailyCapacity ?? profile.DailyCapacity,
+        CutoffUtc = ClearCutoff ? null : CutoffUtc ?? profile.CutoffUtc,
+        Priority = Priority ?? profile.Priority,
+        ServiceRadiusKm = ClearServiceRadius ? null : ServiceRadiusKm ?? profile.ServiceRadiusKm,
+    };
+}
 
 /// <summary>What the router asks each candidate node.</summary>
 [GenerateSerializer, Immutable, Alias("oo.BidRequest")]
@@ -88,7 +122,70 @@ public sealed record BidRequest(
     [property: Id(0)] string OrderId,
     [property: Id(1)] Location ShipTo,
     [property: Id(2)] IReadOnlyList<OrderLine> Lines,
-    [property: Id(3)] DateTimeOffset OrderedAt);
+    [property: Id(3)] DateTimeOffset OrderedAt,
+    [property: Id(4)] bool Pickup = false);
+
+/// <summary>Units of a SKU at a node that only the named sales channels may take (e.g. store stock kept for pickup).</summary>
+[GenerateSerializer, Immutable, Alias("oo.ChannelReserve")]
+public sealed record ChannelReserve(
+    [property: Id(0)] int Quantity,
+    [property: Id(1)] IReadOnlyList<string> Channels)
+{
+    public const int MaxChannels = 20;
+
+    public bool Allows(string? channel) => channel is not null && Channels.Contains(channel, StringComparer.Ordinal);
+
+    /// <summary>Why the reserve is malformed, or null.</summary>
+    public string? Validate()
+    {
+        if (Quantity is < 0 or > StockLevel.MaxUnits)
+        {
+            return $"reserve quantity must be between 0 and {StockLevel.MaxUnits}.";
+        }
+        if (Channels is null || Channels.Count is 0 or > MaxChannels || Channels.Any(c => !Identifiers.IsValid(c)))
+        {
+            return $"reserve channels must list 1-{MaxChannels} valid channel names (e.g. 'store', 'pickup').";
+        }
+        return null;
+    }
+}
+
+/// <summary>A delivery a node expects (a purchase order, a transfer): what, how many, when.</summary>
+[GenerateSerializer, Immutable, Alias("oo.ExpectedReceipt")]
+public sealed record ExpectedReceipt(
+    [property: Id(0)] string ReceiptId,
+    [property: Id(1)] int Quantity,
+    [property: Id(2)] DateOnly ExpectedOn)
+{
+    /// <summary>Why the receipt is malformed, or null.</summary>
+    public string? Validate()
+    {
+        if (!Identifiers.IsValid(ReceiptId))
+        {
+            return "receiptId must be 1-64 letters, digits or . _ : - and start with a letter or digit.";
+        }
+        if (Quantity is < 1 or > StockLevel.MaxUnits)
+        {
+            return $"receipt quantity must be between 1 and {StockLevel.MaxUnits}.";
+        }
+        return ExpectedOn == default ? "expectedOn is required." : null;
+    }
+}
+
+/// <summary>What a node knows of one SKU for a bid: available now (net of safety stock), the channel reserve, receipts not yet promised.</summary>
+[GenerateSerializer, Immutable, Alias("oo.StockOffer")]
+public sealed record StockOffer(
+    [property: Id(0)] int Available,
+    [property: Id(1)] ChannelReserve? Reserve,
+    [property: Id(2)] IReadOnlyList<ExpectedReceipt> Inbound);
+
+/// <summary>A node's terms for a SKU beyond the units it offers: reserve, inbound supply, opportunity cost.</summary>
+[GenerateSerializer, Immutable, Alias("oo.SkuTerms")]
+public sealed record SkuTerms(
+    [property: Id(0)] string Sku,
+    [property: Id(1)] ChannelReserve? Reserve,
+    [property: Id(2)] IReadOnlyList<ExpectedReceipt> Inbound,
+    [property: Id(3)] decimal OpportunityCost);
 
 /// <summary>
 /// A node's answer: per line what it can ship now, the parcel's cost (fixed plus per unit) and its
@@ -107,6 +204,27 @@ public sealed record NodeBid(
     [property: Id(7)] int RemainingCapacity,
     [property: Id(8)] double DistanceKm)
 {
+    /// <summary>What the node is: decides the fulfilment type (ship from DC, from store, drop-ship).</summary>
+    [Id(9)] public NodeKind Kind { get; init; }
+
+    /// <summary>Days in transit from dispatch to the customer (the promise is dispatch day plus these).</summary>
+    [Id(10)] public int TransitDays { get; init; }
+
+    [Id(11)] public int Priority { get; init; }
+
+    [Id(12)] public double? ServiceRadiusKm { get; init; }
+
+    [Id(13)] public TimeOnly? CutoffUtc { get; init; }
+
+    /// <summary>Orders the node dispatches per day.</summary>
+    [Id(14)] public int DailyCapacity { get; init; }
+
+    /// <summary>Orders already promised per day from the bid's order day on (index 0: that day).</summary>
+    [Id(15)] public IReadOnlyList<int> PromisedByDay { get; init; } = [];
+
+    /// <summary>Per SKU: channel reserve, expected receipts and opportunity cost (only SKUs with any of them).</summary>
+    [Id(16)] public IReadOnlyList<SkuTerms> Terms { get; init; } = [];
+
     public static NodeBid Decline(string nodeId, string reason) =>
         new(nodeId, false, reason, [], 0, 0, default, 0, 0);
 }

@@ -1,11 +1,43 @@
 namespace OrleansOrders.Contracts;
 
 /// <param name="UnitPrice">What the customer pays per unit; refunds of returns follow it.</param>
+/// <param name="KitId">Lines sharing a kit id ship together from one node, whole, or wait together. Null: a loose line.</param>
 [GenerateSerializer, Immutable, Alias("oo.OrderLine")]
 public sealed record OrderLine(
     [property: Id(0)] string Sku,
     [property: Id(1)] int Quantity,
-    [property: Id(2)] decimal UnitPrice = 0m);
+    [property: Id(2)] decimal UnitPrice = 0m,
+    [property: Id(3)] string? KitId = null);
+
+/// <summary>What "the best routing" means for one order (see the routing library's objectives).</summary>
+[GenerateSerializer, Alias("oo.RoutingGoal")]
+public enum RoutingGoal
+{
+    /// <summary>Fewest parcels, then the lowest shipping plus opportunity cost.</summary>
+    LowestCost = 0,
+    /// <summary>The earliest promised delivery.</summary>
+    Fastest = 1,
+    /// <summary>Fewest parcels, then prefer nodes with more cover of the SKU.</summary>
+    StockBalance = 2,
+    /// <summary>A weighted mix of cost, days, depletion and parcels.</summary>
+    Weighted = 3,
+}
+
+/// <summary>
+/// An order's own routing choices; each null field takes its sales channel's default
+/// (configured under <c>Grid:Routing</c>).
+/// </summary>
+/// <param name="Goal">What to optimise.</param>
+/// <param name="ShipComplete">True: the whole order in one parcel or it waits; false: it may split.</param>
+/// <param name="MaxShipments">Most parcels the order may arrive in.</param>
+[GenerateSerializer, Immutable, Alias("oo.RoutingPreferences")]
+public sealed record RoutingPreferences(
+    [property: Id(0)] RoutingGoal? Goal = null,
+    [property: Id(1)] bool? ShipComplete = null,
+    [property: Id(2)] int? MaxShipments = null)
+{
+    public const int MaxShipmentsLimit = 10;
+}
 
 /// <summary>An order as a storefront submits it. The order id is the idempotency key.</summary>
 /// <param name="PickupNodeId">Buy online, pick up in store: the customer's store. Only that store fulfils it, never another.</param>
@@ -18,7 +50,8 @@ public sealed record OrderRequest(
     [property: Id(3)] Location ShipTo,
     [property: Id(4)] IReadOnlyList<OrderLine> Lines,
     [property: Id(5)] string? PickupNodeId = null,
-    [property: Id(6)] bool AllowSplitShip = false)
+    [property: Id(6)] bool AllowSplitShip = false,
+    [property: Id(7)] RoutingPreferences? Routing = null)
 {
     public const int MaxLines = 100;
     public const int MaxQuantityPerLine = 10_000;
@@ -36,6 +69,7 @@ public sealed record OrderRequest(
         ShipTo == other.ShipTo &&
         PickupNodeId == other.PickupNodeId &&
         AllowSplitShip == other.AllowSplitShip &&
+        Routing == other.Routing &&
         Lines.SequenceEqual(other.Lines);
 }
 
@@ -65,6 +99,17 @@ public static class OrderRequestValidator
         if (request.PickupNodeId is not null && !Identifiers.IsValid(request.PickupNodeId))
         {
             errors.Add("pickupNodeId must be a valid node id (the customer's store).");
+        }
+        if (request.Routing is { } routing)
+        {
+            if (routing.Goal is { } goal && !Enum.IsDefined(goal))
+            {
+                errors.Add("routing.goal must be one of LowestCost, Fastest, StockBalance, Weighted.");
+            }
+            if (routing.MaxShipments is < 1 or > RoutingPreferences.MaxShipmentsLimit)
+            {
+                errors.Add($"routing.maxShipments must be between 1 and {RoutingPreferences.MaxShipmentsLimit}.");
+            }
         }
         if (!request.ShipTo.IsValid)
         {
@@ -99,6 +144,10 @@ public static class OrderRequestValidator
             if (line.Quantity is < 1 or > OrderRequest.MaxQuantityPerLine)
             {
                 errors.Add($"lines[{i}].quantity must be between 1 and {OrderRequest.MaxQuantityPerLine}.");
+            }
+            if (line.KitId is not null && !Identifiers.IsValid(line.KitId))
+            {
+                errors.Add($"lines[{i}].kitId must be 1-64 letters, digits or . _ : - (or absent for a loose line).");
             }
             if (line.UnitPrice is < 0 or > OrderRequest.MaxUnitPrice)
             {
@@ -141,7 +190,8 @@ public sealed record ShipmentAllocation(
     [property: Id(9)] DateTimeOffset? DeliveredAt = null,
     [property: Id(10)] bool Pickup = false,
     [property: Id(11)] DateTimeOffset? CollectBy = null,
-    [property: Id(12)] string ReservationId = "")
+    [property: Id(12)] string ReservationId = "",
+    [property: Id(13)] DateOnly? DispatchOn = null)
 {
     /// <summary>
     /// The order an id reserves stock for: an order's first allocation reserves under the order id,
@@ -182,7 +232,8 @@ public sealed record OrderView(
     [property: Id(8)] DateTimeOffset UpdatedAt,
     [property: Id(9)] string? CancelReason,
     [property: Id(10)] IReadOnlyList<NodeBid>? Bids = null,
-    [property: Id(11)] IReadOnlyList<ReturnView>? Returns = null);
+    [property: Id(11)] IReadOnlyList<ReturnView>? Returns = null,
+    [property: Id(12)] IReadOnlyList<BackorderDate>? BackorderDates = null);
 
 [GenerateSerializer, Alias("oo.SubmitOutcome")]
 public enum SubmitOutcome

@@ -10,7 +10,9 @@ public sealed record AllocationRequest(
     [property: Id(4)] TimeSpan HoldFor,
     [property: Id(5)] IReadOnlyList<string>? ExcludedNodes = null,
     [property: Id(6)] string? OnlyNode = null,
-    [property: Id(7)] string? ReservationId = null);
+    [property: Id(7)] string? ReservationId = null,
+    [property: Id(8)] string? Channel = null,
+    [property: Id(9)] RoutingPreferences? Routing = null);
 
 /// <summary>
 /// The router's outcome: parcels whose stock is held under the order id (the reservation id at
@@ -23,4 +25,25 @@ public sealed record RoutingResult(
     [property: Id(1)] IReadOnlyList<OrderLine> Backordered,
     [property: Id(2)] int Rounds,
     [property: Id(3)] IReadOnlyList<string> UnknownSkus,
-    [property: Id(4)] IReadOnlyList<NodeBid> Bids);
+    [property: Id(4)] IReadOnlyList<NodeBid> Bids)
+{
+    /// <summary>Backordered units with the date inbound supply lets the grid promise them (none when nothing is due).</summary>
+    [Id(5)] public IReadOnlyList<BackorderDate> BackorderDates { get; init; } = [];
+
+    /// <summary>Nodes the solver left out of the last round and why (radius, capacity, fulfilment type...).</summary>
+    [Id(6)] public IReadOnlyList<NodeExclusion> Excluded { get; init; } = [];
+}
+
+/// <summary>Backordered units a node's expected receipt covers: they are promised for <paramref name="PromisedBy"/>.</summary>
+[GenerateSerializer, Immutable, Alias("oo.BackorderDate")]
+public sealed record BackorderDate(
+    [property: Id(0)] string Sku,
+    [property: Id(1)] int Quantity,
+    [property: Id(2)] string NodeId,
+    [property: Id(3)] DateOnly PromisedBy);
+
+/// <summary>A node the router did not use for an order, and why.</summary>
+[GenerateSerializer, Immutable, Alias("oo.NodeExclusion")]
+public sealed record NodeExclusion(
+    [property: Id(0)] string NodeId,
+    [property: Id(1)] string Reason);

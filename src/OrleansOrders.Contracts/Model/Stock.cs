@@ -54,13 +54,24 @@ public sealed record StockSnapshot(
     [property: Id(9)] long Shipped,
     [property: Id(10)] long Restocked,
     [property: Id(11)] IReadOnlyDictionary<string, int> CommittedByReservation,
-    [property: Id(12)] IReadOnlyList<HoldView> Holds);
+    [property: Id(12)] IReadOnlyList<HoldView> Holds)
+{
+    /// <summary>Units only some channels may take (null: none).</summary>
+    [Id(13)] public ChannelReserve? Reserve { get; init; }
+
+    /// <summary>Expected receipts, earliest first.</summary>
+    [Id(14)] public IReadOnlyList<ExpectedReceipt> Inbound { get; init; } = [];
+
+    /// <summary>Backordered units promised from <see cref="Inbound"/>, per order.</summary>
+    [Id(15)] public IReadOnlyDictionary<string, int> InboundPromises { get; init; } = new Dictionary<string, int>();
+}
 
 [GenerateSerializer, Immutable, Alias("oo.NodeAvailability")]
 public sealed record NodeAvailability(
     [property: Id(0)] string NodeId,
     [property: Id(1)] int Available,
-    [property: Id(2)] DateTimeOffset AsOf);
+    [property: Id(2)] DateTimeOffset AsOf,
+    [property: Id(3)] int Inbound = 0);
 
 /// <summary>Network available-to-promise for one SKU: eventually consistent, per node.</summary>
 [GenerateSerializer, Immutable, Alias("oo.NetworkAvailability")]

@@ -44,6 +44,10 @@ public static class GridMetrics
     private static readonly Gauge<double> CapacityUtilization = Meter.CreateGauge<double>(
         "orleansorders.node.capacity.utilization", "1", "Share of today's capacity a node has taken (0-1), by node.");
 
+    private static readonly Histogram<double> OpportunityCostRefreshDuration = Meter.CreateHistogram<double>(
+        "orleansorders.opportunity_cost.refresh.duration", "s", "Time a refresh of the network's opportunity costs took (nodes, recent orders, availability, the per-SKU solve), by outcome: ok, failed.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+
     private static readonly Counter<long> HoldsExpiredCounter = Meter.CreateCounter<long>(
         "orleansorders.stock.holds.expired", "{hold}", "Holds that expired before their order committed or released them.");
 
@@ -109,6 +113,10 @@ public static class GridMetrics
         CapacityUsed.Record(used, node);
         CapacityUtilization.Record(dailyCapacity <= 0 ? 1.0 : Math.Min(1.0, (double)used / dailyCapacity), node);
     }
+
+    /// <summary>Records one opportunity-cost refresh: how long it took and whether it produced a table ("ok", "failed").</summary>
+    public static void OpportunityCostRefreshed(TimeSpan elapsed, string outcome) =>
+        OpportunityCostRefreshDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>Counts holds that expired (the stock grain's sweep).</summary>
     public static void HoldsExpired(int count)

@@ -23,9 +23,6 @@ public sealed class GridOptions
     /// <summary>Nodes asked for a bid per round, best coverage first.</summary>
     public int MaxBidCandidates { get; set; } = 8;
 
-    /// <summary>Most parcels one order may be split into.</summary>
-    public int MaxShipmentsPerOrder { get; set; } = 4;
-
     /// <summary>How often soft state (network availability, node capacity use) is written when it changed.</summary>
     public TimeSpan SoftStateFlushInterval { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -61,4 +58,10 @@ public sealed class GridOptions
 
     /// <summary>Attempts at an idempotent call (commit, release) before the order grain gives up for now and resumes later.</summary>
     public int MaxCallAttempts { get; set; } = 3;
+
+    /// <summary>How orders are routed: objectives and limits per sales channel, dispatch rules ("Grid:Routing").</summary>
+    public RoutingSettings Routing { get; set; } = new();
+
+    /// <summary>The background opportunity-cost refresh ("Grid:OpportunityCost").</summary>
+    public OpportunityCostSettings OpportunityCost { get; set; } = new();
 }

@@ -18,8 +18,9 @@ public static class GridSiloExtensions
             options.Bind(configuration.GetSection(GridOptions.SectionName));
         }
         options.Validate(o => o.HoldTtl > TimeSpan.Zero && o.BidDeadline > TimeSpan.Zero && o.MaxRoutingRounds >= 1
-                              && o.MaxBidCandidates >= 1 && o.MaxShipmentsPerOrder >= 1 && o.MaxCallAttempts >= 1,
+                              && o.MaxBidCandidates >= 1 && o.MaxCallAttempts >= 1,
             "Grid options: durations must be positive and counts at least 1.");
+        options.Validate(o => o.Routing.Validate().Count == 0, "Grid:Routing is invalid (see RoutingSettings.Validate).");
         services.TryAddSingleton(GridClock.System);
         services.TryAddSingleton<Webhooks.WebhookSender>();
         return services;

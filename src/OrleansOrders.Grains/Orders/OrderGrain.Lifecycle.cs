@@ -312,7 +312,7 @@ public sealed partial class OrderGrain
         var tracked = Recovery.Track(OrderId);
         // A pickup order that may not ship waits for its own store; anything else may go anywhere.
         var pickupOnly = S.Request!.PickupNodeId is { } store && !S.Request.AllowSplitShip ? store : null;
-        var routing = await Route(S.Request.ShipTo, S.Backordered.ToList(), clock.UtcNow, excluded, pickupOnly);
+        var routing = await Route(S.Request, S.Backordered.ToList(), clock.UtcNow, excluded, pickupOnly);
         await tracked;
         if (routing.Shipments.Count == 0)
         {

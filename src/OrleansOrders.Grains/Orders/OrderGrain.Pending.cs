@@ -47,7 +47,7 @@ public sealed partial class OrderGrain
                 switch (op.Kind)
                 {
                     case PendingOpKind.Commit:
-                        var commit = await stock.Commit(op.OperationId, op.Quantity);
+                        var commit = await stock.Commit(op.OperationId, op.Quantity, S.Request?.Channel);
                         return commit.Outcome == CommitOutcome.Committed ? commit.Quantity : 0;
                     case PendingOpKind.Release:
                         return await stock.Release(op.OperationId);
@@ -59,6 +59,9 @@ public sealed partial class OrderGrain
                         return (await stock.Restock(op.OperationId, op.Quantity)).OnHand;
                     case PendingOpKind.WriteDown:
                         return (await stock.Adjust(op.OperationId, -op.Quantity, "node could not find the units")).OnHand;
+                    case PendingOpKind.SetInboundPromise:
+                        await stock.PromiseInbound(op.OperationId, op.Quantity);
+                        return op.Quantity;
                     case PendingOpKind.ReleaseCapacity:
                         await GrainFactory.GetGrain<IFulfilmentNodeGrain>(op.NodeId).ReleaseCapacity(op.OperationId);
                         return 0;
@@ -72,6 +75,35 @@ public sealed partial class OrderGrain
                 await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt));
             }
         }
+    }
+
+    /// <summary>
+    /// Inbound promises must follow the backorder: units no longer backordered (allocated, cancelled)
+    /// give their promise back to the node's receipts, so other orders can be promised them. Runs
+    /// before every write, so the withdrawals are pending in the same write as the change.
+    /// </summary>
+    private void WithdrawStaleInboundPromises()
+    {
+        if (S.BackorderDates.Count == 0)
+        {
+            return;
+        }
+        var kept = new List<BackorderDate>();
+        var left = S.Cancelled ? [] : S.Backordered.ToDictionary(l => l.Sku, l => l.Quantity, StringComparer.Ordinal);
+        foreach (var date in S.BackorderDates.OrderBy(d => d.PromisedBy))
+        {
+            var keep = Math.Min(date.Quantity, left.GetValueOrDefault(date.Sku));
+            left[date.Sku] = left.GetValueOrDefault(date.Sku) - keep;
+            if (keep != date.Quantity)
+            {
+                S.Pending.Add(new PendingOp(PendingOpKind.SetInboundPromise, date.NodeId, date.Sku, keep, OrderId));
+            }
+            if (keep > 0)
+            {
+                kept.Add(date with { Quantity = keep });
+            }
+        }
+        S.BackorderDates = kept;
     }
 
     /// <summary>A hold lost before its commit (expired, and taken by another order): that line goes to backorder.</summary>

@@ -59,12 +59,13 @@ public sealed partial class OrderGrain(
 
         var now = clock.UtcNow;
         var tracked = Recovery.Track(OrderId);
-        var routing = await Route(request.ShipTo, request.Lines, now, excluded: null, onlyNode: request.PickupNodeId);
+        var routing = await Route(request, request.Lines, now, excluded: null, onlyNode: request.PickupNodeId);
         RoutingResult? shipRest = null;
-        if (request.PickupNodeId is not null && request.AllowSplitShip && routing.Backordered.Count > 0 && routing.UnknownSkus.Count == 0)
+        if (request.PickupNodeId is not null && request.AllowSplitShip && routing.Backordered.Count > 0 && routing.UnknownSkus.Count == 0 &&
+            !_options.Routing.For(request.Channel, request.Routing, now).ShipComplete)
         {
-            // What the store lacks ships to the customer, when the order allows it.
-            shipRest = await Route(request.ShipTo, routing.Backordered, now, excluded: [request.PickupNodeId]);
+            // What the store lacks ships to the customer, when the order allows it (and need not arrive complete).
+            shipRest = await Route(request, routing.Backordered, now, excluded: [request.PickupNodeId]);
         }
         await tracked;
         if (routing.UnknownSkus.Count > 0)
@@ -153,8 +154,9 @@ public sealed partial class OrderGrain(
     /// own (the order id first, then {orderId}~{n}), so a later allocation can take more stock at a
     /// grain where an earlier one is already committed.
     /// </summary>
-    private Task<RoutingResult> Route(Location shipTo, IReadOnlyList<OrderLine> lines, DateTimeOffset now, IReadOnlyList<string>? excluded, string? onlyNode = null) =>
-        GrainFactory.GetGrain<IRouterGrain>(0).Allocate(new AllocationRequest(OrderId, shipTo, lines, now, _options.HoldTtl, excluded, onlyNode, NextReservationId()));
+    private Task<RoutingResult> Route(OrderRequest request, IReadOnlyList<OrderLine> lines, DateTimeOffset now, IReadOnlyList<string>? excluded, string? onlyNode = null) =>
+        GrainFactory.GetGrain<IRouterGrain>(0).Allocate(new AllocationRequest(
+            OrderId, request.ShipTo, lines, now, _options.HoldTtl, excluded, onlyNode, NextReservationId(), request.Channel, request.Routing));
 
     private string NextReservationId() => S.ReservationCount == 0 ? OrderId : $"{OrderId}~{S.ReservationCount}";
 
@@ -191,6 +193,13 @@ public sealed partial class OrderGrain(
             }
         }
         S.Backordered = Merge(S.Backordered.Concat(routing.Backordered.Select(l => l with { UnitPrice = UnitPriceOf(l.Sku) })));
+        // Dates of lines routed now replace their old ones; lines not routed now keep theirs.
+        var routed = routing.Backordered.Select(l => l.Sku).Concat(routing.Shipments.SelectMany(s => s.Lines.Select(l => l.Sku))).ToHashSet(StringComparer.Ordinal);
+        foreach (var stale in S.BackorderDates.Where(d => routed.Contains(d.Sku) && !routing.BackorderDates.Any(n => n.NodeId == d.NodeId && n.Sku == d.Sku)))
+        {
+            S.Pending.Add(new PendingOp(PendingOpKind.SetInboundPromise, stale.NodeId, stale.Sku, 0, OrderId));
+        }
+        S.BackorderDates = S.BackorderDates.Where(d => !routed.Contains(d.Sku)).Concat(routing.BackorderDates).ToList();
         Record("OrderAllocated", "router", null,
             $"{routing.Shipments.Count} parcels from {string.Join(", ", routing.Shipments.Select(s => s.NodeId))}; " +
             $"backordered {string.Join(", ", routing.Backordered.Select(l => $"{l.Quantity} x {l.Sku}"))}; {routing.Rounds} rounds");
@@ -215,7 +224,7 @@ public sealed partial class OrderGrain(
     private static List<OrderLine> Merge(IEnumerable<OrderLine> lines) =>
         lines.Where(l => l.Quantity > 0)
             .GroupBy(l => l.Sku, StringComparer.Ordinal)
-            .Select(g => new OrderLine(g.Key, g.Sum(l => l.Quantity), g.First().UnitPrice))
+            .Select(g => g.First() with { Quantity = g.Sum(l => l.Quantity) })
             .ToList();
 
     private static string Clip(string? text, string fallback) =>
@@ -227,6 +236,7 @@ public sealed partial class OrderGrain(
     private async Task WriteOrReload()
     {
         S.UpdatedAt = clock.UtcNow;
+        WithdrawStaleInboundPromises();
         try
         {
             await state.WriteStateAsync();
@@ -287,5 +297,5 @@ public sealed partial class OrderGrain(
     private OrderView View() => new(
         OrderId, Status(), S.Request!, S.Shipments.ToList(), S.Backordered.ToList(),
         S.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled).Sum(s => s.Cost),
-        S.AllocationRounds, S.AcceptedAt, S.UpdatedAt, S.CancelReason, S.Bids.ToList(), S.Returns.ToList());
+        S.AllocationRounds, S.AcceptedAt, S.UpdatedAt, S.CancelReason, S.Bids.ToList(), S.Returns.ToList(), S.BackorderDates.ToList());
 }

@@ -16,6 +16,8 @@ public enum PendingOpKind
     /// <summary>Correct on hand by -<see cref="PendingOp.Quantity"/> (stock the node could not find).</summary>
     WriteDown = 5,
     ReleaseCapacity = 6,
+    /// <summary>Set what expected receipts promise the order at this node and SKU to <see cref="PendingOp.Quantity"/> (0 withdraws).</summary>
+    SetInboundPromise = 7,
 }
 
 [GenerateSerializer, Immutable, Alias("oo.PendingOp")]
@@ -57,4 +59,6 @@ public sealed class OrderState
     [Id(15)] public List<string> WaitingFor { get; set; } = [];
     /// <summary>Allocations made so far; numbers the reservation ids of the next one.</summary>
     [Id(16)] public int ReservationCount { get; set; }
+    /// <summary>Backordered units promised from a node's expected receipts, with their dates.</summary>
+    [Id(17)] public List<BackorderDate> BackorderDates { get; set; } = [];
 }

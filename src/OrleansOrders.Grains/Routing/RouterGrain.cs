@@ -29,7 +29,8 @@ public sealed class RouterGrain(
 
     private async Task<RoutingResult> AllocateCore(AllocationRequest request)
     {
-        var wanted = AllocationSolver.Consolidate(request.Lines.Select(l => new DemandLine(l.Sku, l.Quantity)));
+        var wanted = AllocationSolver.Consolidate(request.Lines.Select(l => new DemandLine(l.Sku, l.Quantity) { KitId = l.KitId }));
+        var kitOf = wanted.ToDictionary(w => w.Sku, w => w.KitId, StringComparer.Ordinal);
 
         var availability = await Task.WhenAll(wanted.Select(w => GrainFactory.GetGrain<ISkuAvailabilityGrain>(w.Sku).Get()));
         var unknown = availability.Where(a => !a.Known).Select(a => a.Sku).ToList();
@@ -38,12 +39,19 @@ public sealed class RouterGrain(
             return new RoutingResult([], [], 0, unknown, []);
         }
 
-        var held = new Dictionary<(string Node, string Sku), int>();   // what this order holds, by stock grain
-        var parcels = new Dictionary<string, ShipmentAllocation>(StringComparer.Ordinal);
-        var claimed = new HashSet<string>(StringComparer.Ordinal);    // nodes whose capacity we hold
-        var excluded = new HashSet<string>(request.ExcludedNodes ?? [], StringComparer.Ordinal); // full, paused, lost-claim or rejecting nodes
+        // The order's rules: grid defaults, then its channel's, then its own choices.
+        var options = _options.Routing.For(request.Channel, request.Routing, request.OrderedAt);
+        if (request.OnlyNode is { } store)
+        {
+            options = options with { PickupNodeId = store }; // what the store lacks is the order grain's to ship, if allowed
+        }
+
+        var take = new Takings(request, GrainFactory, logger);
+        var excluded = new HashSet<string>(request.ExcludedNodes ?? [], StringComparer.Ordinal); // paused, declining or rejecting nodes
         var remaining = wanted.ToList();
         IReadOnlyList<NodeBid> lastBids = [];
+        IReadOnlyList<NodeOffer> lastOffers = [];
+        IReadOnlyList<OfferExclusion> lastExcluded = [];
         var rounds = 0;
 
         while (remaining.Count > 0 && rounds < _options.MaxRoutingRounds)
@@ -58,70 +66,113 @@ public sealed class RouterGrain(
                 break;
             }
 
-            var bidRequest = new BidRequest(request.OrderId, request.ShipTo, remaining.Select(r => new OrderLine(r.Sku, r.Quantity)).ToList(), request.OrderedAt);
+            var bidRequest = new BidRequest(request.OrderId, request.ShipTo, remaining.Select(r => new OrderLine(r.Sku, r.Quantity)).ToList(), request.OrderedAt, request.OnlyNode is not null);
             lastBids = await CollectBids(candidates, bidRequest);
             foreach (var declined in lastBids.Where(b => !b.Accepts))
             {
                 excluded.Add(declined.NodeId);
             }
-            var offers = lastBids.Where(b => b.Accepts).Select(ToOffer).ToList();
-            var plan = AllocationSolver.Solve(remaining, offers, new SolverOptions
-            {
-                MaxShipments = Math.Max(1, _options.MaxShipmentsPerOrder - parcels.Count),
-            });
+            lastOffers = lastBids.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b, request.ShipTo)).ToList();
+            var plan = AllocationSolver.Solve(remaining, lastOffers, options with { MaxShipments = options.MaxShipments - take.Parcels.Count });
+            lastExcluded = plan.Excluded;
             if (plan.Shipments.Count == 0)
             {
                 break;
             }
 
-            var outcomes = await Task.WhenAll(plan.Shipments.Select(s => TryTakeShipment(request, s, held, claimed)));
-            var lostRace = false;
-            var stillWanted = plan.Unallocated.ToDictionary(u => u.Sku, u => u.Quantity, StringComparer.Ordinal);
-            foreach (var (shipment, granted, failed, claimRefused) in outcomes)
+            var outcomes = await Task.WhenAll(plan.Shipments.Select(s => TryTakeShipment(request, s, take)));
+            var shortfall = outcomes.SelectMany(o => o.Failed).ToList();
+            var granted = outcomes.Where(o => o.Granted.Count > 0).ToList();
+
+            // Lines that travel together (the whole order when it ships complete, else each kit) are
+            // kept only if every one of them was granted: the rest goes back and the round is re-planned.
+            var undo = options.ShipComplete && shortfall.Count > 0
+                ? granted.SelectMany(o => o.Granted.Select(l => (o.Shipment.NodeId, Line: l))).ToList()
+                : granted.SelectMany(o => o.Granted.Where(l => l.KitId is { } kit && o.Failed.Any(f => f.KitId == kit)).Select(l => (o.Shipment.NodeId, Line: l))).ToList();
+            await take.GiveBack(undo);
+            foreach (var outcome in granted)
             {
-                if (claimRefused)
+                var kept = outcome.Granted.Where(l => !undo.Contains((outcome.Shipment.NodeId, l))).ToList();
+                if (kept.Count > 0)
                 {
-                    excluded.Add(shipment.NodeId);
-                }
-                foreach (var line in failed)
-                {
-                    lostRace = true;
-                    stillWanted[line.Sku] = stillWanted.GetValueOrDefault(line.Sku) + line.Quantity;
-                }
-                if (granted.Count > 0)
-                {
-                    MergeParcel(parcels, shipment, granted, lastBids.First(b => b.NodeId == shipment.NodeId));
+                    take.AddToParcel(outcome.Shipment, kept, lastBids.First(b => b.NodeId == outcome.Shipment.NodeId));
                 }
             }
-            remaining = stillWanted.Where(kv => kv.Value > 0).Select(kv => new DemandLine(kv.Key, kv.Value)).ToList();
+            await take.ReleaseUnusedCapacity(outcomes.Select(o => o.Shipment.NodeId));
+
+            var stillWanted = plan.Unallocated.Concat(shortfall.Concat(undo.Select(u => u.Line)).Select(l => new DemandLine(l.Sku, l.Quantity) { KitId = l.KitId }));
+            remaining = AllocationSolver.Consolidate(stillWanted).ToList();
 
             // Bids already said nobody has more than this: another round can only help after a lost race.
-            if (!lostRace)
+            if (shortfall.Count == 0)
             {
                 break;
             }
         }
 
+        var dates = remaining.Count == 0 ? [] : await PromiseFromInbound(request, remaining, lastOffers, options);
         return new RoutingResult(
-            parcels.Values.OrderBy(p => p.NodeId, StringComparer.Ordinal).ToList(),
-            remaining.Select(r => new OrderLine(r.Sku, r.Quantity)).ToList(),
-            rounds, [], lastBids);
+            take.Parcels.Values.OrderBy(p => p.NodeId, StringComparer.Ordinal).ToList(),
+            remaining.Select(r => new OrderLine(r.Sku, r.Quantity, 0m, kitOf.GetValueOrDefault(r.Sku))).ToList(),
+            rounds, [], lastBids)
+        {
+            BackorderDates = dates,
+            Excluded = lastExcluded.Select(e => new NodeExclusion(e.NodeId, e.Reason)).ToList(),
+        };
     }
 
     /// <summary>
-    /// Nodes worth asking: in the first round those that report stock of a wanted SKU, best
-    /// coverage first; later rounds also ask nodes that reported none, since the report may be stale.
+    /// Dates for what stays backordered: the solver's backorder rule picks, from the offers' expected
+    /// receipts, the node whose supply covers each line earliest; the stock grain there then promises
+    /// the units, first come first served, so two orders never count on the same inbound unit.
+    /// </summary>
+    private async Task<IReadOnlyList<BackorderDate>> PromiseFromInbound(
+        AllocationRequest request, IReadOnlyList<DemandLine> remaining, IReadOnlyList<NodeOffer> offers, SolverOptions options)
+    {
+        var sources = offers.Where(o => OfferEligibility.MayPromiseInbound(o, options, pickup: request.OnlyNode is not null)).ToList();
+        if (sources.Count == 0 || sources.All(s => s.Inbound.Count == 0))
+        {
+            return [];
+        }
+        var promises = BackorderRule.Promise(remaining, sources, options.ReceiptHandlingDays)
+            .Where(p => p.NodeId is not null)
+            .GroupBy(p => (NodeId: p.NodeId!, p.Sku))
+            .Select(g => (g.Key.NodeId, g.Key.Sku, Quantity: g.Sum(p => p.Quantity)))
+            .ToList();
+        var byNode = sources.ToDictionary(s => s.NodeId, StringComparer.Ordinal);
+        var dated = await Task.WhenAll(promises.Select(async p =>
+        {
+            try
+            {
+                var arrives = await GrainFactory.GetGrain<IStockGrain>(Identifiers.StockKey(p.NodeId, p.Sku)).PromiseInbound(request.OrderId, p.Quantity);
+                return arrives is { } day
+                    ? new BackorderDate(p.Sku, p.Quantity, p.NodeId, day.AddDays(Math.Max(0, options.ReceiptHandlingDays) + byNode[p.NodeId].Quote.TransitDays))
+                    : null;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Order {Order}: inbound promise of {Sku} at {Node} failed; left undated", request.OrderId, p.Sku, p.NodeId);
+                return null;
+            }
+        }));
+        return dated.OfType<BackorderDate>().ToList();
+    }
+
+    /// <summary>
+    /// Nodes worth asking: in the first round those that report stock (or expected receipts, for
+    /// backorder dates) of a wanted SKU, best coverage first; later rounds also ask nodes that
+    /// reported none, since the report may be stale.
     /// </summary>
     private List<string> Candidates(NetworkAvailability[] availability, List<DemandLine> remaining, HashSet<string> excluded, int round)
     {
         var wantedSkus = remaining.ToDictionary(r => r.Sku, r => r.Quantity, StringComparer.Ordinal);
         return availability
             .Where(a => wantedSkus.ContainsKey(a.Sku))
-            .SelectMany(a => a.Nodes.Select(n => (n.NodeId, Covered: Math.Min(n.Available, wantedSkus[a.Sku]))))
-            .Where(n => !excluded.Contains(n.NodeId) && (n.Covered > 0 || round > 1))
+            .SelectMany(a => a.Nodes.Select(n => (n.NodeId, Covered: Math.Min(n.Available, wantedSkus[a.Sku]), Inbound: Math.Min(n.Inbound, wantedSkus[a.Sku]))))
+            .Where(n => !excluded.Contains(n.NodeId) && (n.Covered > 0 || n.Inbound > 0 || round > 1))
             .GroupBy(n => n.NodeId, StringComparer.Ordinal)
-            .Select(g => (NodeId: g.Key, Covered: g.Sum(n => n.Covered)))
-            .OrderByDescending(n => n.Covered).ThenBy(n => n.NodeId, StringComparer.Ordinal)
+            .Select(g => (NodeId: g.Key, Covered: g.Sum(n => n.Covered), Inbound: g.Sum(n => n.Inbound)))
+            .OrderByDescending(n => n.Covered).ThenByDescending(n => n.Inbound).ThenBy(n => n.NodeId, StringComparer.Ordinal)
             .Take(_options.MaxBidCandidates)
             .Select(n => n.NodeId)
             .ToList();
@@ -154,90 +205,20 @@ public sealed class RouterGrain(
         return bids;
     }
 
-    private static NodeOffer ToOffer(NodeBid bid) => new(
-        bid.NodeId,
-        bid.Offered.ToDictionary(l => l.Sku, l => l.Quantity, StringComparer.Ordinal),
-        new ShippingQuote(bid.ShipmentCost, bid.UnitCost, 0, 0),
-        bid.PromisedBy);
-
     /// <summary>
-    /// Claims the node's capacity for the order, then holds each line at its stock grain. Holds set
-    /// the reservation's total at that grain, so a later round adding to a node asks for the sum.
+    /// Claims the node's capacity on the parcel's dispatch day, then holds each line at its stock
+    /// grain for the order's channel. Holds set the reservation's total at that grain, so a later
+    /// round adding to a node asks for the sum.
     /// </summary>
-    private async Task<(PlannedShipment Shipment, List<OrderLine> Granted, List<OrderLine> Failed, bool ClaimRefused)> TryTakeShipment(
-        AllocationRequest request, PlannedShipment shipment, Dictionary<(string, string), int> held, HashSet<string> claimed)
+    private async Task<(PlannedShipment Shipment, List<OrderLine> Granted, List<OrderLine> Failed)> TryTakeShipment(
+        AllocationRequest request, PlannedShipment shipment, Takings take)
     {
-        var node = GrainFactory.GetGrain<IFulfilmentNodeGrain>(shipment.NodeId);
-        var lines = shipment.Lines.Select(l => new OrderLine(l.Sku, l.Quantity)).ToList();
-        if (!claimed.Contains(shipment.NodeId))
+        var lines = shipment.Lines.Select(l => new OrderLine(l.Sku, l.Quantity, 0m, l.KitId)).ToList();
+        if (!await take.ClaimCapacity(shipment))
         {
-            bool ok;
-            try
-            {
-                ok = await node.ClaimCapacity(request.OrderId);
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Order {Order}: capacity claim at {Node} failed", request.OrderId, shipment.NodeId);
-                ok = false;
-            }
-            if (!ok)
-            {
-                return (shipment, [], lines, true);
-            }
-            claimed.Add(shipment.NodeId);
+            return (shipment, [], lines);
         }
-
-        var results = await Task.WhenAll(lines.Select(async line =>
-        {
-            var key = (shipment.NodeId, line.Sku);
-            var total = held.GetValueOrDefault(key) + line.Quantity;
-            try
-            {
-                var result = await GrainFactory.GetGrain<IStockGrain>(Identifiers.StockKey(shipment.NodeId, line.Sku))
-                    .Hold(request.ReservationId ?? request.OrderId, total, request.HoldFor);
-                return (Line: line, Granted: result.Outcome == HoldOutcome.Granted, Total: total);
-            }
-            catch (Exception ex)
-            {
-                // Unknown outcome: a hold we do not count expires on its own.
-                logger.LogWarning(ex, "Order {Order}: hold at {Node}/{Sku} failed", request.OrderId, shipment.NodeId, line.Sku);
-                return (Line: line, Granted: false, Total: total);
-            }
-        }));
-
-        var granted = new List<OrderLine>();
-        var failed = new List<OrderLine>();
-        foreach (var (line, ok, total) in results)
-        {
-            if (ok)
-            {
-                held[(shipment.NodeId, line.Sku)] = total;
-                granted.Add(line);
-            }
-            else
-            {
-                failed.Add(line);
-            }
-        }
-        if (granted.Count == 0 && !held.Keys.Any(k => k.Item1 == shipment.NodeId))
-        {
-            // Nothing to ship from this node after all: give its capacity back.
-            claimed.Remove(shipment.NodeId);
-            await node.ReleaseCapacity(request.OrderId);
-        }
-        return (shipment, granted, failed, false);
-    }
-
-    /// <summary>Adds granted lines to the node's parcel; a parcel's cost is the node's quote for all its units.</summary>
-    private static void MergeParcel(Dictionary<string, ShipmentAllocation> parcels, PlannedShipment shipment, List<OrderLine> granted, NodeBid bid)
-    {
-        var lines = parcels.TryGetValue(shipment.NodeId, out var existing) ? existing.Lines.Concat(granted) : granted;
-        var merged = lines
-            .GroupBy(l => l.Sku, StringComparer.Ordinal)
-            .Select(g => new OrderLine(g.Key, g.Sum(l => l.Quantity)))
-            .ToList();
-        var cost = bid.ShipmentCost + bid.UnitCost * merged.Sum(l => l.Quantity);
-        parcels[shipment.NodeId] = new ShipmentAllocation(shipment.NodeId, merged, cost, existing?.PromisedBy ?? shipment.PromisedBy);
+        var results = await Task.WhenAll(lines.Select(async line => (Line: line, Granted: await take.Hold(shipment.NodeId, line))));
+        return (shipment, results.Where(r => r.Granted).Select(r => r.Line).ToList(), results.Where(r => !r.Granted).Select(r => r.Line).ToList());
     }
 }

@@ -17,7 +17,8 @@ public sealed class SkuAvailabilityState
 public sealed record NodeAvailabilityEntry(
     [property: Id(0)] int Available,
     [property: Id(1)] long Version,
-    [property: Id(2)] DateTimeOffset AsOf);
+    [property: Id(2)] DateTimeOffset AsOf,
+    [property: Id(3)] int Inbound = 0);
 
 /// <summary>
 /// Network availability of one SKU. It is a cache of what the stock grains report, so it writes
@@ -44,7 +45,7 @@ public sealed class SkuAvailabilityGrain(
         await FlushAsync();
     }
 
-    Task ISkuAvailabilityGrain.Report(string nodeId, int available, long version)
+    Task ISkuAvailabilityGrain.Report(string nodeId, int available, long version, int inbound)
     {
         var nodes = state.State.Nodes;
         if (nodes.TryGetValue(nodeId, out var known) && known.Version >= version)
@@ -52,7 +53,7 @@ public sealed class SkuAvailabilityGrain(
             return Task.CompletedTask; // an older report overtaken by a newer one
         }
         var before = known?.Available ?? 0;
-        nodes[nodeId] = new NodeAvailabilityEntry(Math.Max(0, available), version, clock.UtcNow);
+        nodes[nodeId] = new NodeAvailabilityEntry(Math.Max(0, available), version, clock.UtcNow, Math.Max(0, inbound));
         _dirty = true;
         if (available > before && state.State.Waiting.Count > 0)
         {
@@ -95,7 +96,7 @@ public sealed class SkuAvailabilityGrain(
     {
         var nodes = state.State.Nodes
             .OrderByDescending(n => n.Value.Available).ThenBy(n => n.Key, StringComparer.Ordinal)
-            .Select(n => new NodeAvailability(n.Key, n.Value.Available, n.Value.AsOf))
+            .Select(n => new NodeAvailability(n.Key, n.Value.Available, n.Value.AsOf, n.Value.Inbound))
             .ToList();
         return Task.FromResult(new NetworkAvailability(
             this.GetPrimaryKeyString(), nodes.Count > 0, nodes.Sum(n => n.Available), nodes));

@@ -9,7 +9,7 @@ namespace OrleansOrders.Grains.Stock;
 // await between check and act; the only awaits are WhenReady (before deciding) and WhenDurable
 // (after deciding), and Commit re-checks availability at commit time.
 [Reentrant]
-public sealed class StockGrain : Grain, IStockGrain
+public sealed partial class StockGrain : Grain, IStockGrain
 {
     private static readonly TimeSpan TombstoneRetention = TimeSpan.FromDays(7);
 
@@ -60,7 +60,7 @@ public sealed class StockGrain : Grain, IStockGrain
         return Task.CompletedTask;
     }
 
-    async Task<HoldResult> IStockGrain.Hold(string reservationId, int quantity, TimeSpan holdFor)
+    async Task<HoldResult> IStockGrain.Hold(string reservationId, int quantity, TimeSpan holdFor, string? channel)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quantity);
         await _writes.WhenReady();
@@ -73,9 +73,11 @@ public sealed class StockGrain : Grain, IStockGrain
         var expiresAt = _clock.UtcNow + holdFor;
         var previous = _holds.TryGetValue(reservationId, out var existing) ? existing.Quantity : 0;
         // A replay or re-hold sets the reservation's hold to the quantity asked, counting what it already holds.
-        if (Available + previous < quantity)
+        // A channel the reserve does not allow must leave the reserved units (the last ones) untouched.
+        var forChannel = Available + previous - ReservedAgainst(channel);
+        if (forChannel < quantity)
         {
-            return new HoldResult(HoldOutcome.Insufficient, Available + previous);
+            return new HoldResult(HoldOutcome.Insufficient, Math.Max(0, forChannel));
         }
         _holds[reservationId] = (quantity, expiresAt);
         _held += quantity - previous;
@@ -90,7 +92,7 @@ public sealed class StockGrain : Grain, IStockGrain
         return new HoldResult(HoldOutcome.Granted, Available);
     }
 
-    async Task<CommitResult> IStockGrain.Commit(string reservationId, int quantity)
+    async Task<CommitResult> IStockGrain.Commit(string reservationId, int quantity, string? channel)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quantity);
         await _writes.WhenReady();
@@ -112,7 +114,7 @@ public sealed class StockGrain : Grain, IStockGrain
         // the only check; without one (expired, or lost with an activation) the stock must also be
         // free of other orders' holds.
         var fits = _committed + quantity <= S.OnHand - S.SafetyStock &&
-                   (heldHere >= quantity || Available + heldHere >= quantity);
+                   (heldHere >= quantity || Available + heldHere - ReservedAgainst(channel) >= quantity);
         if (hasHold)
         {
             _holds.Remove(reservationId);
@@ -207,6 +209,10 @@ public sealed class StockGrain : Grain, IStockGrain
         await _writes.WhenReady();
         if (!S.AppliedOperations.ContainsKey(operationId))
         {
+            if ((long)S.OnHand + quantity > StockLevel.MaxUnits)
+            {
+                throw new ArgumentException($"{this.GetPrimaryKeyString()} would hold more than {StockLevel.MaxUnits} units.", nameof(quantity));
+            }
             S.AppliedOperations[operationId] = _clock.UtcNow;
             S.OnHand += quantity;
             S.Restocked += quantity;
@@ -241,9 +247,14 @@ public sealed class StockGrain : Grain, IStockGrain
         await _writes.WhenReady();
         if (!S.AppliedOperations.ContainsKey(operationId))
         {
+            if ((long)S.OnHand + quantity > StockLevel.MaxUnits)
+            {
+                throw new ArgumentException($"{this.GetPrimaryKeyString()} would hold more than {StockLevel.MaxUnits} units.", nameof(quantity));
+            }
             S.AppliedOperations[operationId] = _clock.UtcNow;
             S.OnHand += quantity;
             S.Received += quantity;
+            FulfilReceipt(operationId);
             ReportAvailability();
         }
         await _writes.WhenDurable();
@@ -291,7 +302,12 @@ public sealed class StockGrain : Grain, IStockGrain
         _nodeId, _sku, S.OnHand, S.SafetyStock, _held, _committed, Available,
         S.Received, S.Adjusted, S.Shipped, S.Restocked,
         new Dictionary<string, int>(S.Committed, StringComparer.Ordinal),
-        _holds.Select(h => new HoldView(h.Key, h.Value.Quantity, h.Value.ExpiresAt)).ToList());
+        _holds.Select(h => new HoldView(h.Key, h.Value.Quantity, h.Value.ExpiresAt)).ToList())
+    {
+        Reserve = S.Reserve,
+        Inbound = S.Receipts.ToList(),
+        InboundPromises = S.InboundPromises.ToDictionary(p => p.OrderId, p => p.Quantity, StringComparer.Ordinal),
+    };
 
     /// <summary>Drops holds whose time is up; cheap unless the earliest expiry has passed.</summary>
     private void ExpireHolds()
@@ -363,6 +379,10 @@ public sealed class StockGrain : Grain, IStockGrain
         {
             S.AppliedOperations.Remove(id);
         }
+        foreach (var (id, at) in S.ReceivedReceipts.Where(r => r.Value < cutoff).ToList())
+        {
+            S.ReceivedReceipts.Remove(id);
+        }
     }
 
     /// <summary>
@@ -391,7 +411,7 @@ public sealed class StockGrain : Grain, IStockGrain
                 try
                 {
                     await GrainFactory.GetGrain<ISkuAvailabilityGrain>(_sku)
-                        .Report(_nodeId, Math.Max(0, Available), _reportVersion);
+                        .Report(_nodeId, Math.Max(0, Available), _reportVersion, UnpromisedReceipts().Sum(r => r.Quantity));
                 }
                 catch (Exception ex)
                 {

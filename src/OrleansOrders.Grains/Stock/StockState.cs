@@ -1,3 +1,5 @@
+using OrleansOrders.Contracts;
+
 namespace OrleansOrders.Grains.Stock;
 
 /// <summary>
@@ -30,4 +32,22 @@ public sealed class StockState
 
     /// <summary>Reservations shipped, with their units, so a replayed ship answers the same and a late commit cannot revive them.</summary>
     [Id(10)] public Dictionary<string, int> ShippedReservations { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Units only some channels may take; null: none.</summary>
+    [Id(11)] public ChannelReserve? Reserve { get; set; }
+
+    /// <summary>Expected receipts, earliest first (ties by id).</summary>
+    [Id(12)] public List<ExpectedReceipt> Receipts { get; set; } = [];
+
+    /// <summary>Backordered units promised from <see cref="Receipts"/>, in the order promised: earlier promises take earlier receipts.</summary>
+    [Id(13)] public List<InboundPromise> InboundPromises { get; set; } = [];
+
+    /// <summary>Ids deliveries were received under (declared receipts or not), with when: declaring one as expected again would count its units twice.</summary>
+    [Id(14)] public Dictionary<string, DateTimeOffset> ReceivedReceipts { get; set; } = new(StringComparer.Ordinal);
 }
+
+/// <summary>Units of expected receipts promised to a backordered order.</summary>
+[GenerateSerializer, Immutable, Alias("oo.InboundPromise")]
+public sealed record InboundPromise(
+    [property: Id(0)] string OrderId,
+    [property: Id(1)] int Quantity);

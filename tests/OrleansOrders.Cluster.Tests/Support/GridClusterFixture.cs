@@ -71,6 +71,14 @@ public class GridClusterFixture : IAsyncLifetime
                 o.WebhookPollInterval = TimeSpan.FromMilliseconds(50);
                 o.WebhookBackoff = TimeSpan.FromMilliseconds(50);
                 o.WebhookMaxAttempts = 4;
+                // No background opportunity-cost refresh during the suite (it would read every order
+                // and node on a timer); the tests that want values call Refresh themselves.
+                o.OpportunityCost.RefreshInterval = TimeSpan.FromHours(1);
+                o.OpportunityCost.NodeFetchInterval = TimeSpan.FromMilliseconds(500); // tests call Refresh, then see it in bids
+                // Channels with routing rules of their own, for the routing strategy tests.
+                o.Routing.Channels["economy"] = new ChannelRoutingSettings { MaxDispatchDelayDays = 2 };
+                o.Routing.Channels["marketplace"] = new ChannelRoutingSettings { AllowedNodeKinds = [OrleansOrders.Contracts.NodeKind.DistributionCentre] };
+                o.Routing.Channels["local"] = new ChannelRoutingSettings { MaxDistanceKm = 150 };
             });
             // A killed silo is declared dead within a few seconds, and calls to it fail instead of hanging.
             silo.Configure<ClusterMembershipOptions>(o =>

@@ -28,14 +28,15 @@ public sealed class TestNetwork(IGrainFactory grains, string prefix)
 
     public string Sku(string name) => $"{Prefix}-{name}";
 
-    public async Task<string> AddNode(string name, Location location, NodeKind kind = NodeKind.DistributionCentre, int dailyCapacity = 100_000)
+    public async Task<string> AddNode(string name, Location location, NodeKind kind = NodeKind.DistributionCentre, int dailyCapacity = 100_000,
+        Func<NodeProfile, NodeProfile>? shape = null)
     {
         var nodeId = Node(name);
         var capabilities = kind == NodeKind.Store
             ? NodeCapabilities.ShipFromStore | NodeCapabilities.PickupInStore
             : NodeCapabilities.ShipToHome;
-        await grains.GetGrain<IFulfilmentNodeGrain>(nodeId).Register(
-            new NodeProfile(nodeId, name, kind, name, location, capabilities, dailyCapacity));
+        var profile = new NodeProfile(nodeId, name, kind, name, location, capabilities, dailyCapacity);
+        await grains.GetGrain<IFulfilmentNodeGrain>(nodeId).Register(shape is null ? profile : shape(profile));
         _nodes.Add(nodeId);
         return nodeId;
     }

@@ -1,0 +1,34 @@
+namespace OrleansOrders.Contracts;
+
+/// <summary>
+/// The network's opportunity cost of stock (key 0): per node and SKU, what one unit taken there is
+/// worth to the rest of the network, from a transportation LP over expected demand. Refreshed in the
+/// background; nodes copy their part into their bids, so routing stops emptying the node that many
+/// regions depend on.
+/// </summary>
+[Alias("oo.IOpportunityCostGrain")]
+public interface IOpportunityCostGrain : IGrainWithIntegerKey
+{
+    /// <summary>The node's current values (SKUs with a cost above zero only).</summary>
+    [Alias("ForNode"), ReadOnly]
+    Task<OpportunityCosts> ForNode(string nodeId);
+
+    /// <summary>Recomputes now from current stock and demand (operators, tests) and answers a summary.</summary>
+    [Alias("Refresh")]
+    Task<OpportunityCostSummary> Refresh();
+}
+
+/// <summary>One node's opportunity cost per SKU, as of <paramref name="ComputedAt"/> (default when never computed).</summary>
+[GenerateSerializer, Immutable, Alias("oo.OpportunityCosts")]
+public sealed record OpportunityCosts(
+    [property: Id(0)] DateTimeOffset ComputedAt,
+    [property: Id(1)] IReadOnlyDictionary<string, decimal> BySku);
+
+/// <summary>What a refresh found: when, over how many SKUs, nodes and demand regions, and how many node-SKU values are above zero.</summary>
+[GenerateSerializer, Immutable, Alias("oo.OpportunityCostSummary")]
+public sealed record OpportunityCostSummary(
+    [property: Id(0)] DateTimeOffset ComputedAt,
+    [property: Id(1)] int Skus,
+    [property: Id(2)] int Nodes,
+    [property: Id(3)] int Regions,
+    [property: Id(4)] int PositiveValues);

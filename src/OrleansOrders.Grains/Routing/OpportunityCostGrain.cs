@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansOrders.Contracts;
+using OrleansOrders.Routing;
+
+namespace OrleansOrders.Grains.Routing;
+
+/// <summary>
+/// The network's opportunity cost of stock (key 0), recomputed every
+/// <see cref="OpportunityCostSettings.RefreshInterval"/> and on <see cref="IOpportunityCostGrain.Refresh"/>:
+/// open shipping nodes supply what SKU availability says they have, demand regions (the network's
+/// node locations) expect what recent orders forecast (<see cref="DemandForecast"/>), and
+/// <see cref="OpportunityCostCalculator"/> prices each node's last unit. The table is derived data,
+/// kept in memory only: a new activation answers empty until its first refresh, and routing then
+/// simply ignores opportunity cost, as it does when the feature is off.
+/// </summary>
+// Reentrant so that ForNode never waits behind a refresh: nodes fetch from a timer that blocks their
+// bids while it waits. Safe because ForNode only reads _current, an immutable snapshot replaced in a
+// single assignment when a refresh ends, and refreshes never overlap (see RefreshNowAsync).
+[Reentrant]
+public sealed class OpportunityCostGrain(
+    GridClock clock,
+    IOptions<GridOptions> options,
+    ILogger<OpportunityCostGrain> logger) : Grain, IOpportunityCostGrain
+{
+    /// <summary>What <c>RecentOrdersGrain</c> keeps: asking for more answers no more.</summary>
+    internal const int RecentOrdersCapacity = 500;
+
+    /// <summary>Calls in flight at once while reading nodes, orders and availability: bounded, so a refresh never floods a small silo.</summary>
+    private const int FanOut = 64;
+
+    private static readonly Snapshot None = new(OpportunityCostTable.Empty, new OpportunityCostSummary(default, 0, 0, 0, 0));
+
+    private Snapshot _current = None;
+    private Task? _running;
+
+    private OpportunityCostSettings Settings => options.Value.OpportunityCost;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (Settings.Enabled)
+        {
+            // First tick one interval after activation: a refresh reads the whole network, so a silo
+            // start (or a test cluster with a long interval) does not pay for one it never asked for.
+            var every = Settings.RefreshInterval > TimeSpan.Zero ? Settings.RefreshInterval : TimeSpan.FromSeconds(30);
+            this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(every, every) { Interleave = true, KeepAlive = true });
+        }
+        return Task.CompletedTask;
+    }
+
+    Task<OpportunityCosts> IOpportunityCostGrain.ForNode(string nodeId)
+    {
+        var current = _current;
+        var bySku = nodeId is null ? new Dictionary<string, decimal>(StringComparer.Ordinal) : current.Table.ForNode(nodeId);
+        return Task.FromResult(new OpportunityCosts(current.Summary.ComputedAt, bySku));
+    }
+
+    Task<OpportunityCostSummary> IOpportunityCostGrain.Refresh() =>
+        Settings.Enabled ? RefreshNowAsync() : Task.FromResult(_current.Summary);
+
+    private async Task OnTimerAsync(CancellationToken cancellationToken)
+    {
+        if (_running is { IsCompleted: false })
+        {
+            return; // an operator's refresh is under way; its table is as fresh as this tick's would be
+        }
+        try
+        {
+            await RefreshNowAsync();
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Opportunity costs not refreshed; nodes keep the last values");
+        }
+    }
+
+    /// <summary>
+    /// Runs a refresh that starts after this call, one at a time: a caller arriving during another
+    /// refresh waits for it to end and then starts its own, so it sees stock and orders as of its call.
+    /// </summary>
+    private async Task<OpportunityCostSummary> RefreshNowAsync()
+    {
+        while (_running is { IsCompleted: false } running)
+        {
+            await running.ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+        }
+        var started = GridMetrics.Now();
+        var refresh = ComputeAsync();
+        _running = refresh;
+        var outcome = "failed";
+        try
+        {
+            var snapshot = await refresh;
+            _current = snapshot;
+            outcome = "ok";
+            logger.LogDebug("Opportunity costs refreshed: {Skus} SKUs, {Nodes} nodes, {Regions} regions, {Positive} values above zero",
+                snapshot.Summary.Skus, snapshot.Summary.Nodes, snapshot.Summary.Regions, snapshot.Summary.PositiveValues);
+            return snapshot.Summary;
+        }
+        finally
+        {
+            GridMetrics.OpportunityCostRefreshed(Stopwatch.GetElapsedTime(started), outcome);
+        }
+    }
+
+    private async Task<Snapshot> ComputeAsync()
+    {
+        var settings = Settings;
+        var now = clock.UtcNow;
+
+        // Nodes: every registered node's location is a demand region; open nodes that ship supply.
+        var nodeIds = await GrainFactory.GetGrain<INetworkDirectoryGrain>(0).ListNodeIds();
+        var views = await InBatches(nodeIds, id => GrainFactory.GetGrain<IFulfilmentNodeGrain>(id).Get());
+        var profiles = views.OfType<NodeView>().Select(v => v.Profile).OrderBy(p => p.NodeId, StringComparer.Ordinal).ToList();
+        var supply = profiles.Where(Supplies).ToList();
+        var regions = DemandForecast.RegionsOf(profiles.Select(p => ToGeo(p.Location)), Math.Max(0, settings.RegionRadiusKm));
+        if (supply.Count == 0 || regions.Count == 0)
+        {
+            return new Snapshot(OpportunityCostTable.Empty, new OpportunityCostSummary(now, 0, supply.Count, regions.Count, 0));
+        }
+
+        // SKUs worth solving: stocked somewhere (the nodes' lists) and recently ordered.
+        var skuLists = await InBatches(supply, p => GrainFactory.GetGrain<IFulfilmentNodeGrain>(p.NodeId).ListSkus());
+        var stocked = skuLists.SelectMany(s => s).ToHashSet(StringComparer.Ordinal);
+        var forecast = await ForecastAsync(settings, regions, now, stocked);
+
+        // Stock: what each supplying node can promise now (net of safety stock and holds).
+        var skus = forecast.Skus;
+        var availability = await InBatches(skus, sku => GrainFactory.GetGrain<ISkuAvailabilityGrain>(sku).Get());
+        var column = supply.Select((p, i) => (p.NodeId, i)).ToDictionary(x => x.NodeId, x => x.i, StringComparer.Ordinal);
+        var outlooks = new List<SkuOutlook>(skus.Count);
+        for (var s = 0; s < skus.Count; s++)
+        {
+            var stock = new double[supply.Count];
+            foreach (var node in availability[s].Nodes)
+            {
+                if (column.TryGetValue(node.NodeId, out var n))
+                {
+                    stock[n] = Math.Max(0, node.Available);
+                }
+            }
+            if (stock.Any(u => u > 0))
+            {
+                outlooks.Add(new SkuOutlook(skus[s], stock, forecast.BySku[skus[s]]));
+            }
+        }
+
+        // A unit's cost from node to region: its share of a typical parcel (fixed cost spread over
+        // the units an order carries) plus the per-unit rate; the same for every SKU.
+        var unitsPerParcel = (decimal)forecast.UnitsPerOrder;
+        var unitCost = new decimal[supply.Count, regions.Count];
+        for (var n = 0; n < supply.Count; n++)
+        {
+            var origin = ToGeo(supply[n].Location);
+            var shipper = RoutingSettings.ShipperTypeOf(supply[n].Kind);
+            for (var r = 0; r < regions.Count; r++)
+            {
+                var quote = ShippingModel.Default.Quote(origin, regions[r], shipper);
+                unitCost[n, r] = quote.UnitCost + quote.ShipmentCost / unitsPerParcel;
+            }
+        }
+
+        var nodes = supply.Select(p => p.NodeId).ToList();
+        var table = OpportunityCostCalculator.Compute(nodes, regions.Count, (n, r, _) => unitCost[n, r], outlooks, Math.Max(0, settings.UnmetDemandPenalty));
+        var positive = nodes.Sum(n => table.ForNode(n).Count);
+        return new Snapshot(table, new OpportunityCostSummary(now, outlooks.Count, nodes.Count, regions.Count, positive));
+    }
+
+    /// <summary>
+    /// Demand from the recent-orders list: orders accepted within the window (or the span the list
+    /// still covers), shipped to a customer and not cancelled, read from their grains (the list's
+    /// summaries carry neither ship-to nor lines), at most <see cref="OpportunityCostSettings.MaxOrdersPerRefresh"/>.
+    /// </summary>
+    private async Task<DemandForecast> ForecastAsync(OpportunityCostSettings settings, IReadOnlyList<GeoPoint> regions, DateTimeOffset now, HashSet<string> stocked)
+    {
+        var maxOrders = Math.Clamp(settings.MaxOrdersPerRefresh, 1, RecentOrdersCapacity);
+        var recent = await GrainFactory.GetGrain<IRecentOrdersGrain>(0).GetRecent(maxOrders);
+        var observedFrom = DemandForecast.ObservedFrom(recent.Select(r => r.UpdatedAt).ToList(), maxOrders, now - settings.DemandWindow);
+
+        // An order last touched before the span was accepted before it too: skip it unread.
+        var candidates = recent
+            .Where(r => r.UpdatedAt > observedFrom && r.Status is not (OrderStatus.Cancelled or OrderStatus.None))
+            .Select(r => r.OrderId)
+            .ToList();
+        var orders = await InBatches(candidates, ReadOrderAsync);
+        var demand = orders
+            .OfType<OrderView>()
+            // Pickup orders are served by the customer's store alone, never by the shipping network the LP models.
+            .Where(o => o.Status != OrderStatus.Cancelled && o.Request.PickupNodeId is null && o.Request.ShipTo.IsValid)
+            .Select(o => new DemandOrder(o.AcceptedAt, ToGeo(o.Request.ShipTo), o.Request.Lines));
+        return DemandForecast.Build(regions, demand, observedFrom, now, settings.DemandHorizon, settings.MaxSkusPerRefresh, stocked.Contains);
+    }
+
+    /// <summary>One order of the sample, or null when it cannot be read now: a missing order only thins the sample.</summary>
+    private async Task<OrderView?> ReadOrderAsync(string orderId)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<IOrderGrain>(orderId).Get();
+        }
+        catch (Exception ex)
+        {
+            logger.LogDebug(ex, "Opportunity costs: order {Order} not read for the demand sample", orderId);
+            return null;
+        }
+    }
+
+    private static bool Supplies(NodeProfile profile) =>
+        profile.Status == NodeStatus.Open
+        && profile.DailyCapacity > 0
+        && (profile.Capabilities & (NodeCapabilities.ShipToHome | NodeCapabilities.ShipFromStore)) != 0;
+
+    private static GeoPoint ToGeo(Location location) => new(location.Latitude, location.Longitude);
+
+    private static async Task<TResult[]> InBatches<T, TResult>(IReadOnlyList<T> items, Func<T, Task<TResult>> call)
+    {
+        var results = new List<TResult>(items.Count);
+        foreach (var batch in items.Chunk(FanOut))
+        {
+            results.AddRange(await Task.WhenAll(batch.Select(call)));
+        }
+        return [.. results];
+    }
+
+    /// <summary>A computed table and what it summarises; never changed once built.</summary>
+    private sealed record Snapshot(OpportunityCostTable Table, OpportunityCostSummary Summary);
+}
