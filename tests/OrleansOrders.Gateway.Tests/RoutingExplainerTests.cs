@@ -86,4 +86,54 @@ public sealed class RoutingExplainerTests
         Assert.Equal(0.25, summary.CapacityUsedShare);
         Assert.Equal(2, summary.DeclineReasons["daily capacity is used up"]);
     }
+
+    [Fact]
+    public void A_fastest_order_is_explained_by_its_delivery_date_with_its_rules_exclusions_kits_and_promises()
+    {
+        var bids = new[]
+        {
+            Bid("dc-far", 5m, 0.5m, 5, ("A", 2), ("B", 1)),
+            Bid("dc-1", 6m, 0.5m, 1, ("A", 2)),
+            Bid("dc-2", 6m, 0.5m, 1, ("B", 1)),
+        };
+        var shipments = new[]
+        {
+            new ShipmentAllocation("dc-1", [new("A", 2, 0m, "set")], 7m, Day.AddDays(1)),
+            new ShipmentAllocation("dc-2", [new("B", 1)], 6.5m, Day.AddDays(1)),
+        };
+        var request = new OrderRequest("o-1", "c-1", "app", new Location(40.7, -74), [new OrderLine("A", 2, 0m, "set"), new OrderLine("B", 1), new OrderLine("C", 3)],
+            Routing: new RoutingPreferences(RoutingGoal.Fastest));
+        var order = Order(shipments, bids, backordered: [new OrderLine("C", 3)]) with
+        {
+            Request = request,
+            RoutedBy = new RoutingPreferences(RoutingGoal.Fastest, false, 4),
+            Excluded = [new NodeExclusion("store-9", "daily capacity is used up")],
+            BackorderDates = [new BackorderDate("C", 2, "dc-1", Day.AddDays(6))],
+        };
+
+        var explained = RoutingExplainer.Explain(order);
+
+        Assert.StartsWith("Split over 2 nodes for the earliest delivery (by 2026-11-29)", explained.Decision);
+        Assert.Equal("Rules: goal Fastest, may split, at most 4 parcels; channel 'app'.", explained.Reasons[0]);
+        Assert.Contains("store-9 left out: daily capacity is used up.", explained.Reasons);
+        Assert.Contains("Kit 'set' ships whole from dc-1.", explained.Reasons);
+        Assert.Contains("Promised: C x2 by 2026-12-04 from dc-1's expected receipt.", explained.Reasons);
+        Assert.Contains(explained.Reasons, r => r.StartsWith("Backordered: C x3: no open node had the stock", StringComparison.Ordinal) && r.EndsWith("promised above.", StringComparison.Ordinal));
+        Assert.DoesNotContain(explained.Reasons, r => r.StartsWith("Runner-up", StringComparison.Ordinal)); // cost runner-ups mean nothing to a fastest order
+    }
+
+    [Fact]
+    public void A_ship_complete_order_that_waits_says_why()
+    {
+        var bids = new[] { Bid("dc-1", 5m, 0.5m, 1, ("A", 2)), Bid("dc-2", 5m, 0.5m, 1, ("B", 1)) };
+        var order = Order([], bids, backordered: [new OrderLine("A", 2), new OrderLine("B", 1)]) with
+        {
+            RoutedBy = new RoutingPreferences(RoutingGoal.LowestCost, true, 1),
+        };
+
+        var explained = RoutingExplainer.Explain(order);
+
+        Assert.Equal("Rules: goal LowestCost, ship complete (one parcel or wait), at most 1 parcel; channel 'web'.", explained.Reasons[0]);
+        Assert.Contains("Backordered: A x2, B x1: the order ships complete and no single node could ship all of it.", explained.Reasons);
+    }
 }

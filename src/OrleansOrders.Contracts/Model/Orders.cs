@@ -233,7 +233,9 @@ public sealed record OrderView(
     [property: Id(9)] string? CancelReason,
     [property: Id(10)] IReadOnlyList<NodeBid>? Bids = null,
     [property: Id(11)] IReadOnlyList<ReturnView>? Returns = null,
-    [property: Id(12)] IReadOnlyList<BackorderDate>? BackorderDates = null);
+    [property: Id(12)] IReadOnlyList<BackorderDate>? BackorderDates = null,
+    [property: Id(13)] RoutingPreferences? RoutedBy = null,
+    [property: Id(14)] IReadOnlyList<NodeExclusion>? Excluded = null);
 
 [GenerateSerializer, Alias("oo.SubmitOutcome")]
 public enum SubmitOutcome

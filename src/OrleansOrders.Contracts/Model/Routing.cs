@@ -32,6 +32,9 @@ public sealed record RoutingResult(
 
     /// <summary>Nodes the solver left out of the last round and why (radius, capacity, fulfilment type...).</summary>
     [Id(6)] public IReadOnlyList<NodeExclusion> Excluded { get; init; } = [];
+
+    /// <summary>The rules the order was routed by: its own choices over its channel's defaults over the grid's.</summary>
+    [Id(7)] public RoutingPreferences? Applied { get; init; }
 }
 
 /// <summary>Backordered units a node's expected receipt covers: they are promised for <paramref name="PromisedBy"/>.</summary>

@@ -106,6 +106,15 @@ public sealed class RoutingSettings
         _ => throw new ArgumentOutOfRangeException(nameof(goal), goal, "unknown routing goal"),
     };
 
+    public static RoutingGoal ToGoal(RoutingObjective objective) => objective switch
+    {
+        RoutingObjective.LowestCost => RoutingGoal.LowestCost,
+        RoutingObjective.Fastest => RoutingGoal.Fastest,
+        RoutingObjective.StockBalance => RoutingGoal.StockBalance,
+        RoutingObjective.Weighted => RoutingGoal.Weighted,
+        _ => throw new ArgumentOutOfRangeException(nameof(objective), objective, "unknown objective"),
+    };
+
     public static ShipperType ShipperTypeOf(NodeKind kind) => kind switch
     {
         NodeKind.DistributionCentre => ShipperType.DistributionCentre,

@@ -182,6 +182,8 @@ public sealed partial class OrderGrain(
         S.ReservationCount++;
         S.AllocationRounds += routing.Rounds;
         S.Bids = routing.Bids.ToList();
+        S.RoutedBy = routing.Applied ?? S.RoutedBy;
+        S.Excluded = routing.Excluded.ToList();
         foreach (var parcel in routing.Shipments)
         {
             var priced = parcel.Lines.Select(l => l with { UnitPrice = UnitPriceOf(l.Sku) }).ToList();
@@ -297,5 +299,5 @@ public sealed partial class OrderGrain(
     private OrderView View() => new(
         OrderId, Status(), S.Request!, S.Shipments.ToList(), S.Backordered.ToList(),
         S.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled).Sum(s => s.Cost),
-        S.AllocationRounds, S.AcceptedAt, S.UpdatedAt, S.CancelReason, S.Bids.ToList(), S.Returns.ToList(), S.BackorderDates.ToList());
+        S.AllocationRounds, S.AcceptedAt, S.UpdatedAt, S.CancelReason, S.Bids.ToList(), S.Returns.ToList(), S.BackorderDates.ToList(), S.RoutedBy, S.Excluded.ToList());
 }

@@ -61,4 +61,7 @@ public sealed class OrderState
     [Id(16)] public int ReservationCount { get; set; }
     /// <summary>Backordered units promised from a node's expected receipts, with their dates.</summary>
     [Id(17)] public List<BackorderDate> BackorderDates { get; set; } = [];
+    /// <summary>The rules of the last routing, and the nodes it left out and why: the decision, explained.</summary>
+    [Id(18)] public RoutingPreferences? RoutedBy { get; set; }
+    [Id(19)] public List<NodeExclusion> Excluded { get; set; } = [];
 }

@@ -118,6 +118,7 @@ public sealed class RouterGrain(
         {
             BackorderDates = dates,
             Excluded = lastExcluded.Select(e => new NodeExclusion(e.NodeId, e.Reason)).ToList(),
+            Applied = new RoutingPreferences(RoutingSettings.ToGoal(options.Objective), options.ShipComplete, options.MaxShipments),
         };
     }
 

@@ -35,10 +35,11 @@ public sealed record OrderExplained(
     IReadOnlyList<string> Reasons);
 
 /// <summary>
-/// Explains an order's routing from what the order kept: the last round's bids and the chosen
-/// parcels. It restates the solver's rule (the cheapest single node that ships everything;
-/// otherwise the cheapest split over the fewest nodes; what nobody has is backordered) in terms of
-/// this order's numbers. Pure, so it is tested without a grid.
+/// Explains an order's routing from what the order kept: the rules it was routed by, the last
+/// round's bids, the nodes left out and why, and the chosen parcels. It restates the solver's rule
+/// for the order's goal (lowest cost: the fewest parcels, then the cheapest; fastest: the earliest
+/// delivery; stock balance: the fewest parcels, sparing nodes with little cover; weighted: the
+/// lowest weighted score) in terms of this order's numbers. Pure, so it is tested without a grid.
 /// </summary>
 public static class RoutingExplainer
 {
@@ -66,7 +67,14 @@ public static class RoutingExplainer
         DateOnly? promise = live.Count > 0 ? live.Max(s => s.PromisedBy) : null;
         var totalUnits = wanted.Values.Sum();
 
+        var rules = order.RoutedBy;
+        var goal = rules?.Goal ?? RoutingGoal.LowestCost;
         var reasons = new List<string>();
+        if (rules is not null)
+        {
+            reasons.Add($"Rules: goal {goal}, {(rules.ShipComplete == true ? "ship complete (one parcel or wait)" : "may split")}, " +
+                        $"at most {Count(rules.MaxShipments ?? 1, "parcel")}; channel '{order.Request.Channel}'.");
+        }
         string decision;
         if (live.Count == 0)
         {
@@ -84,11 +92,16 @@ public static class RoutingExplainer
             var winner = live[0];
             var wholeBids = bids.Where(b => b.CoversWholeOrder).ToList();
             var runnerUp = wholeBids.Where(b => b.NodeId != winner.NodeId).OrderBy(b => b.Cost).FirstOrDefault();
-            decision = wholeBids.Any(b => b.NodeId == winner.NodeId)
-                ? $"{winner.NodeId} won: it ships the whole order in one parcel for {Money(winner.Cost)} by {Date(winner.PromisedBy)}, " +
-                  $"the cheapest of the {Count(wholeBids.Count, "node")} that could ship it whole."
-                : $"{winner.NodeId} ships what it could ({Units(winner.Lines)}) for {Money(winner.Cost)} by {Date(winner.PromisedBy)}; no other plan covered more.";
-            if (runnerUp is not null)
+            decision = !wholeBids.Any(b => b.NodeId == winner.NodeId)
+                ? $"{winner.NodeId} ships what it could ({Units(winner.Lines)}) for {Money(winner.Cost)} by {Date(winner.PromisedBy)}; no other plan covered more."
+                : $"{winner.NodeId} won: it ships the whole order in one parcel for {Money(winner.Cost)} by {Date(winner.PromisedBy)}, " + goal switch
+                {
+                    RoutingGoal.Fastest => $"the earliest delivery of the {Count(wholeBids.Count, "node")} that could ship it whole.",
+                    RoutingGoal.StockBalance => $"of the {Count(wholeBids.Count, "node")} that could ship it whole, the best mix of cost and the stock cover it leaves.",
+                    RoutingGoal.Weighted => $"the lowest weighted score (cost, days, stock depletion, parcels) of the {Count(wholeBids.Count, "node")} that could ship it whole.",
+                    _ => $"the cheapest of the {Count(wholeBids.Count, "node")} that could ship it whole.",
+                };
+            if (runnerUp is not null && goal == RoutingGoal.LowestCost)
             {
                 reasons.Add($"Runner-up: {runnerUp.NodeId} could also ship it whole for {Money(runnerUp.Cost!.Value)} " +
                             $"({Money(runnerUp.Cost.Value - winner.Cost)} more) by {Date(runnerUp.PromisedBy!.Value)}.");
@@ -98,10 +111,14 @@ public static class RoutingExplainer
         {
             var best = bids.Where(b => b.Accepts).OrderByDescending(b => CoveredUnits(b, wanted)).FirstOrDefault();
             var bestText = best is null ? "" : $" (the most any one node offered was {CoveredUnits(best, wanted)} of {totalUnits} units, by {best.NodeId})";
-            decision = $"No single node could ship the whole order{bestText}, so it was split over {Count(live.Count, "node")}, " +
-                       $"the fewest that cover it, choosing the cheapest such split: " +
-                       string.Join(" + ", live.Select(s => $"{s.NodeId} ({Units(s.Lines)}) {Money(s.Cost)}")) +
-                       $" = {Money(live.Sum(s => s.Cost))}.";
+            var parcels = string.Join(" + ", live.Select(s => $"{s.NodeId} ({Units(s.Lines)}) {Money(s.Cost)}")) + $" = {Money(live.Sum(s => s.Cost))}";
+            decision = goal switch
+            {
+                RoutingGoal.Fastest => $"Split over {Count(live.Count, "node")} for the earliest delivery (by {Date(promise!.Value)}): {parcels}.",
+                RoutingGoal.Weighted => $"Split over {Count(live.Count, "node")}, the lowest weighted score (cost, days, stock depletion, parcels): {parcels}.",
+                _ => $"No single node could ship the whole order{bestText}, so it was split over {Count(live.Count, "node")}, " +
+                     $"the fewest that cover it, choosing the {(goal == RoutingGoal.StockBalance ? "split that best spares thin stock" : "cheapest such split")}: {parcels}.",
+            };
         }
 
         if (live.Count > 0)
@@ -118,9 +135,27 @@ public static class RoutingExplainer
         {
             reasons.Add($"{bid.NodeId} declined: {bid.DeclineReason ?? "no reason given"}.");
         }
+        foreach (var exclusion in order.Excluded ?? [])
+        {
+            reasons.Add($"{exclusion.NodeId} left out: {exclusion.Reason}.");
+        }
+        foreach (var kit in order.Request.Lines.Where(l => l.KitId is not null).GroupBy(l => l.KitId!, StringComparer.Ordinal))
+        {
+            var skus = kit.Select(l => l.Sku).ToHashSet(StringComparer.Ordinal);
+            var at = live.Where(s => s.Lines.Any(l => skus.Contains(l.Sku))).Select(s => s.NodeId).Distinct().ToList();
+            reasons.Add(at.Count == 1 ? $"Kit '{kit.Key}' ships whole from {at[0]}." : $"Kit '{kit.Key}' waits whole: no node could ship all of it.");
+        }
+        var dated = order.BackorderDates ?? [];
+        foreach (var date in dated)
+        {
+            reasons.Add($"Promised: {date.Sku} x{date.Quantity} by {Date(date.PromisedBy)} from {date.NodeId}'s expected receipt.");
+        }
         if (order.Backordered.Count > 0)
         {
-            reasons.Add($"Backordered: {Units(order.Backordered)}: no open node had the stock when the order was routed.");
+            reasons.Add(rules?.ShipComplete == true && live.Count == 0
+                ? $"Backordered: {Units(order.Backordered)}: the order ships complete and no single node could ship all of it."
+                : $"Backordered: {Units(order.Backordered)}: no open node had the stock when the order was routed" +
+                  (dated.Count > 0 ? "; what expected receipts cover is promised above." : "."));
         }
         if (order.AllocationRounds > 1)
         {
