@@ -321,4 +321,35 @@ public sealed class RoutingStrategyTests(GridClusterFixture fixture)
         var promises = (await Stock(dc, sku).GetSnapshot()).InboundPromises;
         Assert.Equal(["inbound-cancel-o2"], promises.Keys);
     }
+
+    [Fact]
+    public async Task Among_nodes_that_cover_the_order_the_nearest_are_asked_to_bid()
+    {
+        var net = new TestNetwork(_grains, "nearest");
+        var sku = net.Sku("x");
+        // Ten nodes with the stock: six around New York, four far away; the router asks eight.
+        var near = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            near.Add(await net.AddNode($"near{i}", new Location(40.70 + i * 0.05, -74.00 - i * 0.05)));
+        }
+        var far = new List<string>
+        {
+            await net.AddNode("chicago", TestNetwork.Chicago),
+            await net.AddNode("dallas", TestNetwork.Dallas),
+            await net.AddNode("la", TestNetwork.LosAngeles),
+            await net.AddNode("la2", new Location(34.10, -118.30)),
+        };
+        foreach (var node in near.Concat(far))
+        {
+            await net.SetStock(node, sku, 5);
+        }
+        await net.WaitForAvailability(sku, 50);
+
+        var result = await Submit(net.Order("nearest-o1", TestNetwork.NewYork, (sku, 1)));
+
+        var asked = result.Order!.Bids!.Select(b => b.NodeId).ToHashSet();
+        // The six near ones, then Chicago and Dallas; by id alone (the old order) both Los Angeles nodes would be asked.
+        Assert.Equal(near.Concat(far.Take(2)).ToHashSet(), asked);
+    }
 }

@@ -1,5 +1,6 @@
 using OrleansOrders.Contracts;
 using OrleansOrders.LoadTest.Auditing;
+using OrleansOrders.LoadTest.Reporting;
 using OrleansOrders.LoadTest.Tests.Support;
 
 namespace OrleansOrders.LoadTest.Tests;
@@ -16,20 +17,27 @@ public class AuditTests(GridFixture fixture)
     public async Task Clean_orders_pass_the_audit()
     {
         var net = await TinyNetwork.SeedAsync(fixture.Client, "a1");
-        var ids = new List<string>();
+        var submitted = new List<OrderView>();
         for (var i = 1; i <= 6; i++)
         {
             var order = await fixture.Client.SubmitOrderAsync(net.Order($"a1-o{i}", (net.SkuA, 2), (net.SkuB, 1)));
             Assert.Equal(OrderStatus.Allocated, order.Status);
-            ids.Add(order.OrderId);
+            submitted.Add(order);
         }
 
-        var audit = await AuditStep.RunAsync(fixture.Grains, net.StockKeys, ids);
+        var audit = await AuditStep.RunAsync(fixture.Grains, net.StockKeys, submitted.Select(o => o.OrderId).ToList());
 
         Assert.Empty(audit.Violations);
         Assert.Equal(18, audit.CommittedUnits);
         Assert.Equal(6, audit.OrdersAudited);
         Assert.Equal(4, audit.StockKeys);
+        // The report's routing figures come from these views: the orders as the grid routed them.
+        Assert.Equal(submitted.Select(o => (o.OrderId, o.TotalCost, o.Shipments.Count)),
+            audit.RunOrders.OrderBy(o => o.OrderId, StringComparer.Ordinal).Select(o => (o.OrderId, o.TotalCost, o.Shipments.Count)));
+        var routing = RoutingSummary.Of(audit.RunOrders);
+        Assert.Equal(6, routing.RoutedOrders);
+        Assert.True(routing.MeanShippingCost > 0);
+        Assert.Equal(Math.Round(submitted.Average(o => o.TotalCost), 2), routing.MeanShippingCost);
     }
 
     [Fact]
@@ -136,6 +144,7 @@ public class AuditTests(GridFixture fixture)
         Assert.Equal(1, audit.OrdersOfEarlierRuns);
         Assert.Equal(2, audit.OrdersAudited);
         Assert.Equal(new[] { ours.OrderId }, audit.RunOrderIds);
+        Assert.Equal(new[] { ours.OrderId }, audit.RunOrders.Select(o => o.OrderId)); // an earlier run's order is audited, not reported on
         Assert.Equal(3, audit.CommittedUnits);
         Assert.NotEqual(earlier.OrderId, ours.OrderId);
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using OrleansOrders.Contracts;
 using OrleansOrders.LoadTest.Network;
@@ -93,7 +94,26 @@ public class CommandLineTests(GridFixture fixture)
         Assert.Equal(orderIds.Length, orderIds.Distinct().Count());
         Assert.Equal(report.GetProperty("audit").GetProperty("ordersAudited").GetInt32(), orderIds.Length);
         Assert.All(orderIds, id => Assert.StartsWith(report.GetProperty("runId").GetString()!, id));
-        Assert.Contains("| orders/s (accepted) |", await File.ReadAllTextAsync(Path.Combine(dir, "report.md")));
+        var markdown = await File.ReadAllTextAsync(Path.Combine(dir, "report.md"));
+        Assert.Contains("| orders/s (accepted) |", markdown);
+
+        // Routing figures of the run's orders as the audit read them; report.md and the console say the same.
+        var routing = report.GetProperty("routing");
+        var routed = routing.GetProperty("routedOrders").GetInt32();
+        var meanCost = routing.GetProperty("meanShippingCost").GetDecimal();
+        var promisedDays = routing.GetProperty("meanPromisedDays").GetDouble();
+        var splitRate = routing.GetProperty("splitRate").GetDouble();
+        Assert.InRange(routed, 1, orderIds.Length);
+        Assert.True(meanCost > 0, $"mean shipping cost {meanCost}");
+        Assert.InRange(promisedDays, 0, 30);
+        Assert.InRange(splitRate, 0, 1);
+        var costText = meanCost.ToString("#,0.00", CultureInfo.InvariantCulture);
+        var splitText = splitRate.ToString("0.0%", CultureInfo.InvariantCulture);
+        Assert.Contains($"| shipping cost per order (mean) | {costText} over {routed} routed orders |", markdown);
+        Assert.Contains($"| promised days (mean) | {promisedDays.ToString("#,0.##", CultureInfo.InvariantCulture)} |", markdown);
+        Assert.Contains($"| split rate (>1 live shipment) | {splitText} |", markdown);
+        Assert.Contains(output.Split('\n'), l => l.Contains("shipping cost per order (mean)") && l.Contains($"{costText} over {routed:N0} routed orders"));
+        Assert.Contains(output.Split('\n'), l => l.Contains("split rate (>1 live shipment)") && l.Contains(splitText));
     }
 
     [Fact]

@@ -25,17 +25,22 @@ public interface IFulfilmentNodeGrain : IGrainWithStringKey
     Task<IReadOnlyList<string>> ListSkus();
 
     /// <summary>What this node can ship of the order, at what cost and by when; a paused, closed or full node declines.</summary>
-    [Alias("Bid"), ReadOnly]
+    /// <remarks>
+    /// Bids and capacity claims interleave with every other call: a bid only reads the node's state
+    /// and waits on its stock grains, and a claim decides with no await, so neither has to queue
+    /// behind a bid in flight or a state write (the hot path of every order).
+    /// </remarks>
+    [Alias("Bid"), AlwaysInterleave]
     Task<NodeBid> Bid(BidRequest request);
 
     /// <summary>
     /// Takes one order of <paramref name="day"/>'s dispatch capacity for <paramref name="orderId"/>;
     /// idempotent (a claim already held on another day moves). False when that day is full or the node is not open.
     /// </summary>
-    [Alias("ClaimCapacity")]
+    [Alias("ClaimCapacity"), AlwaysInterleave]
     Task<bool> ClaimCapacity(string orderId, DateOnly day);
 
     /// <summary>Gives back the capacity an order claimed, whatever its day; idempotent.</summary>
-    [Alias("ReleaseCapacity")]
+    [Alias("ReleaseCapacity"), AlwaysInterleave]
     Task ReleaseCapacity(string orderId);
 }

@@ -76,7 +76,7 @@ public sealed class FulfilmentNodeGrain(
         S.Profile = profile;
         await state.WriteStateAsync();
         _claimsDirty = false;
-        await GrainFactory.GetGrain<INetworkDirectoryGrain>(0).Add(profile.NodeId);
+        await GrainFactory.GetGrain<INetworkDirectoryGrain>(0).Add(profile.NodeId, profile.Location);
         return View(S.Profile);
     }
 

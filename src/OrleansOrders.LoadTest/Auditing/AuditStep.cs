@@ -3,7 +3,10 @@ using OrleansOrders.Contracts;
 
 namespace OrleansOrders.LoadTest.Auditing;
 
-/// <summary>What the audit read and found. <see cref="RunOrderIds"/>: the run's own orders that the grid has (accepted, or found after an unknown outcome).</summary>
+/// <summary>
+/// What the audit read and found. <see cref="RunOrderIds"/>: the run's own orders that the grid has
+/// (accepted, or found after an unknown outcome); <see cref="RunOrders"/>: those the audit read, as it read them.
+/// </summary>
 public sealed record AuditOutcome(
     IReadOnlyList<string> Violations,
     int StockKeys,
@@ -12,7 +15,8 @@ public sealed record AuditOutcome(
     int UnknownOrdersFound,
     long CommittedUnits,
     long HeldUnits,
-    IReadOnlyList<string> RunOrderIds)
+    IReadOnlyList<string> RunOrderIds,
+    IReadOnlyList<OrderView> RunOrders)
 {
     public bool Clean => Violations.Count == 0;
 }
@@ -72,8 +76,9 @@ public static class AuditStep
         var auditStartedAt = clock.GetUtcNow();
         var result = await GridAuditor.Audit(grains, stockKeys, orders);
         var violations = result.Violations.Concat(ExpiredHolds.Find(result.Stock.Values, auditStartedAt)).ToList();
+        var runOrderViews = runOrders.Where(result.Orders.ContainsKey).Select(id => result.Orders[id]).ToList();
         return new AuditOutcome(violations, result.Stock.Count, result.Orders.Count, earlier.Count, unknownFound,
-            result.CommittedUnits, result.HeldUnits, runOrders);
+            result.CommittedUnits, result.HeldUnits, runOrders, runOrderViews);
     }
 
     /// <summary>The ids among <paramref name="orderIds"/> that the grid has an order for.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -112,7 +113,9 @@ public sealed class InProcessGrid : IGridTarget
         {
             builder.Services.AddSingleton(new GridClock(clock));
         }
-        builder.Services.AddOrderGridGrains();
+        // Grid tuning from the environment (Grid__MaxBidCandidates=4 ...), for experiments; code settings win.
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Services.AddOrderGridGrains(builder.Configuration);
         if (options.ConfigureGrid is { } configure)
         {
             builder.Services.Configure(configure);

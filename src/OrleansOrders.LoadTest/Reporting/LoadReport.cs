@@ -24,6 +24,8 @@ public sealed record LoadReport
     public required LatencySummary LatencyMs { get; init; }
     public required OutcomeCounts Outcomes { get; init; }
     public required double ShipmentsPerOrder { get; init; }
+    /// <summary>Cost, promise and splits of the run's orders (warm-up included) as the audit read them.</summary>
+    public required RoutingSummary Routing { get; init; }
     public required AuditSummary Audit { get; init; }
     public required IReadOnlyList<TimelinePoint> Timeline { get; init; }
     public required long MeasuredOrders { get; init; }

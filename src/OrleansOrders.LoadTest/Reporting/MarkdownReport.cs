@@ -34,6 +34,9 @@ public static class MarkdownReport
         Row(md, "allocated / partial / backordered", $"{r.Outcomes.Allocated} / {r.Outcomes.Partial} / {r.Outcomes.Backordered}");
         Row(md, "rejected / errors", $"{r.Outcomes.Rejected} / {r.Outcomes.Errors}");
         Row(md, "shipments per order", F(r.ShipmentsPerOrder));
+        Row(md, "shipping cost per order (mean)", $"{r.Routing.MeanShippingCost.ToString("#,0.00", CultureInfo.InvariantCulture)} over {r.Routing.RoutedOrders} routed orders");
+        Row(md, "promised days (mean)", F(r.Routing.MeanPromisedDays));
+        Row(md, "split rate (>1 live shipment)", r.Routing.SplitRate.ToString("0.0%", CultureInfo.InvariantCulture));
         if (r.Process is { } process)
         {
             Row(md, "process during the load", $"{F(process.CoresBusy)} cores busy, GC {process.Gen0}/{process.Gen1}/{process.Gen2} (gen0/1/2), {F(process.GcPauseMs)} ms paused, heap {F(process.HeapMb)} MB");

@@ -71,6 +71,8 @@ public class GridClusterFixture : IAsyncLifetime
                 o.WebhookPollInterval = TimeSpan.FromMilliseconds(50);
                 o.WebhookBackoff = TimeSpan.FromMilliseconds(50);
                 o.WebhookMaxAttempts = 4;
+                o.NodeDirectoryRefresh = TimeSpan.Zero; // tests register nodes just before routing to them
+                o.MaxBidCandidates = 8;                 // the routing tests' networks are written for eight
                 // No background opportunity-cost refresh during the suite (it would read every order
                 // and node on a timer); the tests that want values call Refresh themselves.
                 o.OpportunityCost.RefreshInterval = TimeSpan.FromHours(1);

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using OrleansOrders.Contracts;
+using OrleansOrders.LoadTest.Auditing;
+using OrleansOrders.LoadTest.Cli;
+using OrleansOrders.LoadTest.Load;
+using OrleansOrders.LoadTest.Reporting;
+
+namespace OrleansOrders.LoadTest.Tests;
+
+/// <summary>
+/// The routing figures of a run's report, from orders as the audit read them: mean shipping cost,
+/// mean promised days and split rate over the orders with a live shipment, in report.json,
+/// report.md and the console table alike.
+/// </summary>
+public class ReportTests
+{
+    private static readonly DateOnly Day = new(2026, 3, 3);
+
+    /// <summary>
+    /// Three routed orders: one parcel (7.50, promised in 2 days, accepted late on March 2nd in
+    /// New York, which is March 3rd UTC); two live parcels (4.00 + 6.25, the later promised in 3 days)
+    /// and a cancelled one; one live parcel (5.00, in 2 days) and a cancelled one promised later.
+    /// Not routed: a backordered order and one whose only parcel was cancelled.
+    /// </summary>
+    private static readonly OrderView[] Orders =
+    [
+        Order("o1", new DateTimeOffset(2026, 3, 2, 20, 0, 0, TimeSpan.FromHours(-5)), 7.50m,
+            Parcel(7.50m, 2)),
+        Order("o2", At(9), 10.25m,
+            Parcel(4.00m, 1), Parcel(6.25m, 3), Parcel(20m, 9, ShipmentStatus.Cancelled)),
+        Order("o3", At(23), 5.00m,
+            Parcel(5.00m, 2, ShipmentStatus.Delivered), Parcel(3.00m, 5, ShipmentStatus.Cancelled)),
+        Order("o4", At(10), 0m),
+        Order("o5", At(11), 0m, Parcel(8.00m, 1, ShipmentStatus.Cancelled)),
+    ];
+
+    [Fact]
+    public void Routing_figures_cover_the_orders_with_a_live_shipment()
+    {
+        var routing = RoutingSummary.Of(Orders);
+
+        Assert.Equal(3, routing.RoutedOrders);
+        Assert.Equal(7.58m, routing.MeanShippingCost); // (7.50 + 10.25 + 5.00) / 3
+        Assert.Equal(2.333, routing.MeanPromisedDays); // (2 + 3 + 2) / 3, from the UTC day of acceptance
+        Assert.Equal(0.3333, routing.SplitRate); // o2 only
+        Assert.Equal(new RoutingSummary(0, 0, 0, 0), RoutingSummary.Of(Orders[3..]));
+    }
+
+    [Fact]
+    public async Task Report_json_markdown_and_console_show_the_routing_figures()
+    {
+        var report = ReportBuilder.Build("r1", At(12), "in-process", Parameters(), null, Load(), Audit(Orders));
+        var output = new StringWriter();
+
+        var json = JsonDocument.Parse(JsonSerializer.Serialize(report, ReportFiles.Json)).RootElement.GetProperty("routing");
+        var markdown = MarkdownReport.Render(report);
+        ConsoleSummary.Write(Terminal.Plain(output), report);
+        await output.FlushAsync();
+
+        Assert.Equal(3, json.GetProperty("routedOrders").GetInt32());
+        Assert.Equal(7.58m, json.GetProperty("meanShippingCost").GetDecimal());
+        Assert.Equal(2.333, json.GetProperty("meanPromisedDays").GetDouble());
+        Assert.Equal(0.3333, json.GetProperty("splitRate").GetDouble());
+        Assert.Contains("| shipping cost per order (mean) | 7.58 over 3 routed orders |", markdown);
+        Assert.Contains("| promised days (mean) | 2.33 |", markdown);
+        Assert.Contains("| split rate (>1 live shipment) | 33.3% |", markdown);
+        var lines = output.ToString().Split('\n');
+        Assert.Contains(lines, l => l.Contains("shipping cost per order (mean)") && l.Contains("7.58 over 3 routed orders"));
+        Assert.Contains(lines, l => l.Contains("promised days (mean)") && l.Contains("2.33"));
+        Assert.Contains(lines, l => l.Contains("split rate (>1 live shipment)") && l.Contains("33.3%"));
+    }
+
+    private static DateTimeOffset At(int hour) => new(Day.Year, Day.Month, Day.Day, hour, 0, 0, TimeSpan.Zero);
+
+    private static ShipmentAllocation Parcel(decimal cost, int days, ShipmentStatus status = ShipmentStatus.Released) =>
+        new("n1", [new OrderLine("S1", 1)], cost, Day.AddDays(days), Status: status);
+
+    private static OrderView Order(string id, DateTimeOffset acceptedAt, decimal totalCost, params ShipmentAllocation[] shipments) =>
+        new(id, shipments.Length == 0 ? OrderStatus.Backordered : OrderStatus.Allocated,
+            new OrderRequest(id, "c1", "web", new Location(41.88, -87.63), [new OrderLine("S1", 1)]),
+            shipments, shipments.Length == 0 ? [new OrderLine("S1", 1)] : [], totalCost, 1, acceptedAt, acceptedAt, null);
+
+    private static AuditOutcome Audit(IReadOnlyList<OrderView> orders) =>
+        new([], 4, orders.Count, 0, 0, 0, 0, orders.Select(o => o.OrderId).ToList(), orders);
+
+    private static RunParameters Parameters() =>
+        new("in-process", "steady", 1, "closed", 8, null, "2s", null, "1s", 1, 1, 6, 40, "0s", 8);
+
+    private static LoadResult Load() => new()
+    {
+        Measured = TimeSpan.FromSeconds(2),
+        Allocated = 4,
+        Partial = 0,
+        Backordered = 1,
+        Rejected = 0,
+        Errors = 0,
+        Latency = new LatencySummary(1, 2, 3, 4),
+        ShipmentsPerOrder = 1.25,
+        Timeline = [],
+        AcceptedOrderIds = Orders.Select(o => o.OrderId).ToList(),
+        UnknownOrderIds = [],
+        ErrorSamples = [],
+        Submitted = 5,
+        WarmupCompleted = 0,
+    };
+}
