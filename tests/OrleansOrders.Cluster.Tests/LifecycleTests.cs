@@ -131,6 +131,7 @@ public sealed class LifecycleTests(GridClusterFixture fixture)
         var node = await net.AddNode("dc", TestNetwork.Newark);
         await net.SetStock(node, a, 10);
         await net.SetStock(node, b, 2);
+        await net.WaitForAvailability(a, 10);
         await net.WaitForAvailability(b, 2);
         var order = _grains.GetGrain<IOrderGrain>("partcancel-o1");
         var placed = await order.Submit(net.Order("partcancel-o1", TestNetwork.NewYork, (a, 5), (b, 4)));

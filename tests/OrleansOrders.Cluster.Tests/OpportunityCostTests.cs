@@ -129,7 +129,7 @@ public sealed class OpportunityCostTests(GridClusterFixture fixture)
     /// <summary>Moves business time on by exactly the demand window (whole days keep the time of day other tests expect).</summary>
     private void StartFreshDemandWindow() => fixture.Time.Advance(Defaults.DemandWindow);
 
-    /// <summary>Submits the orders one by one and waits until the recent-orders list (fed by the event stream) shows them all.</summary>
+    /// <summary>Submits the orders one by one and waits until their demand (passed on by the event projections) reached the cost grain.</summary>
     private async Task<List<OrderView>> SubmitAll(TestNetwork net, IReadOnlyList<OrderRequest> orders)
     {
         var views = new List<OrderView>();
@@ -140,9 +140,7 @@ public sealed class OpportunityCostTests(GridClusterFixture fixture)
             Assert.Equal(OrderStatus.Allocated, result.Order!.Status);
             views.Add(result.Order);
         }
-        var ids = orders.Select(o => o.OrderId).ToHashSet();
-        await Eventually.True(async () => (await _grains.GetGrain<IRecentOrdersGrain>(0).GetRecent(OpportunityCostGrain.RecentOrdersCapacity))
-            .Count(o => ids.Contains(o.OrderId)) == ids.Count, $"the recent orders of {net.Prefix} to be listed");
+        await Eventually.True(async () => (await Costs.Refresh()).DemandOrders >= orders.Count, $"the demand of {net.Prefix}'s orders to reach the cost grain");
         return views;
     }
 
@@ -206,18 +204,25 @@ public sealed class OpportunityCostDemandForecastTests
     }
 
     [Fact]
-    public void A_full_recent_list_covers_only_the_span_since_its_oldest_entry()
+    public void The_sample_covers_only_the_span_since_observing_began_or_since_the_newest_order_dropped_for_room()
     {
         var windowStart = Now - TimeSpan.FromDays(1);
-        var full = new[] { Now - TimeSpan.FromHours(1), Now - TimeSpan.FromHours(6) };
+        var window = new DemandSampleWindow(capacity: 2, observingSince: Now - TimeSpan.FromHours(10));
+        Assert.Equal(Now - TimeSpan.FromHours(10), window.ObservedFrom(windowStart)); // a grain started 10 hours ago saw no more
 
-        Assert.Equal(Now - TimeSpan.FromHours(6), DemandForecast.ObservedFrom(full, capacity: 2, windowStart));
-        Assert.Equal(windowStart, DemandForecast.ObservedFrom(full, capacity: 3, windowStart)); // not full: nothing was dropped
-        Assert.Equal(windowStart, DemandForecast.ObservedFrom([Now, Now - TimeSpan.FromDays(2)], capacity: 2, windowStart));
+        window.Add([Sample(TimeSpan.FromHours(8)), Sample(TimeSpan.FromHours(6)), Sample(TimeSpan.FromHours(1))]);
+        Assert.Equal(2, window.Count);
+        Assert.Equal(Now - TimeSpan.FromHours(8), window.ObservedFrom(windowStart)); // the 8-hour-old order was dropped: complete only since
+
+        window.DropBefore(Now - TimeSpan.FromHours(2));
+        Assert.Equal([Now - TimeSpan.FromHours(1)], window.Samples.Select(s => s.At));
+        Assert.Equal(Now - TimeSpan.FromHours(2), window.ObservedFrom(Now - TimeSpan.FromHours(2))); // a later window start wins
 
         // 6 hours seen, a day ahead: four times the units.
         var forecast = DemandForecast.Build([NewYork], [Order(TimeSpan.FromHours(2), NewYork, ("a", 3))], Now - TimeSpan.FromHours(6), Now, TimeSpan.FromDays(1), 10, _ => true);
         Assert.Equal([12.0], forecast.BySku["a"]);
+
+        static DemandSample Sample(TimeSpan ago) => new(Now - ago, new Location(40.7, -74.0), [new OrderLine("a", 1)]);
     }
 
     [Fact]

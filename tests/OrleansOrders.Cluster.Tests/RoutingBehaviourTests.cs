@@ -44,6 +44,9 @@ public sealed class RoutingBehaviourTests(GridClusterFixture fixture)
         await net.SetStock(n1, a, 5);
         await net.SetStock(n2, b, 5);
         await net.SetStock(n2, c, 1);
+        // Network availability is fed asynchronously: an order for a SKU not reported yet is refused as unknown.
+        await net.WaitForAvailability(a, 5);
+        await net.WaitForAvailability(b, 5);
         await net.WaitForAvailability(c, 1);
 
         var result = await Submit(net.Order("split-o1", TestNetwork.NewYork, (a, 2), (b, 2), (c, 3)));
@@ -159,6 +162,7 @@ public sealed class RoutingBehaviourTests(GridClusterFixture fixture)
         var node = await net.AddNode("dc", TestNetwork.Newark);
         await net.SetStock(node, a, 10);
         await net.SetStock(node, b, 10);
+        await net.WaitForAvailability(a, 10);
         await net.WaitForAvailability(b, 10);
         var order = _grains.GetGrain<IOrderGrain>("cancel-o1");
         await order.Submit(net.Order("cancel-o1", TestNetwork.NewYork, (a, 4), (b, 1)));

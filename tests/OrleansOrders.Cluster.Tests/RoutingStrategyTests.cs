@@ -141,6 +141,7 @@ public sealed class RoutingStrategyTests(GridClusterFixture fixture)
             await net.SetStock(node, frame, 5);
             await net.SetStock(node, wheel, 5);
         }
+        await net.WaitForAvailability(frame, 10);
         await net.WaitForAvailability(wheel, 10);
         // Right after "near" bids, another reservation takes all its wheels: the kit's wheel hold there fails.
         fixture.Faults.StealAfterBid[near] = wheel;

@@ -16,7 +16,18 @@ public interface IOpportunityCostGrain : IGrainWithIntegerKey
     /// <summary>Recomputes now from current stock and demand (operators, tests) and answers a summary.</summary>
     [Alias("Refresh")]
     Task<OpportunityCostSummary> Refresh();
+
+    /// <summary>Orders accepted lately, as the order-event projections pass them on in batches: the demand the forecast is built from.</summary>
+    [Alias("RecordDemand")]
+    Task RecordDemand(IReadOnlyList<DemandSample> samples);
 }
+
+/// <summary>What an accepted ship order asks for, where and when: one sample of demand (carried on its OrderAccepted event).</summary>
+[GenerateSerializer, Immutable, Alias("oo.DemandSample")]
+public sealed record DemandSample(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] Location ShipTo,
+    [property: Id(2)] IReadOnlyList<OrderLine> Lines);
 
 /// <summary>One node's opportunity cost per SKU, as of <paramref name="ComputedAt"/> (default when never computed).</summary>
 [GenerateSerializer, Immutable, Alias("oo.OpportunityCosts")]
@@ -24,11 +35,12 @@ public sealed record OpportunityCosts(
     [property: Id(0)] DateTimeOffset ComputedAt,
     [property: Id(1)] IReadOnlyDictionary<string, decimal> BySku);
 
-/// <summary>What a refresh found: when, over how many SKUs, nodes and demand regions, and how many node-SKU values are above zero.</summary>
+/// <summary>What a refresh found: when, over how many SKUs, nodes and demand regions, how many node-SKU values are above zero, and how many orders made the demand.</summary>
 [GenerateSerializer, Immutable, Alias("oo.OpportunityCostSummary")]
 public sealed record OpportunityCostSummary(
     [property: Id(0)] DateTimeOffset ComputedAt,
     [property: Id(1)] int Skus,
     [property: Id(2)] int Nodes,
     [property: Id(3)] int Regions,
-    [property: Id(4)] int PositiveValues);
+    [property: Id(4)] int PositiveValues,
+    [property: Id(5)] int DemandOrders = 0);

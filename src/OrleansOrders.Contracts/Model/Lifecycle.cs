@@ -51,7 +51,8 @@ public sealed record OrderEvent(
     [property: Id(6)] string? Reason,
     [property: Id(7)] string Details,
     [property: Id(8)] string CustomerId,
-    [property: Id(9)] OrderStatus StatusAfter);
+    [property: Id(9)] OrderStatus StatusAfter,
+    [property: Id(10)] DemandSample? Demand = null);
 
 /// <summary>Units of one SKU coming back, and what to do with them once inspected.</summary>
 [GenerateSerializer, Alias("oo.ReturnDisposition")]

@@ -15,8 +15,9 @@ public interface IOrderEventsProjectionGrain : IGrainWithStringKey
 
 /// <summary>
 /// Consumes one shard of the order-events stream (implicitly subscribed: every shard has one) and
-/// keeps the read models in step: the recent-orders list and each customer's orders. Drops
-/// duplicates by event id, since publishing is at least once.
+/// keeps the read models in step: the recent-orders list, each customer's orders, webhooks, and the
+/// demand sample of the opportunity-cost forecast (batched: one call per flush interval, not per
+/// order). Drops duplicates by event id, since publishing is at least once.
 /// </summary>
 [ImplicitStreamSubscription(OrderEventStreams.Namespace)]
 public sealed class OrderEventsProjectionGrain(
@@ -26,15 +27,25 @@ public sealed class OrderEventsProjectionGrain(
     private const int RememberedOrders = 50_000;
     private readonly Dictionary<string, long> _lastSequence = new(StringComparer.Ordinal);
     private readonly Queue<string> _remembered = new();
+    /// <summary>Most demand samples held for the next flush; past it the oldest go (the forecast is a sample).</summary>
+    private const int MaxPendingDemand = 10_000;
+    private readonly List<DemandSample> _pendingDemand = [];
     private IReadOnlyList<WebhookSubscription>? _subscriptions;
     private DateTime _subscriptionsReadAt;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        var costs = options.Value.OpportunityCost;
+        if (costs.Enabled)
+        {
+            this.RegisterGrainTimer(FlushDemandAsync, costs.DemandFlushInterval, costs.DemandFlushInterval);
+        }
         var stream = this.GetStreamProvider(options.Value.EventStreamProvider)
             .GetStream<OrderEventBatch>(OrderEventStreams.Namespace, this.GetPrimaryKeyString());
         await stream.SubscribeAsync((batch, _) => Apply(batch));
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => FlushDemandAsync();
 
     Task IOrderEventsProjectionGrain.SubscriptionsChanged()
     {
@@ -63,6 +74,14 @@ public sealed class OrderEventsProjectionGrain(
         {
             tasks.Add(GrainFactory.GetGrain<ICustomerOrdersGrain>(accepted.CustomerId).Add(accepted.OrderId, accepted.At));
         }
+        if (options.Value.OpportunityCost.Enabled)
+        {
+            _pendingDemand.AddRange(fresh.Select(e => e.Demand).OfType<DemandSample>());
+            if (_pendingDemand.Count > MaxPendingDemand)
+            {
+                _pendingDemand.RemoveRange(0, _pendingDemand.Count - MaxPendingDemand);
+            }
+        }
         try
         {
             await Task.WhenAll(tasks);
@@ -70,6 +89,26 @@ public sealed class OrderEventsProjectionGrain(
         catch (Exception ex)
         {
             logger.LogWarning(ex, "Order events projection {Shard}: updating read models failed", this.GetPrimaryKeyString());
+        }
+    }
+
+    /// <summary>Passes the demand seen since the last flush on; a failed call keeps it for the next.</summary>
+    private async Task FlushDemandAsync()
+    {
+        if (_pendingDemand.Count == 0)
+        {
+            return;
+        }
+        var batch = _pendingDemand.ToList();
+        _pendingDemand.Clear();
+        try
+        {
+            await GrainFactory.GetGrain<IOpportunityCostGrain>(0).RecordDemand(batch);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Order events projection {Shard}: demand not passed on; will retry", this.GetPrimaryKeyString());
+            _pendingDemand.InsertRange(0, batch);
         }
     }
 

@@ -164,8 +164,11 @@ public sealed class OpportunityCostSettings
     /// <summary>What a unit of expected demand that no node can serve costs (lost margin); above the dearest per-unit shipping, or far stock is never worth using.</summary>
     public decimal UnmetDemandPenalty { get; set; } = 25m;
 
-    /// <summary>Most recent orders read per refresh (the recent-orders list keeps 500).</summary>
-    public int MaxOrdersPerRefresh { get; set; } = 500;
+    /// <summary>Most orders kept as the demand sample (the oldest go first): bounds the grain's memory and a refresh's work.</summary>
+    public int MaxDemandSamples { get; set; } = 50_000;
+
+    /// <summary>How often each order-event projection passes the demand it saw on to the opportunity-cost grain.</summary>
+    public TimeSpan DemandFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Most SKUs solved per refresh: those with the most expected demand.</summary>
     public int MaxSkusPerRefresh { get; set; } = 500;

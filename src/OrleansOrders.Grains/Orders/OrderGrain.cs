@@ -78,6 +78,11 @@ public sealed partial class OrderGrain(
         S.AcceptedAt = now;
         Record("OrderAccepted", "storefront:" + request.Channel, null,
             $"{request.Lines.Count} lines for customer {request.CustomerId}" + (request.PickupNodeId is null ? "" : $", pickup at {request.PickupNodeId}"));
+        if (request.PickupNodeId is null)
+        {
+            // Ship demand feeds the opportunity-cost forecast (pickups are served by their store alone).
+            S.History[^1] = S.History[^1] with { Demand = new DemandSample(now, request.ShipTo, request.Lines) };
+        }
         ApplyRouting(routing, pickup: request.PickupNodeId is not null);
         if (shipRest is not null)
         {

@@ -75,26 +75,9 @@ internal sealed class DemandForecast
         return best;
     }
 
-    /// <summary>
-    /// Where the sample really starts. The recent-orders list keeps only the last
-    /// <paramref name="capacity"/> orders touched, newest first: when it is full and even its oldest
-    /// entry is inside the window, the orders before that entry are missing, so the sample covers
-    /// only the span since it (every order accepted after it was touched after it, so is listed).
-    /// </summary>
-    /// <param name="touchedAt">When each listed order last changed.</param>
-    public static DateTimeOffset ObservedFrom(IReadOnlyCollection<DateTimeOffset> touchedAt, int capacity, DateTimeOffset windowStart)
-    {
-        if (touchedAt.Count < capacity || touchedAt.Count == 0)
-        {
-            return windowStart;
-        }
-        var oldest = touchedAt.Min();
-        return oldest > windowStart ? oldest : windowStart;
-    }
-
     /// <param name="regions">Demand regions; each order counts at the one nearest its ship-to.</param>
     /// <param name="orders">The sample; orders accepted at or before <paramref name="observedFrom"/> are ignored.</param>
-    /// <param name="observedFrom">Start of the span the sample covers (see <see cref="ObservedFrom"/>).</param>
+    /// <param name="observedFrom">Start of the span the sample covers (see <see cref="DemandSampleWindow.ObservedFrom"/>).</param>
     /// <param name="now">End of that span.</param>
     /// <param name="horizon">How far ahead demand is expected.</param>
     /// <param name="maxSkus">Most SKUs kept (the most demanded).</param>

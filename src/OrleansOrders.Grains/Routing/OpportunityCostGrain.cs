@@ -24,9 +24,6 @@ public sealed class OpportunityCostGrain(
     IOptions<GridOptions> options,
     ILogger<OpportunityCostGrain> logger) : Grain, IOpportunityCostGrain
 {
-    /// <summary>What <c>RecentOrdersGrain</c> keeps: asking for more answers no more.</summary>
-    internal const int RecentOrdersCapacity = 500;
-
     /// <summary>Calls in flight at once while reading nodes, orders and availability: bounded, so a refresh never floods a small silo.</summary>
     private const int FanOut = 64;
 
@@ -34,11 +31,13 @@ public sealed class OpportunityCostGrain(
 
     private Snapshot _current = None;
     private Task? _running;
+    private DemandSampleWindow? _demand;
 
     private OpportunityCostSettings Settings => options.Value.OpportunityCost;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _demand = new DemandSampleWindow(Settings.MaxDemandSamples, clock.UtcNow);
         if (Settings.Enabled)
         {
             // First tick one interval after activation: a refresh reads the whole network, so a silo
@@ -54,6 +53,15 @@ public sealed class OpportunityCostGrain(
         var current = _current;
         var bySku = nodeId is null ? new Dictionary<string, decimal>(StringComparer.Ordinal) : current.Table.ForNode(nodeId);
         return Task.FromResult(new OpportunityCosts(current.Summary.ComputedAt, bySku));
+    }
+
+    Task IOpportunityCostGrain.RecordDemand(IReadOnlyList<DemandSample> samples)
+    {
+        if (Settings.Enabled)
+        {
+            _demand!.Add(samples.Where(s => s.ShipTo.IsValid));
+        }
+        return Task.CompletedTask;
     }
 
     Task<OpportunityCostSummary> IOpportunityCostGrain.Refresh() =>
@@ -123,7 +131,7 @@ public sealed class OpportunityCostGrain(
         // SKUs worth solving: stocked somewhere (the nodes' lists) and recently ordered.
         var skuLists = await InBatches(supply, p => GrainFactory.GetGrain<IFulfilmentNodeGrain>(p.NodeId).ListSkus());
         var stocked = skuLists.SelectMany(s => s).ToHashSet(StringComparer.Ordinal);
-        var forecast = await ForecastAsync(settings, regions, now, stocked);
+        var forecast = Forecast(settings, regions, now, stocked);
 
         // Stock: what each supplying node can promise now (net of safety stock and holds).
         var skus = forecast.Skus;
@@ -164,46 +172,20 @@ public sealed class OpportunityCostGrain(
         var nodes = supply.Select(p => p.NodeId).ToList();
         var table = OpportunityCostCalculator.Compute(nodes, regions.Count, (n, r, _) => unitCost[n, r], outlooks, Math.Max(0, settings.UnmetDemandPenalty));
         var positive = nodes.Sum(n => table.ForNode(n).Count);
-        return new Snapshot(table, new OpportunityCostSummary(now, outlooks.Count, nodes.Count, regions.Count, positive));
+        return new Snapshot(table, new OpportunityCostSummary(now, outlooks.Count, nodes.Count, regions.Count, positive, forecast.Orders));
     }
 
     /// <summary>
-    /// Demand from the recent-orders list: orders accepted within the window (or the span the list
-    /// still covers), shipped to a customer and not cancelled, read from their grains (the list's
-    /// summaries carry neither ship-to nor lines), at most <see cref="OpportunityCostSettings.MaxOrdersPerRefresh"/>.
+    /// Demand from the sample the order-event projections passed on: ship orders accepted within the
+    /// window (or the part of it the sample covers), each counted where it ships. No order grain is
+    /// read: the forecast costs nothing per order beyond its event.
     /// </summary>
-    private async Task<DemandForecast> ForecastAsync(OpportunityCostSettings settings, IReadOnlyList<GeoPoint> regions, DateTimeOffset now, HashSet<string> stocked)
+    private DemandForecast Forecast(OpportunityCostSettings settings, IReadOnlyList<GeoPoint> regions, DateTimeOffset now, HashSet<string> stocked)
     {
-        var maxOrders = Math.Clamp(settings.MaxOrdersPerRefresh, 1, RecentOrdersCapacity);
-        var recent = await GrainFactory.GetGrain<IRecentOrdersGrain>(0).GetRecent(maxOrders);
-        var observedFrom = DemandForecast.ObservedFrom(recent.Select(r => r.UpdatedAt).ToList(), maxOrders, now - settings.DemandWindow);
-
-        // An order last touched before the span was accepted before it too: skip it unread.
-        var candidates = recent
-            .Where(r => r.UpdatedAt > observedFrom && r.Status is not (OrderStatus.Cancelled or OrderStatus.None))
-            .Select(r => r.OrderId)
-            .ToList();
-        var orders = await InBatches(candidates, ReadOrderAsync);
-        var demand = orders
-            .OfType<OrderView>()
-            // Pickup orders are served by the customer's store alone, never by the shipping network the LP models.
-            .Where(o => o.Status != OrderStatus.Cancelled && o.Request.PickupNodeId is null && o.Request.ShipTo.IsValid)
-            .Select(o => new DemandOrder(o.AcceptedAt, ToGeo(o.Request.ShipTo), o.Request.Lines));
-        return DemandForecast.Build(regions, demand, observedFrom, now, settings.DemandHorizon, settings.MaxSkusPerRefresh, stocked.Contains);
-    }
-
-    /// <summary>One order of the sample, or null when it cannot be read now: a missing order only thins the sample.</summary>
-    private async Task<OrderView?> ReadOrderAsync(string orderId)
-    {
-        try
-        {
-            return await GrainFactory.GetGrain<IOrderGrain>(orderId).Get();
-        }
-        catch (Exception ex)
-        {
-            logger.LogDebug(ex, "Opportunity costs: order {Order} not read for the demand sample", orderId);
-            return null;
-        }
+        var windowStart = now - settings.DemandWindow;
+        _demand!.DropBefore(windowStart);
+        var demand = _demand.Samples.Select(s => new DemandOrder(s.At, ToGeo(s.ShipTo), s.Lines)).ToList();
+        return DemandForecast.Build(regions, demand, _demand.ObservedFrom(windowStart), now, settings.DemandHorizon, settings.MaxSkusPerRefresh, stocked.Contains);
     }
 
     private static bool Supplies(NodeProfile profile) =>

@@ -76,6 +76,7 @@ public class GridClusterFixture : IAsyncLifetime
                 // No background opportunity-cost refresh during the suite (it would read every order
                 // and node on a timer); the tests that want values call Refresh themselves.
                 o.OpportunityCost.RefreshInterval = TimeSpan.FromHours(1);
+                o.OpportunityCost.DemandFlushInterval = TimeSpan.FromMilliseconds(100);
                 o.OpportunityCost.NodeFetchInterval = TimeSpan.FromMilliseconds(500); // tests call Refresh, then see it in bids
                 // Channels with routing rules of their own, for the routing strategy tests.
                 o.Routing.Channels["economy"] = new ChannelRoutingSettings { MaxDispatchDelayDays = 2 };
