@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using OrleansOrders.Client.Auditing;
@@ -12,7 +13,7 @@ namespace OrleansOrders.Cluster.Tests;
 [Collection(AzuriteCollection.Name)]
 public sealed class AzureStorageTests(AzuriteFixture azurite)
 {
-    private InProcessTestCluster BuildCluster(string serviceId, short silos)
+    private InProcessTestCluster BuildCluster(string serviceId, short silos, GridClock? clock = null)
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ServiceId = serviceId;
@@ -23,6 +24,10 @@ public sealed class AzureStorageTests(AzuriteFixture azurite)
             silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connection));
             silo.AddMemoryStreams("events");
             silo.AddMemoryGrainStorage("PubSubStore");
+            if (clock is not null)
+            {
+                silo.Services.AddSingleton(clock);
+            }
             silo.Services.AddOrderGridGrains();
             silo.Services.Configure<GridOptions>(o => o.SoftStateFlushInterval = TimeSpan.FromMilliseconds(300));
         });
@@ -70,6 +75,57 @@ public sealed class AzureStorageTests(AzuriteFixture azurite)
         var node = await second.Client.GetGrain<IFulfilmentNodeGrain>("restart-a").Get();
         Assert.NotNull(node);
         Assert.Equal(25, audit.Stock[("restart-a", "restart-x")].OnHand);
+    }
+
+    [Fact]
+    public async Task Routing_terms_inbound_promises_and_capacity_by_day_survive_a_full_cluster_restart()
+    {
+        // Business time stands still at 10:00 UTC in both clusters, so "today" and the cutoff are the same for both.
+        var clock = new GridClock(new FakeTimeProvider(GridClusterFixture.Start));
+        var today = DateOnly.FromDateTime(GridClusterFixture.Start.UtcDateTime);
+        var serviceId = "terms-" + Guid.NewGuid().ToString("N")[..8];
+        var (dc, sku) = ("terms-dc", "terms-x");
+        var due = today.AddDays(5);
+
+        await using (var first = BuildCluster(serviceId, 1, clock))
+        {
+            await first.DeployAsync();
+            var net = new TestNetwork(first.Client, "terms");
+            await net.AddNode("dc", TestNetwork.Newark, dailyCapacity: 10,
+                shape: p => p with { CutoffUtc = new TimeOnly(15, 0), Priority = 2, ServiceRadiusKm = 3000 });
+            await net.SetStock(dc, sku, 3);
+            var stock = first.Client.GetGrain<IStockGrain>(Identifiers.StockKey(dc, sku));
+            await stock.SetReserve(new ChannelReserve(1, ["store"]));
+            await stock.ExpectReceipt(new ExpectedReceipt("po-1", 6, due));
+            await Eventually.True(async () => (await first.Client.GetGrain<ISkuAvailabilityGrain>(sku).Get()).Nodes.Any(n => n.Available == 3 && n.Inbound == 6),
+                "stock and inbound to be reported");
+
+            // Web may take 2 of the 3 units (1 is reserved for stores); 4 more are promised from po-1.
+            var placed = (await first.Client.GetGrain<IOrderGrain>("terms-o1").Submit(net.Order("terms-o1", TestNetwork.NewYork, (sku, 6)))).Order!;
+            Assert.Equal(2, Assert.Single(placed.Shipments).Lines.Single().Quantity);
+            Assert.Equal(4, Assert.Single(placed.BackorderDates!).Quantity);
+            await first.StopAllSilosAsync();
+        }
+
+        await using var second = BuildCluster(serviceId, 1, clock);
+        await second.DeployAsync();
+        var node = (await second.Client.GetGrain<IFulfilmentNodeGrain>(dc).Get())!;
+        Assert.Equal((new TimeOnly(15, 0), 2, 3000.0), (node.Profile.CutoffUtc, node.Profile.Priority, node.Profile.ServiceRadiusKm));
+        Assert.Equal(1, node.CapacityUsed); // today's claim was flushed and read back
+        var snapshot = await second.Client.GetGrain<IStockGrain>(Identifiers.StockKey(dc, sku)).GetSnapshot();
+        Assert.Equal((1, "store"), (snapshot.Reserve!.Quantity, snapshot.Reserve.Channels.Single()));
+        Assert.Equal(new ExpectedReceipt("po-1", 6, due), Assert.Single(snapshot.Inbound));
+        Assert.Equal(4, snapshot.InboundPromises["terms-o1"]);
+        var order = (await second.Client.GetGrain<IOrderGrain>("terms-o1").Get())!;
+        Assert.Equal((dc, 4), (Assert.Single(order.BackorderDates!).NodeId, order.BackorderDates![0].Quantity));
+        Assert.Equal(RoutingGoal.LowestCost, order.RoutedBy!.Goal);
+
+        // The promise still holds its units: a new order can be promised only the 2 left.
+        await Eventually.True(async () => (await second.Client.GetGrain<ISkuAvailabilityGrain>(sku).Get()).Nodes.Any(n => n.Inbound == 2),
+            "inbound to be reported by the restarted stock grain");
+        var next = (await second.Client.GetGrain<IOrderGrain>("terms-o2").Submit(
+            new OrderRequest("terms-o2", "customer-2", "web", TestNetwork.NewYork, [new OrderLine(sku, 4)]))).Order!;
+        Assert.Equal(2, Assert.Single(next.BackorderDates!).Quantity);
     }
 
     [Fact]
