@@ -36,7 +36,7 @@ public static class RunPipeline
 
         var loop = plan.OpenLoop ? $"open loop at {plan.Rate:0.#} orders/s" : $"closed loop at concurrency {plan.EffectiveConcurrency}";
         var length = plan.Duration is { } d ? Durations.Format(d) : $"{plan.Orders} orders";
-        terminal.Line($"run {runId}: {scenario.Name} ({scenario.LinesPerOrder} line(s) per order), {loop}, {length} after {Durations.Format(plan.Warmup)} warm-up");
+        terminal.Line($"run {runId}: {scenario.Name} ({scenario.LinesText} per order), {loop}, {length} after {Durations.Format(plan.Warmup)} warm-up");
         var driver = new LoadDriver(target.Client, scenario, plan, new OrderIds(runId));
         callStats?.Start();
         var process = ProcessStats.Start();
@@ -67,7 +67,8 @@ public static class RunPipeline
             network.Spec.Nodes,
             network.Spec.Skus,
             Durations.Format(settings.RawDuration),
-            plan.EffectiveConcurrency);
+            plan.EffectiveConcurrency,
+            scenario.MinLinesPerOrder);
         var report = ReportBuilder.Build(runId, startedAt, target.Description, parameters, raw, load, audit) with
         {
             GrainCallsPerOrder = calls is null ? null : Math.Round(calls.Sum(c => c.PerOrder), 1),

@@ -90,6 +90,10 @@ public sealed class PickupTests(GridClusterFixture fixture)
         Assert.Equal(1, parts[store2].Lines.Single().Quantity);
         Assert.False(parts[dc].Pickup);
         Assert.Equal(2, parts[dc].Lines.Single().Quantity);
+        // The shipped part is the order's second allocation: it holds and commits under the same id, leaving no hold behind.
+        var dcStock = await _grains.GetGrain<IStockGrain>(Identifiers.StockKey(dc, sku)).GetSnapshot();
+        Assert.Equal(0, dcStock.Held);
+        Assert.Equal(2, dcStock.CommittedByReservation[parts[dc].ReservationId]);
         AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, ["bopis-short-o1", "bopis-short-o2"]));
     }
 

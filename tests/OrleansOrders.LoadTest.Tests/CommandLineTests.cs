@@ -20,6 +20,7 @@ public class CommandLineTests(GridFixture fixture)
     [InlineData("--duration must be more than 0s", "run", "--in-process", "--duration", "0s")]
     [InlineData("parent directory", "run", "--in-process", "--out", "/nonexistent-oo-dir/sub/report")]
     [InlineData("--lines must be between 1 and 20", "run", "--in-process", "--skus", "20", "--lines", "21")]
+    [InlineData("--lines must be between 2 and 100, not 1", "run", "--in-process", "--scenario", "routing-mix", "--lines", "1")]
     [InlineData("--nodes must be between 3", "run", "--in-process", "--nodes", "2")]
     [InlineData("do not go with --in-process", "run", "--in-process", "--gateway-port", "40112")]
     [InlineData("--max-in-flight applies to an open loop", "run", "--in-process", "--max-in-flight", "10")]
@@ -48,7 +49,67 @@ public class CommandLineTests(GridFixture fixture)
 
         Assert.Equal(0, exitCode);
         Assert.Contains("--in-process", output);
-        Assert.Contains("pickup-in-store routing does not exist yet", output);
+        Assert.Contains("<steady|flash-sale|baskets|pickup|routing-mix>", output);
+        Assert.Contains("pickup: buy online, pick up in store", output);
+        Assert.Contains("routing-mix: 2-4 lines per order", output);
+        Assert.DoesNotContain("does not exist yet", output);
+    }
+
+    [Fact]
+    public async Task An_in_process_pickup_run_allocates_store_pickups_and_reports_them()
+    {
+        var (json, output, dir) = await RunThreeHundredOrders("pickup", "--lines", "2");
+        using var _ = json;
+        var report = json.RootElement;
+        var outcomes = report.GetProperty("outcomes");
+        Assert.True(outcomes.GetProperty("allocated").GetInt64() >= 300 * 8 / 10, $"{outcomes}");
+
+        // Nearly every routed order has its store parcel; what ships beside it was allowed to split.
+        var routing = report.GetProperty("routing");
+        var routed = routing.GetProperty("routedOrders").GetInt32();
+        var live = routing.GetProperty("liveParcels").GetInt32();
+        var pickups = routing.GetProperty("pickupParcels").GetInt32();
+        Assert.InRange(pickups, routed * 9 / 10, routed);
+        Assert.InRange(live, pickups, 2 * routed);
+        var markdown = await File.ReadAllTextAsync(Path.Combine(dir, "report.md"));
+        Assert.Contains($"| store pickup parcels | {pickups} of {live} live parcels |", markdown);
+        Assert.Contains(output.Split('\n'), l => l.Contains("store pickup parcels") && l.Contains($"{pickups:N0} of {live:N0} live parcels"));
+    }
+
+    [Fact]
+    public async Task An_in_process_routing_mix_run_is_mostly_allocated_and_audits_clean()
+    {
+        var (json, output, dir) = await RunThreeHundredOrders("routing-mix");
+        using var _ = json;
+        Assert.Contains("routing-mix (2-4 lines per order)", output);
+        var report = json.RootElement;
+        var parameters = report.GetProperty("parameters");
+        Assert.Equal(2, parameters.GetProperty("minLinesPerOrder").GetInt32());
+        Assert.Equal(4, parameters.GetProperty("linesPerOrder").GetInt32());
+        var outcomes = report.GetProperty("outcomes");
+        Assert.True(outcomes.GetProperty("allocated").GetInt64() >= 300 * 9 / 10, $"{outcomes}");
+        Assert.Equal(0, report.GetProperty("routing").GetProperty("pickupParcels").GetInt32());
+        Assert.Contains("| scenario | routing-mix (2-4 lines per order) |", await File.ReadAllTextAsync(Path.Combine(dir, "report.md")));
+    }
+
+    /// <summary>Runs 300 orders of a scenario in process on a small network; checks the run ended well (exit 0, clean audit, no rejections or errors) and answers its report.</summary>
+    private static async Task<(JsonDocument Report, string Output, string Dir)> RunThreeHundredOrders(string scenario, params string[] extra)
+    {
+        var dir = Path.Combine(Harness.TempDirectory(), scenario);
+        string[] args = ["run", "--in-process", "--scenario", scenario, "--orders", "300", "--warmup", "0s", "--raw-duration", "0s",
+            "--nodes", "8", "--skus", "100", "--concurrency", "8", "--out", dir, .. extra];
+
+        var (exitCode, output, error) = await Harness.RunAsync(args);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
+        var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "report.json")));
+        var report = json.RootElement;
+        Assert.Equal(scenario, report.GetProperty("parameters").GetProperty("scenario").GetString());
+        Assert.Equal(0, report.GetProperty("audit").GetProperty("violations").GetInt32());
+        var outcomes = report.GetProperty("outcomes");
+        Assert.Equal(0, outcomes.GetProperty("rejected").GetInt64() + outcomes.GetProperty("errors").GetInt64());
+        Assert.Equal(300, report.GetProperty("measuredOrders").GetInt64());
+        return (json, output, dir);
     }
 
     [Fact]

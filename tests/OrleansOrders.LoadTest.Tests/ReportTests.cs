@@ -9,8 +9,8 @@ namespace OrleansOrders.LoadTest.Tests;
 
 /// <summary>
 /// The routing figures of a run's report, from orders as the audit read them: mean shipping cost,
-/// mean promised days and split rate over the orders with a live shipment, in report.json,
-/// report.md and the console table alike.
+/// mean promised days, split rate and store pickup parcels over the orders with a live shipment,
+/// in report.json, report.md and the console table alike.
 /// </summary>
 public class ReportTests
 {
@@ -18,20 +18,21 @@ public class ReportTests
 
     /// <summary>
     /// Three routed orders: one parcel (7.50, promised in 2 days, accepted late on March 2nd in
-    /// New York, which is March 3rd UTC); two live parcels (4.00 + 6.25, the later promised in 3 days)
-    /// and a cancelled one; one live parcel (5.00, in 2 days) and a cancelled one promised later.
-    /// Not routed: a backordered order and one whose only parcel was cancelled.
+    /// New York, which is March 3rd UTC); two live parcels (a store pickup 4.00 + a shipped 6.25,
+    /// the later promised in 3 days) and a cancelled one; one live parcel (5.00, in 2 days) and a
+    /// cancelled one promised later. Not routed: a backordered order and one whose only parcel, a
+    /// store pickup, was cancelled.
     /// </summary>
     private static readonly OrderView[] Orders =
     [
         Order("o1", new DateTimeOffset(2026, 3, 2, 20, 0, 0, TimeSpan.FromHours(-5)), 7.50m,
             Parcel(7.50m, 2)),
         Order("o2", At(9), 10.25m,
-            Parcel(4.00m, 1), Parcel(6.25m, 3), Parcel(20m, 9, ShipmentStatus.Cancelled)),
+            Parcel(4.00m, 1, pickup: true), Parcel(6.25m, 3), Parcel(20m, 9, ShipmentStatus.Cancelled)),
         Order("o3", At(23), 5.00m,
             Parcel(5.00m, 2, ShipmentStatus.Delivered), Parcel(3.00m, 5, ShipmentStatus.Cancelled)),
         Order("o4", At(10), 0m),
-        Order("o5", At(11), 0m, Parcel(8.00m, 1, ShipmentStatus.Cancelled)),
+        Order("o5", At(11), 0m, Parcel(8.00m, 1, ShipmentStatus.Cancelled, pickup: true)),
     ];
 
     [Fact]
@@ -43,7 +44,9 @@ public class ReportTests
         Assert.Equal(7.58m, routing.MeanShippingCost); // (7.50 + 10.25 + 5.00) / 3
         Assert.Equal(2.333, routing.MeanPromisedDays); // (2 + 3 + 2) / 3, from the UTC day of acceptance
         Assert.Equal(0.3333, routing.SplitRate); // o2 only
-        Assert.Equal(new RoutingSummary(0, 0, 0, 0), RoutingSummary.Of(Orders[3..]));
+        Assert.Equal(4, routing.LiveParcels);
+        Assert.Equal(1, routing.PickupParcels); // o2's; o5's was cancelled
+        Assert.Equal(new RoutingSummary(0, 0, 0, 0, 0, 0), RoutingSummary.Of(Orders[3..]));
     }
 
     [Fact]
@@ -61,19 +64,33 @@ public class ReportTests
         Assert.Equal(7.58m, json.GetProperty("meanShippingCost").GetDecimal());
         Assert.Equal(2.333, json.GetProperty("meanPromisedDays").GetDouble());
         Assert.Equal(0.3333, json.GetProperty("splitRate").GetDouble());
+        Assert.Equal(4, json.GetProperty("liveParcels").GetInt32());
+        Assert.Equal(1, json.GetProperty("pickupParcels").GetInt32());
         Assert.Contains("| shipping cost per order (mean) | 7.58 over 3 routed orders |", markdown);
         Assert.Contains("| promised days (mean) | 2.33 |", markdown);
         Assert.Contains("| split rate (>1 live shipment) | 33.3% |", markdown);
+        Assert.Contains("| store pickup parcels | 1 of 4 live parcels |", markdown);
+        Assert.Contains("| scenario | steady (1 line(s) per order) |", markdown);
         var lines = output.ToString().Split('\n');
         Assert.Contains(lines, l => l.Contains("shipping cost per order (mean)") && l.Contains("7.58 over 3 routed orders"));
         Assert.Contains(lines, l => l.Contains("promised days (mean)") && l.Contains("2.33"));
         Assert.Contains(lines, l => l.Contains("split rate (>1 live shipment)") && l.Contains("33.3%"));
+        Assert.Contains(lines, l => l.Contains("store pickup parcels") && l.Contains("1 of 4 live parcels"));
+    }
+
+    [Fact]
+    public void A_scenario_whose_orders_vary_in_length_reports_the_range()
+    {
+        var report = ReportBuilder.Build("r2", At(12), "in-process", Parameters() with { Scenario = "routing-mix", LinesPerOrder = 4, MinLinesPerOrder = 2 },
+            null, Load(), Audit(Orders));
+
+        Assert.Contains("| scenario | routing-mix (2-4 lines per order) |", MarkdownReport.Render(report));
     }
 
     private static DateTimeOffset At(int hour) => new(Day.Year, Day.Month, Day.Day, hour, 0, 0, TimeSpan.Zero);
 
-    private static ShipmentAllocation Parcel(decimal cost, int days, ShipmentStatus status = ShipmentStatus.Released) =>
-        new("n1", [new OrderLine("S1", 1)], cost, Day.AddDays(days), Status: status);
+    private static ShipmentAllocation Parcel(decimal cost, int days, ShipmentStatus status = ShipmentStatus.Released, bool pickup = false) =>
+        new("n1", [new OrderLine("S1", 1)], cost, Day.AddDays(days), Status: status, Pickup: pickup);
 
     private static OrderView Order(string id, DateTimeOffset acceptedAt, decimal totalCost, params ShipmentAllocation[] shipments) =>
         new(id, shipments.Length == 0 ? OrderStatus.Backordered : OrderStatus.Allocated,
@@ -84,7 +101,7 @@ public class ReportTests
         new([], 4, orders.Count, 0, 0, 0, 0, orders.Select(o => o.OrderId).ToList(), orders);
 
     private static RunParameters Parameters() =>
-        new("in-process", "steady", 1, "closed", 8, null, "2s", null, "1s", 1, 1, 6, 40, "0s", 8);
+        new("in-process", "steady", 1, "closed", 8, null, "2s", null, "1s", 1, 1, 6, 40, "0s", 8, 1);
 
     private static LoadResult Load() => new()
     {

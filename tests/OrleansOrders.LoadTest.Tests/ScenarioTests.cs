@@ -35,11 +35,13 @@ public class ScenarioTests
     public void Every_order_is_valid_and_names_network_skus(string name)
     {
         var skus = Network.Skus.ToHashSet();
-        var orders = Draw(Scenarios.Scenarios.Create(name, Network, seed: 5), 1_000);
+        var scenario = Scenarios.Scenarios.Create(name, Network, seed: 5);
+        var orders = Draw(scenario, 1_000);
 
         Assert.All(orders, o => Assert.Empty(OrderRequestValidator.Validate(o)));
         Assert.All(orders, o => Assert.All(o.Lines, l => Assert.Contains(l.Sku, skus)));
-        Assert.All(orders, o => Assert.Equal(Scenarios.Scenarios.DefaultLines(name), o.Lines.Count));
+        Assert.Equal(Scenarios.Scenarios.DefaultLines(name), scenario.LinesPerOrder);
+        Assert.All(orders, o => Assert.InRange(o.Lines.Count, scenario.MinLinesPerOrder, scenario.LinesPerOrder));
     }
 
     [Fact]
@@ -67,6 +69,7 @@ public class ScenarioTests
     [InlineData(Scenarios.Scenarios.Steady, 3, 3)]
     [InlineData(Scenarios.Scenarios.FlashSale, 6, 6)]
     [InlineData(Scenarios.Scenarios.Pickup, 2, 2)]
+    [InlineData(Scenarios.Scenarios.Pickup, 5, 5)]
     public void Baskets_have_the_requested_number_of_distinct_lines(string name, int? lines, int expected)
     {
         var orders = Draw(Scenarios.Scenarios.Create(name, Network, seed: 11, lines), 1_000);
@@ -86,13 +89,87 @@ public class ScenarioTests
     }
 
     [Fact]
-    public void Pickup_customers_are_next_to_a_store()
+    public void Pickup_orders_name_a_pickup_store_next_to_the_customer()
     {
-        var orders = Draw(Scenarios.Scenarios.Create(Scenarios.Scenarios.Pickup, Network, seed: 2), 500);
+        var orders = Draw(Scenarios.Scenarios.Create(Scenarios.Scenarios.Pickup, Network, seed: 2), 2_000);
+        var nodes = Network.Nodes.ToDictionary(n => n.NodeId);
 
-        Assert.All(orders, o => Assert.Contains(Network.Stores, s => DistanceKm(s.Location, o.ShipTo) < 6));
+        Assert.All(orders, o =>
+        {
+            Assert.NotNull(o.PickupNodeId);
+            var store = nodes[o.PickupNodeId];
+            Assert.Equal(NodeKind.Store, store.Kind);
+            Assert.True(store.Capabilities.HasFlag(NodeCapabilities.PickupInStore), store.NodeId);
+            Assert.InRange(DistanceKm(store.Location, o.ShipTo), 0, 6);
+            Assert.Null(o.Routing);
+        });
+        // Every store gets customers, about evenly.
+        Assert.All(orders.CountBy(o => o.PickupNodeId!), c => Assert.InRange(c.Value, 2_000 / Network.Stores.Count / 2, 2_000 * 2 / Network.Stores.Count));
+        Assert.Equal(Network.Stores.Count, orders.Select(o => o.PickupNodeId).Distinct().Count());
         var steady = Draw(Scenarios.Scenarios.Create(Scenarios.Scenarios.Steady, Network, seed: 2), 500);
         Assert.True(steady.Count(o => Network.Stores.Any(s => DistanceKm(s.Location, o.ShipTo) < 6)) < 250);
+        Assert.All(steady, o => Assert.Null(o.PickupNodeId));
+    }
+
+    [Fact]
+    public void Pickup_orders_mostly_buy_what_the_store_stocks_and_some_allow_split_ship()
+    {
+        var pickup = (PickupScenario)Scenarios.Scenarios.Create(Scenarios.Scenarios.Pickup, Network, seed: 8, lines: 2);
+        var orders = Draw(pickup, 5_000);
+        var stockedAt = Network.Stock.Where(s => s.Level.OnHand > s.Level.SafetyStock).Select(s => (s.NodeId, s.Sku)).ToHashSet();
+
+        var lines = orders.SelectMany(o => o.Lines.Select(l => (Store: o.PickupNodeId!, l.Sku))).ToList();
+        var onShelf = lines.Count(l => stockedAt.Contains((l.Store, l.Sku))) / (double)lines.Count;
+        var splitShip = orders.Count(o => o.AllowSplitShip) / (double)orders.Count;
+
+        // Off-shelf lines are by network popularity, and the store carries about half of those.
+        Assert.InRange(onShelf, 0.92, 0.98);
+        Assert.InRange(splitShip, PickupScenario.SplitShipShare - 0.03, PickupScenario.SplitShipShare + 0.03);
+        Assert.All(Network.Stores, s => Assert.Equal(
+            Network.Stock.Where(e => e.NodeId == s.NodeId && e.Level.OnHand > e.Level.SafetyStock).Select(e => e.Sku).Order(),
+            pickup.ShelfOf(s.NodeId).Order()));
+    }
+
+    [Fact]
+    public void Routing_mix_orders_make_each_routing_choice_in_equal_shares()
+    {
+        const int Count = 10_000;
+        var orders = Draw(Scenarios.Scenarios.Create(Scenarios.Scenarios.RoutingMix, Network, seed: 6), Count);
+        var byChoice = orders.GroupBy(o => RoutingMixScenario.ChoiceOf(o)).ToDictionary(g => g.Key, g => g.ToList());
+        var share = 1.0 / RoutingMixScenario.Choices.Count;
+
+        Assert.Equal(5, RoutingMixScenario.Choices.Count);
+        Assert.All(RoutingMixScenario.Choices, c => Assert.InRange(byChoice[c].Count / (double)Count, share - 0.025, share + 0.025));
+        Assert.All(byChoice[RoutingChoice.ChannelDefaults], o => Assert.Null(o.Routing));
+        Assert.All(byChoice[RoutingChoice.Fastest], o => Assert.Equal(new RoutingPreferences(Goal: RoutingGoal.Fastest), o.Routing));
+        Assert.All(byChoice[RoutingChoice.ShipComplete], o => Assert.Equal(new RoutingPreferences(ShipComplete: true), o.Routing));
+        Assert.All(byChoice[RoutingChoice.ParcelLimit], o => Assert.Equal(new RoutingPreferences(MaxShipments: o.Routing!.MaxShipments), o.Routing));
+        var oneParcel = byChoice[RoutingChoice.ParcelLimit].Count(o => o.Routing!.MaxShipments == 1) / (double)byChoice[RoutingChoice.ParcelLimit].Count;
+        Assert.InRange(oneParcel, 0.45, 0.55);
+        Assert.Equal([1, 2], byChoice[RoutingChoice.ParcelLimit].Select(o => o.Routing!.MaxShipments!.Value).Distinct().Order());
+        // A kit is exactly two lines of the order; every other order has loose lines only.
+        Assert.All(byChoice[RoutingChoice.Kit], o =>
+        {
+            Assert.Null(o.Routing);
+            Assert.Equal(2, o.Lines.Count(l => l.KitId == RoutingMixScenario.KitId));
+            Assert.Equal(o.Lines.Count - 2, o.Lines.Count(l => l.KitId is null));
+        });
+        Assert.All(orders.Where(o => RoutingMixScenario.ChoiceOf(o) != RoutingChoice.Kit), o => Assert.All(o.Lines, l => Assert.Null(l.KitId)));
+        Assert.All(orders, o => Assert.Null(o.PickupNodeId));
+    }
+
+    [Theory]
+    [InlineData(null, 4)]
+    [InlineData(2, 2)]
+    [InlineData(6, 6)]
+    public void Routing_mix_orders_have_two_to_the_given_lines(int? lines, int most)
+    {
+        var orders = Draw(Scenarios.Scenarios.Create(Scenarios.Scenarios.RoutingMix, Network, seed: 12, lines), 3_000);
+
+        Assert.All(orders, o => Assert.Equal(o.Lines.Count, o.Lines.Select(l => l.Sku).Distinct().Count()));
+        Assert.Equal(Enumerable.Range(2, most - 1), orders.Select(o => o.Lines.Count).Distinct().Order());
+        Assert.Throws<ArgumentOutOfRangeException>(() => Scenarios.Scenarios.Create(Scenarios.Scenarios.RoutingMix, Network, seed: 12, lines: 1));
+        Assert.Equal(2, Scenarios.Scenarios.MinLines(Scenarios.Scenarios.RoutingMix));
     }
 
     [Fact]

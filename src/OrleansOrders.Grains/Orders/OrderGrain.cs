@@ -65,7 +65,8 @@ public sealed partial class OrderGrain(
             !_options.Routing.For(request.Channel, request.Routing, now).ShipComplete)
         {
             // What the store lacks ships to the customer, when the order allows it (and need not arrive complete).
-            shipRest = await Route(request, routing.Backordered, now, excluded: [request.PickupNodeId]);
+            // It is the order's second allocation: it holds under the reservation id ApplyRouting will give it.
+            shipRest = await Route(request, routing.Backordered, now, excluded: [request.PickupNodeId], allocationsAhead: 1);
         }
         await tracked;
         if (routing.UnknownSkus.Count > 0)
@@ -159,11 +160,15 @@ public sealed partial class OrderGrain(
     /// own (the order id first, then {orderId}~{n}), so a later allocation can take more stock at a
     /// grain where an earlier one is already committed.
     /// </summary>
-    private Task<RoutingResult> Route(OrderRequest request, IReadOnlyList<OrderLine> lines, DateTimeOffset now, IReadOnlyList<string>? excluded, string? onlyNode = null) =>
+    /// <param name="allocationsAhead">Allocations routed in this step but not yet applied (their ids come first).</param>
+    private Task<RoutingResult> Route(OrderRequest request, IReadOnlyList<OrderLine> lines, DateTimeOffset now, IReadOnlyList<string>? excluded,
+        string? onlyNode = null, int allocationsAhead = 0) =>
         GrainFactory.GetGrain<IRouterGrain>(0).Allocate(new AllocationRequest(
-            OrderId, request.ShipTo, lines, now, _options.HoldTtl, excluded, onlyNode, NextReservationId(), request.Channel, request.Routing));
+            OrderId, request.ShipTo, lines, now, _options.HoldTtl, excluded, onlyNode, ReservationIdOf(S.ReservationCount + allocationsAhead), request.Channel, request.Routing));
 
-    private string NextReservationId() => S.ReservationCount == 0 ? OrderId : $"{OrderId}~{S.ReservationCount}";
+    private string NextReservationId() => ReservationIdOf(S.ReservationCount);
+
+    private string ReservationIdOf(int allocation) => allocation == 0 ? OrderId : $"{OrderId}~{allocation}";
 
     /// <summary>Why a pickup order cannot go to this store, or null when it can.</summary>
     private async Task<string?> PickupStoreProblem(string storeId)

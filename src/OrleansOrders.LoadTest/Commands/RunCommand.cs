@@ -26,7 +26,11 @@ public static class RunCommand
             DefaultValueFactory = _ => Scenarios.Scenarios.Steady,
             HelpName = string.Join("|", Scenarios.Scenarios.Names),
         };
-        var lines = new Option<int?>("--lines") { Description = "Distinct lines per order, for any scenario (default: 3 for baskets, 1 otherwise)." };
+        var lines = new Option<int?>("--lines")
+        {
+            Description = "Distinct lines per order, for any scenario (default: 3 for baskets, 1 otherwise); " +
+                          "routing-mix draws 2 to this many per order (default 4).",
+        };
         var concurrency = new Option<int?>("--concurrency") { Description = $"Closed loop: orders in flight, each worker submitting the next when one answers (default {LoadPlan.DefaultConcurrency})." };
         var rate = new Option<double?>("--rate") { Description = "Open loop: orders started per second whatever the answers (latency counts from the scheduled start)." };
         var maxInFlight = new Option<int?>("--max-in-flight") { Description = $"Open loop only: cap on orders in flight (default {LoadPlan.DefaultMaxInFlight})." };
@@ -53,12 +57,15 @@ public static class RunCommand
         command.SetAction((parse, cancellationToken) => CommandGuard.RunAsync(terminal, async () =>
         {
             var spec = network.Read(parse);
+            var scenarioName = ReadScenario(parse.GetValue(scenario));
             var settings = new RunSettings
             {
                 InProcess = parse.GetValue(inProcess),
                 Cluster = cluster.Read(parse),
-                Scenario = ReadScenario(parse.GetValue(scenario)),
-                Lines = parse.GetValue(lines) is { } n ? CommonOptions.InRange(n, "--lines", 1, Math.Min(OrderRequest.MaxLines, spec.Skus)) : null,
+                Scenario = scenarioName,
+                Lines = parse.GetValue(lines) is { } n
+                    ? CommonOptions.InRange(n, "--lines", Scenarios.Scenarios.MinLines(scenarioName), Math.Min(OrderRequest.MaxLines, spec.Skus))
+                    : null,
                 Plan = ReadPlan(parse.GetValue(concurrency), parse.GetValue(rate), parse.GetValue(maxInFlight),
                     duration.Read(parse), parse.GetValue(orders), warmup.Read(parse) ?? TimeSpan.Zero),
                 Seed = parse.GetValue(seed),

@@ -24,7 +24,7 @@ public sealed record LoadReport
     public required LatencySummary LatencyMs { get; init; }
     public required OutcomeCounts Outcomes { get; init; }
     public required double ShipmentsPerOrder { get; init; }
-    /// <summary>Cost, promise and splits of the run's orders (warm-up included) as the audit read them.</summary>
+    /// <summary>Cost, promise, splits and store pickups of the run's orders (warm-up included) as the audit read them.</summary>
     public required RoutingSummary Routing { get; init; }
     public required AuditSummary Audit { get; init; }
     public required IReadOnlyList<TimelinePoint> Timeline { get; init; }
@@ -40,6 +40,7 @@ public sealed record LoadReport
     public IReadOnlyList<GrainMethodStats>? GrainCalls { get; init; }
 }
 
+/// <param name="MinLinesPerOrder">The fewest lines an order had; below <paramref name="LinesPerOrder"/> when the scenario varies it.</param>
 public sealed record RunParameters(
     string Mode,
     string Scenario,
@@ -55,7 +56,8 @@ public sealed record RunParameters(
     int Nodes,
     int Skus,
     string RawDuration,
-    int RawConcurrency);
+    int RawConcurrency,
+    int MinLinesPerOrder);
 
 public sealed record OutcomeCounts(long Allocated, long Partial, long Backordered, long Rejected, long Errors);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using OrleansOrders.LoadTest.Scenarios;
 
 namespace OrleansOrders.LoadTest.Reporting;
 
@@ -16,7 +17,7 @@ public static class MarkdownReport
         md.AppendLine();
         md.AppendLine("| parameter | value |");
         md.AppendLine("| --- | --- |");
-        Row(md, "scenario", $"{p.Scenario} ({p.LinesPerOrder} line(s) per order)");
+        Row(md, "scenario", $"{p.Scenario} ({OrderScenario.DescribeLines(p.MinLinesPerOrder, p.LinesPerOrder)} per order)");
         Row(md, "load", p.Loop == "open" ? $"open loop, {F(p.Rate ?? 0)} orders/s" : $"closed loop, concurrency {p.Concurrency}");
         Row(md, "length", p.Duration is not null ? $"{p.Duration} after {p.Warmup} warm-up" : $"{p.Orders} orders after {p.Warmup} warm-up");
         Row(md, "network", $"seed {p.NetworkSeed}, {p.Nodes} nodes, {p.Skus} SKUs");
@@ -37,6 +38,7 @@ public static class MarkdownReport
         Row(md, "shipping cost per order (mean)", $"{r.Routing.MeanShippingCost.ToString("#,0.00", CultureInfo.InvariantCulture)} over {r.Routing.RoutedOrders} routed orders");
         Row(md, "promised days (mean)", F(r.Routing.MeanPromisedDays));
         Row(md, "split rate (>1 live shipment)", r.Routing.SplitRate.ToString("0.0%", CultureInfo.InvariantCulture));
+        Row(md, "store pickup parcels", $"{r.Routing.PickupParcels} of {r.Routing.LiveParcels} live parcels");
         if (r.Process is { } process)
         {
             Row(md, "process during the load", $"{F(process.CoresBusy)} cores busy, GC {process.Gen0}/{process.Gen1}/{process.Gen2} (gen0/1/2), {F(process.GcPauseMs)} ms paused, heap {F(process.HeapMb)} MB");

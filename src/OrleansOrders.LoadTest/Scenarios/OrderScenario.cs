@@ -8,7 +8,8 @@ namespace OrleansOrders.LoadTest.Scenarios;
 /// workers of a run; each worker draws from its own <see cref="OrderStream"/>, whose random
 /// generator is seeded from the run seed and the stream number, so the same seed gives the same
 /// orders. Every order it makes passes <see cref="OrderRequestValidator"/>: 1-100 distinct lines,
-/// quantities 1-3, a ship-to in the US.
+/// quantities 1-3, a ship-to in the US. A scenario shapes its orders by overriding <see cref="Draw"/>
+/// (the whole order) or the smaller hooks <see cref="ShipTo"/> and <see cref="DrawSku"/>.
 /// </summary>
 public abstract class OrderScenario
 {
@@ -33,43 +34,64 @@ public abstract class OrderScenario
 
     public int Seed { get; }
 
+    /// <summary>Lines per order: every order has this many, unless <see cref="MinLinesPerOrder"/> is lower.</summary>
     public int LinesPerOrder { get; }
+
+    /// <summary>The fewest lines an order has; scenarios whose orders vary in length lower it.</summary>
+    public virtual int MinLinesPerOrder => LinesPerOrder;
+
+    /// <summary>"3 line(s)" or "2-4 lines", for the console and the report.</summary>
+    public string LinesText => DescribeLines(MinLinesPerOrder, LinesPerOrder);
+
+    public static string DescribeLines(int min, int max) => min == max ? $"{max} line(s)" : $"{min}-{max} lines";
 
     /// <summary>The orders of stream <paramref name="stream"/> (one per worker): deterministic by seed and stream.</summary>
     public OrderStream Stream(int stream) => new(this, new Random(MixSeed(Seed, stream)));
 
     /// <summary>One order with the given id, drawn with <paramref name="random"/>.</summary>
-    public OrderRequest Next(Random random, string orderId)
+    public OrderRequest Next(Random random, string orderId) => Draw(random, orderId);
+
+    /// <summary>
+    /// The whole order: by default a customer from <see cref="ShipTo"/> and <see cref="LinesPerOrder"/>
+    /// lines of <see cref="DrawSku"/>. An override draws from <paramref name="random"/> alone (the
+    /// scenario is shared by every worker), so the same seed still gives the same orders.
+    /// </summary>
+    protected virtual OrderRequest Draw(Random random, string orderId)
     {
         var shipTo = ShipTo(random);
-        var skus = DistinctSkus(random);
-        var lines = skus.Select(sku => new OrderLine(sku, Quantity(random))).ToList();
-        return new OrderRequest(orderId, $"cust-{random.Next(1, 200_001)}", Channel(random), shipTo, lines);
+        var lines = Lines(random, LinesPerOrder, DrawSku);
+        return new OrderRequest(orderId, CustomerId(random), Channel(random), shipTo, lines);
     }
 
     /// <summary>Where the customer is: by default near a large metro.</summary>
     protected virtual Location ShipTo(Random random) => UsMetros.Near(random, 40).Point;
 
-    /// <summary>One SKU draw; <see cref="DistinctSkus"/> draws again on a repeat.</summary>
+    /// <summary>One SKU draw; <see cref="Lines"/> draws again on a repeat.</summary>
     protected abstract string DrawSku(Random random, IReadOnlySet<string> alreadyOnOrder);
 
     /// <summary>A SKU by Zipf popularity: the first SKU of the range sells most.</summary>
     protected string PopularSku(Random random) => Network.Skus[_popularity.Sample(random)];
 
-    private List<string> DistinctSkus(Random random)
+    /// <summary><paramref name="count"/> lines of distinct SKUs from <paramref name="drawSku"/>, quantities 1-3 (mostly 1).</summary>
+    protected List<OrderLine> Lines(Random random, int count, Func<Random, IReadOnlySet<string>, string> drawSku) =>
+        DistinctSkus(random, count, drawSku).Select(sku => new OrderLine(sku, Quantity(random))).ToList();
+
+    protected static string CustomerId(Random random) => $"cust-{random.Next(1, 200_001)}";
+
+    private List<string> DistinctSkus(Random random, int count, Func<Random, IReadOnlySet<string>, string> drawSku)
     {
-        var chosen = new List<string>(LinesPerOrder);
+        var chosen = new List<string>(count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var attempt = 0; chosen.Count < LinesPerOrder && attempt < 50 * LinesPerOrder; attempt++)
+        for (var attempt = 0; chosen.Count < count && attempt < 50 * count; attempt++)
         {
-            var sku = DrawSku(random, seen);
+            var sku = drawSku(random, seen);
             if (seen.Add(sku))
             {
                 chosen.Add(sku);
             }
         }
         // A long basket over a short range can exhaust the popular SKUs: fill up in rank order.
-        for (var rank = 0; chosen.Count < LinesPerOrder; rank++)
+        for (var rank = 0; chosen.Count < count; rank++)
         {
             if (seen.Add(Network.Skus[rank]))
             {
@@ -86,7 +108,7 @@ public abstract class OrderScenario
         _ => 3,
     };
 
-    private static string Channel(Random random) => random.NextDouble() switch
+    protected static string Channel(Random random) => random.NextDouble() switch
     {
         < 0.70 => "web",
         < 0.95 => "app",
