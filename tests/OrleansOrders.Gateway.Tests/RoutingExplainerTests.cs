@@ -120,6 +120,7 @@ public sealed class RoutingExplainerTests
         Assert.Contains("Promised: C x2 by 2026-12-04 from dc-1's expected receipt.", explained.Reasons);
         Assert.Contains(explained.Reasons, r => r.StartsWith("Backordered: C x3: no open node had the stock", StringComparison.Ordinal) && r.EndsWith("promised above.", StringComparison.Ordinal));
         Assert.DoesNotContain(explained.Reasons, r => r.StartsWith("Runner-up", StringComparison.Ordinal)); // cost runner-ups mean nothing to a fastest order
+        Assert.Contains("dc-far offered 3 of 6 units for 6.50: another plan scored better under goal Fastest.", explained.Reasons);
     }
 
     [Fact]

@@ -127,9 +127,12 @@ public static class RoutingExplainer
         }
         foreach (var bid in bids.Where(b => b.Accepts && !b.Chosen && !reasons.Any(r => r.StartsWith($"Runner-up: {b.NodeId} ", StringComparison.Ordinal))))
         {
+            var why = goal == RoutingGoal.LowestCost
+                ? (bid.CoversWholeOrder ? "not the cheapest" : "not needed by the cheapest plan")
+                : $"another plan scored better under goal {goal}";
             reasons.Add(bid.CoversWholeOrder
-                ? $"{bid.NodeId} offered the whole order for {Money(bid.Cost!.Value)} by {Date(bid.PromisedBy!.Value)}: not the cheapest."
-                : $"{bid.NodeId} offered {bid.OfferedUnits} of {totalUnits} units for {Money(bid.Cost!.Value)}: not needed by the cheapest plan.");
+                ? $"{bid.NodeId} offered the whole order for {Money(bid.Cost!.Value)} by {Date(bid.PromisedBy!.Value)}: {why}."
+                : $"{bid.NodeId} offered {bid.OfferedUnits} of {totalUnits} units for {Money(bid.Cost!.Value)}: {why}.");
         }
         foreach (var bid in bids.Where(b => !b.Accepts))
         {
