@@ -279,10 +279,13 @@ public static class StockFeedApi
                     if (line.SetsReserve)
                     {
                         await stock.SetReserve(line.Reserve);
-                        return null;
                     }
-                    // Received under a receipt id: that id is the operation (once per receipt, whichever feed carries it).
-                    await stock.Receive(line.ReceiptId ?? operationId, line.Received!.Value);
+                    else
+                    {
+                        // Received under a receipt id: that id is the operation (once per receipt, whichever feed carries it).
+                        await stock.Receive(line.ReceiptId ?? operationId, line.Received!.Value);
+                    }
+                    await grains.GetGrain<IFulfilmentNodeGrain>(line.NodeId).TrackSku(line.Sku);
                     return null;
                 }
                 catch (ArgumentException ex)

@@ -102,13 +102,16 @@ public static class StockTermsApi
         {
             return Problems.Invalid(errors);
         }
-        if (await grains.GetGrain<IFulfilmentNodeGrain>(nodeId).Get() is null)
+        var node = grains.GetGrain<IFulfilmentNodeGrain>(nodeId);
+        if (await node.Get() is null)
         {
             return Problems.NotFound($"Node '{nodeId}' does not exist.");
         }
         try
         {
-            return Results.Ok(await change(grains.GetGrain<IStockGrain>(Identifiers.StockKey(nodeId, sku))));
+            var snapshot = await change(grains.GetGrain<IStockGrain>(Identifiers.StockKey(nodeId, sku)));
+            await node.TrackSku(sku); // listed with the node's inventory, as a stock level would be
+            return Results.Ok(snapshot);
         }
         catch (ArgumentException ex)
         {

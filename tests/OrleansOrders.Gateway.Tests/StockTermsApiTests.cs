@@ -84,6 +84,11 @@ public sealed class StockTermsApiTests(GridFixture grid)
         Assert.Equal(0, snapshot.GetProperty("onHand").GetInt32());
         Assert.Equal(4, snapshot.GetProperty("reserve").GetProperty("quantity").GetInt32());
         Assert.Equal(12, snapshot.GetProperty("inbound")[0].GetProperty("quantity").GetInt32());
+
+        // Listed with the node's inventory on the operator page, as a SKU with a stock level is.
+        var inventory = await Body(await _operator.GetAsync("/ops/api/inventory?sku=TERMS-NEW-1"));
+        Assert.Contains("TERMS-NEW-1", inventory.GetRawText());
+        Assert.Contains(Node, inventory.GetRawText());
     }
 
     public const string Channels = "reserve channels must list 1-20 valid channel names (e.g. 'store', 'pickup').";

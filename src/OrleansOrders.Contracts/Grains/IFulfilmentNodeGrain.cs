@@ -20,7 +20,11 @@ public interface IFulfilmentNodeGrain : IGrainWithStringKey
     [Alias("SetStock")]
     Task<StockSnapshot?> SetStock(string sku, StockLevel level, string operationId);
 
-    /// <summary>SKUs this node has had a stock level for, sorted.</summary>
+    /// <summary>Adds a SKU to the node's list (its stock terms were set without a stock level). False when the node does not exist.</summary>
+    [Alias("TrackSku")]
+    Task<bool> TrackSku(string sku);
+
+    /// <summary>SKUs this node has had a stock level or stock terms for, sorted.</summary>
     [Alias("ListSkus"), ReadOnly]
     Task<IReadOnlyList<string>> ListSkus();
 

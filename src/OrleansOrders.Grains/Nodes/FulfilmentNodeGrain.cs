@@ -124,6 +124,20 @@ public sealed class FulfilmentNodeGrain(
         return snapshot;
     }
 
+    async Task<bool> IFulfilmentNodeGrain.TrackSku(string sku)
+    {
+        if (S.Profile is null)
+        {
+            return false;
+        }
+        if (S.Skus.Add(sku))
+        {
+            await state.WriteStateAsync();
+            _claimsDirty = false;
+        }
+        return true;
+    }
+
     Task<IReadOnlyList<string>> IFulfilmentNodeGrain.ListSkus() =>
         Task.FromResult<IReadOnlyList<string>>(S.Skus.ToList());
 
