@@ -304,6 +304,31 @@ public sealed class RoutingStrategyTests(GridClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_waiting_order_whose_receipt_was_cancelled_is_promised_from_the_next_one_when_it_retries()
+    {
+        var net = new TestNetwork(_grains, "inbound-move");
+        var sku = net.Sku("x");
+        var dc = await net.AddNode("dc", TestNetwork.Newark);
+        await net.SetStock(dc, sku, 0);
+        var stock = Stock(dc, sku);
+        await stock.ExpectReceipt(new ExpectedReceipt("po-1", 4, Today.AddDays(3)));
+        await Eventually.True(async () => (await _grains.GetGrain<ISkuAvailabilityGrain>(sku).Get()).Nodes.Any(n => n.Inbound == 4), "inbound to be reported");
+        var order = _grains.GetGrain<IOrderGrain>("inbound-move-o1");
+        var first = Assert.Single((await order.Submit(net.Order("inbound-move-o1", TestNetwork.NewYork, (sku, 4)))).Order!.BackorderDates!);
+
+        // The supplier cancels that delivery and another is expected later.
+        await stock.CancelReceipt("po-1");
+        await stock.ExpectReceipt(new ExpectedReceipt("po-2", 10, Today.AddDays(9)));
+        await Eventually.True(async () => (await _grains.GetGrain<ISkuAvailabilityGrain>(sku).Get()).Nodes.Any(n => n.Inbound == 10), "the new receipt to be reported");
+        await order.RetryBackorder();
+
+        var moved = Assert.Single((await order.Get())!.BackorderDates!);
+        Assert.Equal(first.PromisedBy.AddDays(6), moved.PromisedBy);
+        Assert.Equal(4, moved.Quantity);
+        Assert.Equal(4, (await stock.GetSnapshot()).InboundPromises["inbound-move-o1"]);
+    }
+
+    [Fact]
     public async Task Cancelling_a_backordered_order_gives_its_inbound_promise_back()
     {
         var net = new TestNetwork(_grains, "inbound-cancel");

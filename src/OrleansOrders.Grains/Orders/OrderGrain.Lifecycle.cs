@@ -316,7 +316,14 @@ public sealed partial class OrderGrain
         await tracked;
         if (routing.Shipments.Count == 0)
         {
-            await UpdateStockWaits(S.Backordered.Select(l => l.Sku)); // still nothing anywhere: it keeps waiting
+            // Still nothing anywhere: it keeps waiting, under the dates expected receipts give it now
+            // (a receipt that arrived and went to other orders takes its promise with it).
+            if (ReplaceBackorderDates(routing))
+            {
+                await WriteOrReload();
+                await FinishPending();
+            }
+            await UpdateStockWaits(S.Backordered.Select(l => l.Sku));
             return;
         }
         S.Backordered = [];

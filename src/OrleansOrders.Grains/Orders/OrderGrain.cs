@@ -205,16 +205,31 @@ public sealed partial class OrderGrain(
             }
         }
         S.Backordered = Merge(S.Backordered.Concat(routing.Backordered.Select(l => l with { UnitPrice = UnitPriceOf(l.Sku) })));
-        // Dates of lines routed now replace their old ones; lines not routed now keep theirs.
+        ReplaceBackorderDates(routing);
+        Record("OrderAllocated", "router", null,
+            $"{routing.Shipments.Count} parcels from {string.Join(", ", routing.Shipments.Select(s => s.NodeId))}; " +
+            $"backordered {string.Join(", ", routing.Backordered.Select(l => $"{l.Quantity} x {l.Sku}"))}; {routing.Rounds} rounds");
+    }
+
+    /// <summary>
+    /// The router's backorder dates replace those of the lines it routed (lines not routed now keep
+    /// theirs); a promise the new routing no longer counts on is withdrawn at its stock grain.
+    /// Answers whether anything changed.
+    /// </summary>
+    private bool ReplaceBackorderDates(RoutingResult routing)
+    {
         var routed = routing.Backordered.Select(l => l.Sku).Concat(routing.Shipments.SelectMany(s => s.Lines.Select(l => l.Sku))).ToHashSet(StringComparer.Ordinal);
+        var next = S.BackorderDates.Where(d => !routed.Contains(d.Sku)).Concat(routing.BackorderDates).ToList();
+        if (next.SequenceEqual(S.BackorderDates))
+        {
+            return false;
+        }
         foreach (var stale in S.BackorderDates.Where(d => routed.Contains(d.Sku) && !routing.BackorderDates.Any(n => n.NodeId == d.NodeId && n.Sku == d.Sku)))
         {
             S.Pending.Add(new PendingOp(PendingOpKind.SetInboundPromise, stale.NodeId, stale.Sku, 0, OrderId));
         }
-        S.BackorderDates = S.BackorderDates.Where(d => !routed.Contains(d.Sku)).Concat(routing.BackorderDates).ToList();
-        Record("OrderAllocated", "router", null,
-            $"{routing.Shipments.Count} parcels from {string.Join(", ", routing.Shipments.Select(s => s.NodeId))}; " +
-            $"backordered {string.Join(", ", routing.Backordered.Select(l => $"{l.Quantity} x {l.Sku}"))}; {routing.Rounds} rounds");
+        S.BackorderDates = next;
+        return true;
     }
 
     /// <summary>Cancels a shipment that has not shipped: releases its stock and the node's capacity.</summary>
