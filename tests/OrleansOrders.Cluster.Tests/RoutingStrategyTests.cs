@@ -161,6 +161,32 @@ public sealed class RoutingStrategyTests(GridClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_ship_complete_order_that_loses_one_line_in_a_race_gives_back_the_rest_and_ships_whole_elsewhere()
+    {
+        var net = new TestNetwork(_grains, "completerace");
+        var (a, b) = (net.Sku("a"), net.Sku("b"));
+        var near = await net.AddNode("near", TestNetwork.Newark);
+        var far = await net.AddNode("far", TestNetwork.Chicago);
+        foreach (var node in new[] { near, far })
+        {
+            await net.SetStock(node, a, 5);
+            await net.SetStock(node, b, 5);
+        }
+        await net.WaitForAvailability(a, 10);
+        await net.WaitForAvailability(b, 10);
+        fixture.Faults.StealAfterBid[near] = b; // the hold of b at "near" fails; a was granted there
+
+        var result = await Submit(net.Order("completerace-o1", TestNetwork.NewYork, (a, 1), (b, 2)) with { Routing = new RoutingPreferences(ShipComplete: true) });
+
+        Assert.False(fixture.Faults.StealAfterBid.ContainsKey(near), "the steal never happened, so the test proves nothing");
+        var parcel = Assert.Single(result.Order!.Shipments);
+        Assert.Equal((far, 2), (parcel.NodeId, parcel.Lines.Count));
+        Assert.Equal(0, (await Stock(near, a).GetSnapshot()).Held); // the a held at "near" was given back
+        Assert.Equal(0, (await _grains.GetGrain<IFulfilmentNodeGrain>(near).Get())!.CapacityUsed); // and its capacity
+        AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, ["completerace-o1"]));
+    }
+
+    [Fact]
     public async Task An_order_after_the_nodes_cutoff_dispatches_tomorrow_and_takes_tomorrows_capacity()
     {
         var net = new TestNetwork(_grains, "cutoff");
