@@ -10,14 +10,16 @@ namespace OrleansOrders.Grains.Routing;
 /// The network's opportunity cost of stock (key 0), recomputed every
 /// <see cref="OpportunityCostSettings.RefreshInterval"/> and on <see cref="IOpportunityCostGrain.Refresh"/>:
 /// open shipping nodes supply what SKU availability says they have, demand regions (the network's
-/// node locations) expect what recent orders forecast (<see cref="DemandForecast"/>), and
+/// node locations) expect what the orders of the demand window forecast (<see cref="DemandForecast"/>,
+/// from the samples the order-event projections pass on through <see cref="IOpportunityCostGrain.RecordDemand"/>), and
 /// <see cref="OpportunityCostCalculator"/> prices each node's last unit. The table is derived data,
 /// kept in memory only: a new activation answers empty until its first refresh, and routing then
 /// simply ignores opportunity cost, as it does when the feature is off.
 /// </summary>
-// Reentrant so that ForNode never waits behind a refresh: nodes fetch from a timer that blocks their
-// bids while it waits. Safe because ForNode only reads _current, an immutable snapshot replaced in a
-// single assignment when a refresh ends, and refreshes never overlap (see RefreshNowAsync).
+// Reentrant so that ForNode and RecordDemand never wait behind a refresh, which reads the whole
+// network. Safe because ForNode only reads _current, an immutable snapshot replaced in a single
+// assignment when a refresh ends; RecordDemand only appends to the sample, which a refresh reads
+// within one synchronous step; and refreshes never overlap (see RefreshNowAsync).
 [Reentrant]
 public sealed class OpportunityCostGrain(
     GridClock clock,
