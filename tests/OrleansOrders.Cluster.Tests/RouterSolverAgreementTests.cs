@@ -74,7 +74,7 @@ public sealed class RouterSolverAgreementTests(GridClusterFixture fixture)
                 continue; // nothing races here, but a re-bid round would plan over other bids
             }
 
-            var offers = view.Bids!.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b, request.ShipTo)).ToList();
+            var offers = view.Bids!.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b)).ToList();
             var demand = lines.Select(l => new DemandLine(l.Sku, l.Quantity) { KitId = l.KitId }).ToList();
             var plan = AllocationSolver.Solve(demand, offers, settings.For("web", preferences, view.AcceptedAt));
 

@@ -6,7 +6,7 @@ namespace OrleansOrders.Grains.Routing;
 /// <summary>Translates a node's bid into the solver's offer: stock, quote, dispatch terms, reserves, inbound supply, opportunity cost.</summary>
 public static class BidTerms
 {
-    public static NodeOffer ToOffer(NodeBid bid, Location shipTo) => new(
+    public static NodeOffer ToOffer(NodeBid bid) => new(
         bid.NodeId,
         bid.Offered.ToDictionary(l => l.Sku, l => l.Quantity, StringComparer.Ordinal),
         new ShippingQuote(bid.ShipmentCost, bid.UnitCost, bid.TransitDays, 0),

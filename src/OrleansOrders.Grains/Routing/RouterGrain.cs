@@ -74,7 +74,7 @@ public sealed class RouterGrain(
             {
                 excluded.Add(declined.NodeId);
             }
-            lastOffers = lastBids.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b, request.ShipTo)).ToList();
+            lastOffers = lastBids.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b)).ToList();
             var plan = AllocationSolver.Solve(remaining, lastOffers, options with { MaxShipments = options.MaxShipments - take.Parcels.Count });
             lastExcluded = plan.Excluded;
             if (plan.Shipments.Count == 0)
