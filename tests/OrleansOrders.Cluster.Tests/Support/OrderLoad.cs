@@ -6,15 +6,13 @@ namespace OrleansOrders.Cluster.Tests.Support;
 /// <summary>
 /// Submits orders with bounded concurrency the way a storefront gateway does: a call whose
 /// outcome is unknown (timeout, silo gone, storage error) is retried with the same order id.
-/// Instead of a gateway's timed back-off, a retry waits for <c>beforeRetry</c>: a condition that
-/// makes the retry worth making (the cluster has noticed a dead silo), or nothing at all.
 /// </summary>
 public static class OrderLoad
 {
     public sealed record Outcome(ConcurrentDictionary<string, SubmitOrderResult> Acknowledged, ConcurrentDictionary<string, Exception> GaveUp, int Retries);
 
     public static async Task<Outcome> Run(IGrainFactory grains, IReadOnlyList<OrderRequest> orders, int concurrency, int maxAttempts,
-        Func<int, Task>? afterEachCompleted = null, Func<Task>? beforeRetry = null)
+        Func<int, Task>? afterEachCompleted = null)
     {
         var acknowledged = new ConcurrentDictionary<string, SubmitOrderResult>();
         var gaveUp = new ConcurrentDictionary<string, Exception>();
@@ -36,14 +34,7 @@ public static class OrderLoad
                     catch (Exception) when (attempt < maxAttempts)
                     {
                         Interlocked.Increment(ref retries);
-                        if (beforeRetry is not null)
-                        {
-                            await beforeRetry();
-                        }
-                        else
-                        {
-                            await Task.Yield();
-                        }
+                        await Task.Delay(100 * attempt);
                     }
                     catch (Exception ex)
                     {
