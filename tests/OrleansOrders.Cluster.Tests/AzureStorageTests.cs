@@ -21,6 +21,7 @@ public sealed class AzureStorageTests(AzuriteFixture azurite)
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddAzureTableGrainStorage(GridOptions.StorageName, o => o.TableServiceClient = new TableServiceClient(connection));
+            silo.Services.AddAzureTableStockLedger(connection);
             silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connection));
             silo.AddMemoryStreams("events");
             silo.AddMemoryGrainStorage("PubSubStore");

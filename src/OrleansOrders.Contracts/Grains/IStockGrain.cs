@@ -10,9 +10,18 @@ public interface IStockGrain : IGrainWithStringKey
     /// <summary>
     /// Holds <paramref name="quantity"/> for <paramref name="reservationId"/> until now + <paramref name="holdFor"/>,
     /// if available to <paramref name="channel"/>: a channel the reserve does not allow cannot take its units.
+    /// <paramref name="attempt"/> tags the hold with the routing attempt that made it (see <see cref="DropHold"/>).
     /// </summary>
     [Alias("Hold")]
-    Task<HoldResult> Hold(string reservationId, int quantity, TimeSpan holdFor, string? channel = null);
+    Task<HoldResult> Hold(string reservationId, int quantity, TimeSpan holdFor, string? channel = null, string? attempt = null);
+
+    /// <summary>
+    /// Drops the reservation's hold, and only a hold: a router giving back what it held can never release
+    /// a commitment. With <paramref name="attempt"/>, only a hold that attempt made goes, so a late router
+    /// of an earlier attempt cannot drop the retry's hold. Answers the units freed.
+    /// </summary>
+    [Alias("DropHold")]
+    Task<int> DropHold(string reservationId, string? attempt = null);
 
     /// <summary>
     /// Turns the reservation's hold into committed stock; answers only once that is durable. Without a
@@ -21,7 +30,7 @@ public interface IStockGrain : IGrainWithStringKey
     [Alias("Commit")]
     Task<CommitResult> Commit(string reservationId, int quantity, string? channel = null);
 
-    /// <summary>Frees what the reservation holds or has committed; answers the quantity freed (0 on a replay).</summary>
+    /// <summary>Frees what the reservation holds or has committed (the order is cancelled); answers the quantity freed (0 on a replay).</summary>
     [Alias("Release")]
     Task<int> Release(string reservationId);
 

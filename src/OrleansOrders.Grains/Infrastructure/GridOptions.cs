@@ -39,6 +39,13 @@ public sealed class GridOptions
     /// </summary>
     public bool CoalesceStockWrites { get; set; } = true;
 
+    /// <summary>
+    /// How long a stock ledger remembers a closed reservation or an applied operation (so a replay
+    /// answers the first result) before forgetting it. Orders make their pending work durable as done
+    /// long before this, so nothing replays against a forgotten record.
+    /// </summary>
+    public TimeSpan StockTombstoneRetention { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Shards of the order recovery ledger (each a grain with its own reminder).</summary>
     public int RecoveryShards { get; set; } = 16;
 

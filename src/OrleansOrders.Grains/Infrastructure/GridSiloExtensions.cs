@@ -1,6 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Azure.Data.Tables;
+using Orleans.Configuration;
+using OrleansOrders.Grains.Stock.Ledger;
 
 namespace OrleansOrders.Grains;
 
@@ -22,7 +26,21 @@ public static class GridSiloExtensions
             "Grid options: durations must be positive and counts at least 1.");
         options.Validate(o => o.Routing.Validate().Count == 0, "Grid:Routing is invalid (see RoutingSettings.Validate).");
         services.TryAddSingleton(GridClock.System);
+        // Stock ledgers in the process unless the host chose a durable store (AddAzureTableStockLedger).
+        services.TryAddSingleton<IStockLedgerStore>(sp =>
+        {
+            var cluster = sp.GetRequiredService<IOptions<ClusterOptions>>().Value;
+            return MemoryStockLedgerStore.ForService($"{cluster.ServiceId}/{cluster.ClusterId}");
+        });
         services.TryAddSingleton<Webhooks.WebhookSender>();
+        return services;
+    }
+
+    /// <summary>Stock ledgers in Azure Table storage (one partition per stock grain, one transaction per write).</summary>
+    public static IServiceCollection AddAzureTableStockLedger(this IServiceCollection services, string connectionString, string table = AzureTableStockLedgerStore.DefaultTable)
+    {
+        services.RemoveAll<IStockLedgerStore>();
+        services.AddSingleton<IStockLedgerStore>(new AzureTableStockLedgerStore(new TableServiceClient(connectionString), table));
         return services;
     }
 }

@@ -8,6 +8,9 @@ namespace OrleansOrders.Grains;
 /// A failed write fails the calls it carried and the calls queued behind it (their changes sat on
 /// top of the refused state), then reloads state from storage; mutating calls await
 /// <see cref="WhenReady"/> first so none decides on state that is about to be replaced.
+/// A write has a size limit (an entity-group transaction takes 100 entities): a caller that finds
+/// the next write full awaits <see cref="WhenRoom"/>, which lets the write in flight finish and hand
+/// its successor what is pending, before deciding.
 /// With <c>coalesce</c> off every caller gets a write of its own, in order: the baseline that the
 /// durability benchmark compares group commit against.
 /// Not thread-safe by design: it runs on the grain's single-threaded scheduler.
@@ -16,11 +19,22 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, Action<Exce
 {
     private readonly Queue<TaskCompletionSource> _solo = new();
     private TaskCompletionSource? _next;
+    private TaskCompletionSource? _inFlight;
     private bool _flushing;
     private Task? _reloading;
 
     /// <summary>Completes when no reload is under way; mutating calls await it before deciding.</summary>
     public Task WhenReady() => _reloading ?? Task.CompletedTask;
+
+    /// <summary>Completes once <paramref name="hasRoom"/> holds or no write is in flight to make room; then the caller decides.</summary>
+    public async Task WhenRoom(Func<bool> hasRoom)
+    {
+        while (!hasRoom() && _inFlight is { } inFlight)
+        {
+            await inFlight.Task;
+        }
+        await WhenReady();
+    }
 
     /// <summary>Completes when a write that started after this call has succeeded.</summary>
     public Task WhenDurable()
@@ -51,6 +65,8 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, Action<Exce
         {
             while (TakeNextBatch() is { } batch)
             {
+                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _inFlight = done;
                 try
                 {
                     await write();
@@ -72,6 +88,11 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, Action<Exce
                     {
                         waiting.SetException(ex);
                     }
+                }
+                finally
+                {
+                    _inFlight = null;
+                    done.SetResult();
                 }
             }
         }

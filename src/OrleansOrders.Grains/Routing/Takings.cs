@@ -17,6 +17,9 @@ internal sealed class Takings(AllocationRequest request, IGrainFactory grains, I
 
     private string ReservationId => request.ReservationId ?? request.OrderId;
 
+    /// <summary>Tags this allocation's holds, so giving back drops only what this attempt held (never a later attempt's hold).</summary>
+    private readonly string _attempt = Guid.NewGuid().ToString("N");
+
     /// <summary>Claims the node's capacity on the parcel's dispatch day (once per node and allocation).</summary>
     public async Task<bool> ClaimCapacity(PlannedShipment shipment)
     {
@@ -48,7 +51,7 @@ internal sealed class Takings(AllocationRequest request, IGrainFactory grains, I
         var total = _held.GetValueOrDefault(key) + line.Quantity;
         try
         {
-            var result = await Stock(key).Hold(ReservationId, total, request.HoldFor, request.Channel);
+            var result = await Stock(key).Hold(ReservationId, total, request.HoldFor, request.Channel, _attempt);
             if (result.Outcome != HoldOutcome.Granted)
             {
                 return false;
@@ -75,12 +78,12 @@ internal sealed class Takings(AllocationRequest request, IGrainFactory grains, I
                 if (total <= 0)
                 {
                     _held.Remove(g.Key);
-                    await Stock(g.Key).Release(ReservationId);
+                    await Stock(g.Key).DropHold(ReservationId, _attempt);
                 }
                 else
                 {
                     _held[g.Key] = total;
-                    await Stock(g.Key).Hold(ReservationId, total, request.HoldFor, request.Channel);
+                    await Stock(g.Key).Hold(ReservationId, total, request.HoldFor, request.Channel, _attempt);
                 }
             }
             catch (Exception ex)

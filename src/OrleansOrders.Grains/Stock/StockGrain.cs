@@ -1,289 +1,217 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansOrders.Contracts;
+using OrleansOrders.Grains.Stock.Ledger;
+using OrleansOrders.Stock;
 
 namespace OrleansOrders.Grains.Stock;
 
+/// <summary>
+/// The single writer of one SKU's stock at one node. The rules live in <see cref="StockLedger"/>
+/// (pure, property-tested); this grain loads the ledger, asks it, writes what changed (group commit,
+/// one write in flight, each write the change and not the history) and reports availability.
+/// </summary>
 // Reentrant so that calls arriving while a write is in flight can join the next write (group
-// commit). Safe because every decision reads and changes in-memory state synchronously, with no
-// await between check and act; the only awaits are WhenReady (before deciding) and WhenDurable
+// commit). Safe because every decision reads and changes the ledger synchronously, with no await
+// between check and act; the only awaits are WhenRoom/WhenReady (before deciding) and WhenDurable
 // (after deciding), and Commit re-checks availability at commit time.
 [Reentrant]
 public sealed partial class StockGrain : Grain, IStockGrain
 {
-    private static readonly TimeSpan TombstoneRetention = TimeSpan.FromDays(7);
-
-    private readonly IPersistentState<StockState> _state;
+    private readonly IPersistentState<StockState> _legacy;
+    private readonly IStockLedgerStore _store;
     private readonly GridClock _clock;
     private readonly GridOptions _options;
     private readonly ILogger<StockGrain> _logger;
-    private readonly Dictionary<string, (int Quantity, DateTimeOffset ExpiresAt)> _holds = new(StringComparer.Ordinal);
     private readonly GroupCommit _writes;
+    private StockLedger _ledger = new();
+    private string? _etag;
+    private bool _stale;
+    private string _key = "";
     private string _nodeId = "";
     private string _sku = "";
-    private int _held;
-    private int _committed;
-    private DateTimeOffset _nextExpiry = DateTimeOffset.MaxValue;
+    private IGrainTimer? _sweep;
     private bool _reportPending;
     private bool _reporting;
     private long _reportVersion;
 
     public StockGrain(
-        [PersistentState("stock", GridOptions.StorageName)] IPersistentState<StockState> state,
+        // Stock written before the ledger (one state record per grain); read once and carried over.
+        [PersistentState("stock", GridOptions.StorageName)] IPersistentState<StockState> legacy,
+        IStockLedgerStore store,
         GridClock clock,
         IOptions<GridOptions> options,
         ILogger<StockGrain> logger)
     {
-        _state = state;
+        _legacy = legacy;
+        _store = store;
         _clock = clock;
         _options = options.Value;
         _logger = logger;
         _writes = new GroupCommit(WriteAsync, ReloadAsync, OnReloadFailed, _options.CoalesceStockWrites);
     }
 
-    private StockState S => _state.State;
-
-    /// <summary>What can still be promised: on hand less safety stock, committed and live holds.</summary>
-    private int Available => S.OnHand - S.SafetyStock - _committed - _held;
-
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        (_nodeId, _sku) = Identifiers.ParseStockKey(this.GetPrimaryKeyString());
-        RecountCommitted();
-        this.RegisterGrainTimer(SweepExpiredHolds, _options.HoldSweepInterval, _options.HoldSweepInterval);
-        GridMetrics.TrackHolds(this, () => _holds.Count);
-        if (_state.RecordExists)
+        _key = this.GetPrimaryKeyString();
+        (_nodeId, _sku) = Identifiers.ParseStockKey(_key);
+        GridMetrics.TrackHolds(this, () => _ledger.Holds.Count);
+        var stored = await _store.ReadAsync(_key, cancellationToken);
+        if (stored is not null)
+        {
+            _ledger = StockLedger.Restore(stored.Header, stored.Rows);
+            _etag = stored.ETag;
+        }
+        else if (_legacy.RecordExists)
+        {
+            await MigrateLegacyState();
+        }
+        if (stored is not null || _legacy.RecordExists)
         {
             // Network availability may have missed our last change before a crash: tell it again.
             ReportAvailability();
         }
-        return Task.CompletedTask;
     }
 
-    async Task<HoldResult> IStockGrain.Hold(string reservationId, int quantity, TimeSpan holdFor, string? channel)
+    async Task<HoldResult> IStockGrain.Hold(string reservationId, int quantity, TimeSpan holdFor, string? channel, string? attempt)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quantity);
-        await _writes.WhenReady();
+        await Ready();
         ExpireHolds();
-        if (S.Committed.ContainsKey(reservationId) || S.Released.ContainsKey(reservationId) || S.ShippedReservations.ContainsKey(reservationId))
+        var before = _ledger.Holds.TryGetValue(reservationId, out var existing) ? existing.Quantity : 0;
+        var (decision, available) = _ledger.Hold(reservationId, quantity, _clock.UtcNow + holdFor, channel, attempt);
+        if (decision == HoldDecision.Granted)
         {
-            return new HoldResult(HoldOutcome.Closed, Available);
+            EnsureSweep();
+            if (quantity != before)
+            {
+                ReportAvailability();
+            }
         }
+        return new HoldResult(decision switch
+        {
+            HoldDecision.Granted => HoldOutcome.Granted,
+            HoldDecision.Closed => HoldOutcome.Closed,
+            _ => HoldOutcome.Insufficient,
+        }, available);
+    }
 
-        var expiresAt = _clock.UtcNow + holdFor;
-        var previous = _holds.TryGetValue(reservationId, out var existing) ? existing.Quantity : 0;
-        // A replay or re-hold sets the reservation's hold to the quantity asked, counting what it already holds.
-        // A channel the reserve does not allow must leave the reserved units (the last ones) untouched.
-        var forChannel = Available + previous - ReservedAgainst(channel);
-        if (forChannel < quantity)
-        {
-            return new HoldResult(HoldOutcome.Insufficient, Math.Max(0, forChannel));
-        }
-        _holds[reservationId] = (quantity, expiresAt);
-        _held += quantity - previous;
-        if (expiresAt < _nextExpiry)
-        {
-            _nextExpiry = expiresAt;
-        }
-        if (quantity != previous)
+    async Task<int> IStockGrain.DropHold(string reservationId, string? attempt)
+    {
+        await Ready();
+        var dropped = _ledger.DropHold(reservationId, attempt);
+        if (dropped > 0)
         {
             ReportAvailability();
         }
-        return new HoldResult(HoldOutcome.Granted, Available);
+        return dropped;
     }
 
     async Task<CommitResult> IStockGrain.Commit(string reservationId, int quantity, string? channel)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quantity);
-        await _writes.WhenReady();
+        await Room();
         ExpireHolds();
-        if (S.Committed.TryGetValue(reservationId, out var already))
+        var committedBefore = _ledger.Committed;
+        var heldBefore = _ledger.Held;
+        var (decision, units) = _ledger.Commit(reservationId, quantity, channel);
+        switch (decision)
         {
-            // Replay: answer the first result, but only once it is durable.
-            await _writes.WhenDurable();
-            return new CommitResult(CommitOutcome.Committed, already);
+            case CommitDecision.Committed:
+                if (_ledger.Committed != committedBefore && heldBefore - _ledger.Held != quantity)
+                {
+                    ReportAvailability(); // committed without (all of) its hold: availability moved
+                }
+                // A replay answers the first result too, but only once it is durable.
+                await _writes.WhenDurable();
+                return new CommitResult(CommitOutcome.Committed, units);
+            case CommitDecision.Released:
+                return new CommitResult(CommitOutcome.Released, 0);
+            default:
+                if (heldBefore != _ledger.Held)
+                {
+                    ReportAvailability(); // the hold it had is gone with the refusal
+                }
+                return new CommitResult(CommitOutcome.Insufficient, 0);
         }
-        if (S.Released.ContainsKey(reservationId) || S.ShippedReservations.ContainsKey(reservationId))
-        {
-            return new CommitResult(CommitOutcome.Released, 0);
-        }
-
-        var hasHold = _holds.TryGetValue(reservationId, out var hold);
-        var heldHere = hasHold ? hold.Quantity : 0;
-        // Committed stock must always fit within on hand less safety stock. With a live hold that is
-        // the only check; without one (expired, or lost with an activation) the stock must also be
-        // free of other orders' holds.
-        var fits = _committed + quantity <= S.OnHand - S.SafetyStock &&
-                   (heldHere >= quantity || Available + heldHere - ReservedAgainst(channel) >= quantity);
-        if (hasHold)
-        {
-            _holds.Remove(reservationId);
-            _held -= heldHere;
-        }
-        if (!fits)
-        {
-            ReportAvailability();
-            return new CommitResult(CommitOutcome.Insufficient, 0);
-        }
-
-        S.Committed[reservationId] = quantity;
-        _committed += quantity;
-        if (heldHere != quantity)
-        {
-            ReportAvailability();
-        }
-        await _writes.WhenDurable();
-        return new CommitResult(CommitOutcome.Committed, quantity);
     }
 
     async Task<int> IStockGrain.Release(string reservationId)
     {
-        await _writes.WhenReady();
-        if (_holds.Remove(reservationId, out var hold))
+        await Room();
+        var committedBefore = _ledger.Committed;
+        var freed = _ledger.Release(reservationId, _clock.UtcNow);
+        if (freed > 0)
         {
-            _held -= hold.Quantity;
             ReportAvailability();
-            return hold.Quantity;
         }
-        if (S.Committed.Remove(reservationId, out var committed))
+        if (_ledger.Committed != committedBefore)
         {
-            _committed -= committed;
-            S.Released[reservationId] = _clock.UtcNow;
-            ReportAvailability();
             await _writes.WhenDurable();
-            return committed;
         }
-        return 0;
+        return freed;
     }
 
     async Task<int> IStockGrain.Ship(string reservationId)
     {
-        await _writes.WhenReady();
-        if (S.ShippedReservations.TryGetValue(reservationId, out var shipped))
+        await Room();
+        var (units, replay) = _ledger.Ship(reservationId, _clock.UtcNow);
+        if (units > 0 || replay)
         {
             await _writes.WhenDurable();
-            return shipped;
         }
-        if (!S.Committed.Remove(reservationId, out var units))
-        {
-            return 0; // nothing committed under this id (never, or released): nothing leaves
-        }
-        _committed -= units;
-        S.OnHand -= units;
-        S.Shipped += units;
-        S.ShippedReservations[reservationId] = units;
-        await _writes.WhenDurable();
         return units;
     }
 
     async Task<int> IStockGrain.Reduce(string reservationId, int quantity)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(quantity);
-        await _writes.WhenReady();
-        if (!S.Committed.TryGetValue(reservationId, out var committed))
+        await Room();
+        var (kept, changed) = _ledger.Reduce(reservationId, quantity, _clock.UtcNow);
+        if (changed)
         {
-            return 0;
+            ReportAvailability();
+            await _writes.WhenDurable();
         }
-        if (quantity >= committed)
-        {
-            return committed; // only ever lowered; a replay finds it already there
-        }
-        if (quantity == 0)
-        {
-            S.Committed.Remove(reservationId);
-            S.Released[reservationId] = _clock.UtcNow;
-        }
-        else
-        {
-            S.Committed[reservationId] = quantity;
-        }
-        _committed -= committed - quantity;
-        ReportAvailability();
-        await _writes.WhenDurable();
-        return quantity;
+        return kept;
     }
 
-    async Task<StockSnapshot> IStockGrain.Restock(string operationId, int quantity)
+    Task<StockSnapshot> IStockGrain.Restock(string operationId, int quantity)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quantity);
-        await _writes.WhenReady();
-        if (!S.AppliedOperations.ContainsKey(operationId))
-        {
-            if ((long)S.OnHand + quantity > StockLevel.MaxUnits)
-            {
-                throw new ArgumentException($"{this.GetPrimaryKeyString()} would hold more than {StockLevel.MaxUnits} units.", nameof(quantity));
-            }
-            S.AppliedOperations[operationId] = _clock.UtcNow;
-            S.OnHand += quantity;
-            S.Restocked += quantity;
-            ReportAvailability();
-        }
-        await _writes.WhenDurable();
-        return Snapshot();
+        return Apply(() => _ledger.Restock(operationId, quantity, _clock.UtcNow), nameof(quantity));
     }
 
-    async Task<StockSnapshot> IStockGrain.Adjust(string operationId, int delta, string reason)
-    {
-        await _writes.WhenReady();
-        if (!S.AppliedOperations.ContainsKey(operationId))
+    Task<StockSnapshot> IStockGrain.Adjust(string operationId, int delta, string reason) =>
+        Apply(() =>
         {
-            if (S.OnHand + delta < 0)
+            var applied = _ledger.Adjust(operationId, delta, _clock.UtcNow);
+            if (applied)
             {
-                throw new ArgumentException($"Adjusting {this.GetPrimaryKeyString()} by {delta} would leave {S.OnHand + delta} on hand.", nameof(delta));
+                _logger.LogInformation("{Grain}: on hand adjusted by {Delta} ({Reason})", _key, delta, reason);
             }
-            S.AppliedOperations[operationId] = _clock.UtcNow;
-            S.OnHand += delta;
-            S.Adjusted += delta;
-            _logger.LogInformation("{Grain}: on hand adjusted by {Delta} ({Reason})", this.GetPrimaryKeyString(), delta, reason);
-            ReportAvailability();
-        }
-        await _writes.WhenDurable();
-        return Snapshot();
-    }
+            return applied;
+        }, nameof(delta));
 
-    async Task<StockSnapshot> IStockGrain.Receive(string operationId, int quantity)
+    Task<StockSnapshot> IStockGrain.Receive(string operationId, int quantity)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quantity);
-        await _writes.WhenReady();
-        if (!S.AppliedOperations.ContainsKey(operationId))
-        {
-            if ((long)S.OnHand + quantity > StockLevel.MaxUnits)
-            {
-                throw new ArgumentException($"{this.GetPrimaryKeyString()} would hold more than {StockLevel.MaxUnits} units.", nameof(quantity));
-            }
-            S.AppliedOperations[operationId] = _clock.UtcNow;
-            S.OnHand += quantity;
-            S.Received += quantity;
-            FulfilReceipt(operationId);
-            ReportAvailability();
-        }
-        await _writes.WhenDurable();
-        return Snapshot();
+        return Apply(() => _ledger.Receive(operationId, quantity, _clock.UtcNow), nameof(quantity));
     }
 
-    async Task<StockSnapshot> IStockGrain.SetLevel(string operationId, StockLevel level)
+    Task<StockSnapshot> IStockGrain.SetLevel(string operationId, StockLevel level)
     {
         if (level.Validate() is { Count: > 0 } errors)
         {
             throw new ArgumentException(string.Join(" ", errors), nameof(level));
         }
-        await _writes.WhenReady();
-        if (!S.AppliedOperations.ContainsKey(operationId))
-        {
-            S.AppliedOperations[operationId] = _clock.UtcNow;
-            S.Adjusted += level.OnHand - S.OnHand;
-            S.OnHand = level.OnHand;
-            S.SafetyStock = level.SafetyStock;
-            ReportAvailability();
-        }
-        await _writes.WhenDurable();
-        return Snapshot();
+        return Apply(() => _ledger.SetLevel(operationId, level.OnHand, level.SafetyStock, _clock.UtcNow), nameof(level));
     }
 
     Task<int> IStockGrain.GetAvailable()
     {
         ExpireHolds();
-        return Task.FromResult(Math.Max(0, Available));
+        return Task.FromResult(_ledger.Available);
     }
 
     Task<StockSnapshot> IStockGrain.GetSnapshot()
@@ -298,92 +226,147 @@ public sealed partial class StockGrain : Grain, IStockGrain
         return Task.CompletedTask;
     }
 
-    private StockSnapshot Snapshot() => new(
-        _nodeId, _sku, S.OnHand, S.SafetyStock, _held, _committed, Available,
-        S.Received, S.Adjusted, S.Shipped, S.Restocked,
-        new Dictionary<string, int>(S.Committed, StringComparer.Ordinal),
-        _holds.Select(h => new HoldView(h.Key, h.Value.Quantity, h.Value.ExpiresAt)).ToList())
+    /// <summary>An idempotent operation on hand: decide (a refusal changes nothing), report, answer once durable.</summary>
+    private async Task<StockSnapshot> Apply(Func<bool> decide, string parameter)
     {
-        Reserve = S.Reserve,
-        Inbound = S.Receipts.ToList(),
-        InboundPromises = S.InboundPromises.ToDictionary(p => p.OrderId, p => p.Quantity, StringComparer.Ordinal),
+        await Room();
+        bool applied;
+        try
+        {
+            applied = decide();
+        }
+        catch (LedgerRuleException ex)
+        {
+            throw new ArgumentException($"{_key}: {ex.Message}", parameter);
+        }
+        if (applied)
+        {
+            ReportAvailability();
+        }
+        await _writes.WhenDurable(); // a replay answers once the first application is durable
+        return Snapshot();
+    }
+
+    /// <summary>Before deciding: no reload under way, and the ledger's state is the stored one.</summary>
+    private async Task Ready()
+    {
+        await _writes.WhenReady();
+        if (_stale)
+        {
+            await ReloadAsync(); // throws while storage is still unreachable: the caller may retry
+        }
+    }
+
+    /// <summary>Before a change that will be written: ready, and room for it in the next write.</summary>
+    private async Task Room()
+    {
+        await Ready();
+        await _writes.WhenRoom(() => _ledger.HasRoom);
+    }
+
+    /// <summary>Available to the channel now, never negative: the one meaning every view of availability shares.</summary>
+    private StockSnapshot Snapshot() => new(
+        _nodeId, _sku, _ledger.OnHand, _ledger.SafetyStock, _ledger.Held, _ledger.Committed, _ledger.Available,
+        _ledger.Received, _ledger.Adjusted, _ledger.Shipped, _ledger.Restocked,
+        new Dictionary<string, int>(_ledger.Commitments, StringComparer.Ordinal),
+        _ledger.Holds.Select(h => new HoldView(h.Key, h.Value.Quantity, h.Value.ExpiresAt)).ToList())
+    {
+        Reserve = ToContract(_ledger.Reserve),
+        Inbound = _ledger.Receipts.Select(ToContract).ToList(),
+        InboundPromises = _ledger.Promises.ToDictionary(p => p.OrderId, p => p.Quantity, StringComparer.Ordinal),
     };
 
-    /// <summary>Drops holds whose time is up; cheap unless the earliest expiry has passed.</summary>
     private void ExpireHolds()
     {
-        var now = _clock.UtcNow;
-        if (now < _nextExpiry)
-        {
-            return;
-        }
-        var next = DateTimeOffset.MaxValue;
-        var expired = 0;
-        foreach (var (id, hold) in _holds.ToList())
-        {
-            if (hold.ExpiresAt <= now)
-            {
-                _holds.Remove(id);
-                _held -= hold.Quantity;
-                expired++;
-            }
-            else if (hold.ExpiresAt < next)
-            {
-                next = hold.ExpiresAt;
-            }
-        }
-        _nextExpiry = next;
+        var expired = _ledger.ExpireHolds(_clock.UtcNow);
         if (expired > 0)
         {
             GridMetrics.HoldsExpired(expired);
-            _logger.LogDebug("{Grain}: {Count} holds expired", this.GetPrimaryKeyString(), expired);
+            _logger.LogDebug("{Grain}: {Count} holds expired", _key, expired);
             ReportAvailability();
         }
     }
 
+    /// <summary>The sweep timer runs only while something is held (holds stop counting at expiry regardless; the sweep reports it).</summary>
+    private void EnsureSweep() =>
+        _sweep ??= this.RegisterGrainTimer(SweepExpiredHolds, _options.HoldSweepInterval, _options.HoldSweepInterval);
+
     private Task SweepExpiredHolds()
     {
         ExpireHolds();
+        if (_ledger.Holds.Count == 0)
+        {
+            _sweep?.Dispose();
+            _sweep = null;
+        }
         return Task.CompletedTask;
     }
 
-    private void RecountCommitted() => _committed = S.Committed.Values.Sum();
-
-    private Task WriteAsync()
+    private async Task WriteAsync()
     {
-        PruneTombstones();
-        return _state.WriteStateAsync();
+        var changes = _ledger.TakeChanges(_clock.UtcNow, _options.StockTombstoneRetention);
+        if (changes is null && _options.CoalesceStockWrites)
+        {
+            return; // an earlier write of this batch already carried the change
+        }
+        changes ??= new LedgerChanges(_ledger.Header, []);
+        _etag = await _store.WriteAsync(_key, changes, _etag);
     }
 
+    /// <summary>After a failed write: the stored ledger is the truth; holds carry over where they still fit.</summary>
     private async Task ReloadAsync()
     {
-        await _state.ReadStateAsync();
-        RecountCommitted();
+        var stored = await _store.ReadAsync(_key);
+        var previous = _ledger;
+        _ledger = stored is null ? new StockLedger() : StockLedger.Restore(stored.Header, stored.Rows);
+        _etag = stored?.ETag;
+        _stale = false;
+        var dropped = _ledger.AdoptHolds(previous);
+        if (dropped > 0)
+        {
+            _logger.LogWarning("{Grain}: {Count} holds no longer fit the stored stock after a failed write and were dropped", _key, dropped);
+        }
         ReportAvailability();
     }
 
     private void OnReloadFailed(Exception ex)
     {
-        _logger.LogError(ex, "{Grain}: could not reload state after a failed write; deactivating", this.GetPrimaryKeyString());
-        DeactivateOnIdle();
+        // Keep the activation (and its holds); the next call reloads before it decides.
+        _stale = true;
+        _logger.LogError(ex, "{Grain}: could not reload the ledger after a failed write; the next call retries", _key);
     }
 
-    private void PruneTombstones()
+    /// <summary>Carries stock kept in the pre-ledger state record over into the ledger, then clears the old record.</summary>
+    private async Task MigrateLegacyState()
     {
-        var cutoff = _clock.UtcNow - TombstoneRetention;
-        foreach (var (id, at) in S.Released.Where(r => r.Value < cutoff).ToList())
+        var old = _legacy.State;
+        var rows = new List<LedgerRow>();
+        rows.AddRange(old.Committed.Select(c => new LedgerRow(LedgerRowKind.Commitment, c.Key, c.Value, default)));
+        rows.AddRange(old.Released.Where(r => !old.Committed.ContainsKey(r.Key)).Select(r => new LedgerRow(LedgerRowKind.Released, r.Key, 0, r.Value)));
+        rows.AddRange(old.ShippedReservations.Select(s => new LedgerRow(LedgerRowKind.Shipped, s.Key, s.Value, _clock.UtcNow)));
+        rows.AddRange(old.AppliedOperations.Select(o => new LedgerRow(LedgerRowKind.Operation, o.Key, 0, o.Value)));
+        rows.AddRange(old.ReceivedReceipts.Select(r => new LedgerRow(LedgerRowKind.ReceivedReceipt, r.Key, 0, r.Value)));
+        var header = new LedgerHeader(old.OnHand, old.SafetyStock, old.Received, old.Adjusted, old.Shipped, old.Restocked,
+            old.Reserve is { } r ? new LedgerReserve(r.Quantity, r.Channels) : null,
+            old.Receipts.Select(x => new LedgerReceipt(x.ReceiptId, x.Quantity, x.ExpectedOn)).ToList(),
+            old.InboundPromises.Select(p => new LedgerPromise(p.OrderId, p.Quantity)).ToList());
+        // Written in steps of at most one transaction each; the header goes with every step, and only the
+        // last step's completion clears the old record, so a crash midway migrates again from the start.
+        string? etag = null;
+        for (var i = 0; i == 0 || i < rows.Count; i += StockLedger.MaxRowsPerWrite)
         {
-            S.Released.Remove(id);
+            var part = rows.Skip(i).Take(StockLedger.MaxRowsPerWrite).Select(row => new LedgerRowChange(row.Key, row)).ToList();
+            etag = await _store.WriteAsync(_key, new LedgerChanges(header, part), etag);
         }
-        foreach (var (id, at) in S.AppliedOperations.Where(r => r.Value < cutoff).ToList())
-        {
-            S.AppliedOperations.Remove(id);
-        }
-        foreach (var (id, at) in S.ReceivedReceipts.Where(r => r.Value < cutoff).ToList())
-        {
-            S.ReceivedReceipts.Remove(id);
-        }
+        _ledger = StockLedger.Restore(header, rows);
+        _etag = etag;
+        await _legacy.ClearStateAsync();
+        _logger.LogInformation("{Grain}: stock state carried over into the ledger ({Rows} rows)", _key, rows.Count);
     }
+
+    private static ChannelReserve? ToContract(LedgerReserve? reserve) => reserve is null ? null : new ChannelReserve(reserve.Quantity, reserve.Channels);
+
+    private static ExpectedReceipt ToContract(LedgerReceipt receipt) => new(receipt.ReceiptId, receipt.Quantity, receipt.ExpectedOn);
 
     /// <summary>
     /// Tells the SKU's availability grain our available quantity, one report in flight at a time;
@@ -411,12 +394,12 @@ public sealed partial class StockGrain : Grain, IStockGrain
                 try
                 {
                     await GrainFactory.GetGrain<ISkuAvailabilityGrain>(_sku)
-                        .Report(_nodeId, Math.Max(0, Available), _reportVersion, UnpromisedReceipts().Sum(r => r.Quantity));
+                        .Report(_nodeId, _ledger.Available, _reportVersion, (int)Math.Min(int.MaxValue, _ledger.UnpromisedInbound));
                 }
                 catch (Exception ex)
                 {
                     // The next change, or the next activation, reports again.
-                    _logger.LogWarning(ex, "{Grain}: availability report failed", this.GetPrimaryKeyString());
+                    _logger.LogWarning(ex, "{Grain}: availability report failed", _key);
                     return;
                 }
             }

@@ -3,7 +3,8 @@ using OrleansOrders.Contracts;
 namespace OrleansOrders.Grains.Stock;
 
 /// <summary>
-/// The durable part of a stock grain. Holds are deliberately absent: they live in memory only,
+/// The stock grain's state before the ledger (one record rewritten whole on every write); kept only so
+/// a grain that finds one carries it over into its ledger (see StockGrain.MigrateLegacyState). Holds were absent: they live in memory only,
 /// because losing one can only free stock (commit re-checks availability), never oversell, and
 /// keeping them out of storage saves a write per hold.
 /// </summary>

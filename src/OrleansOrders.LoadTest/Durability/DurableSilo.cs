@@ -30,6 +30,7 @@ public sealed class DurableSilo : IAsyncDisposable
         {
             silo.UseLocalhostClustering(ports[0], ports[1], serviceId: serviceId, clusterId: serviceId);
             silo.AddAzureTableGrainStorage(GridOptions.StorageName, o => o.TableServiceClient = new TableServiceClient(connectionString));
+            silo.Services.AddAzureTableStockLedger(connectionString);
             silo.UseInMemoryReminderService();
             silo.AddMemoryStreams("events");
             silo.AddMemoryGrainStorage("PubSubStore");

@@ -78,6 +78,7 @@ public static class SiloSetup
             else
             {
                 silo.AddAzureTableGrainStorage(GridOptions.StorageName, o => o.TableServiceClient = new TableServiceClient(host.AzureStorageConnectionString));
+                silo.Services.AddAzureTableStockLedger(host.AzureStorageConnectionString!);
                 silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(host.AzureStorageConnectionString));
                 silo.AddAzureQueueStreams("events", o => o.Configure(q => q.QueueServiceClient = new QueueServiceClient(host.AzureStorageConnectionString)));
                 silo.AddAzureTableGrainStorage("PubSubStore", o => o.TableServiceClient = new TableServiceClient(host.AzureStorageConnectionString));

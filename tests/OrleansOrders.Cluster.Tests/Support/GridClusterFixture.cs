@@ -50,6 +50,7 @@ public class GridClusterFixture : IAsyncLifetime
             if (Store is { } store)
             {
                 silo.Services.AddGrainStorage(GridOptions.StorageName, (sp, _) => new SharedGrainStorage(store, sp.GetRequiredService<Serializer>()));
+                silo.Services.AddSingleton<OrleansOrders.Grains.Stock.Ledger.IStockLedgerStore>(new SharedLedgerStore(store));
             }
             else
             {

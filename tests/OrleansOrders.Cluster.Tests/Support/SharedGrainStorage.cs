@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Orleans.Serialization;
 using Orleans.Storage;
+using OrleansOrders.Grains.Stock.Ledger;
+using OrleansOrders.Stock;
 
 namespace OrleansOrders.Cluster.Tests.Support;
 
@@ -29,13 +31,21 @@ public sealed class SharedStore
 
     internal (byte[] Data, string ETag)? Read(string key) => _entries.TryGetValue(key, out var e) ? e : null;
 
-    internal string Write(string key, string? expectedETag, byte[] data)
+    /// <summary>Stock ledgers, kept beside the grain states and faulted alike (see <see cref="SharedLedgerStore"/>).</summary>
+    public MemoryStockLedgerStore Ledger { get; } = new();
+
+    /// <summary>Decides the fault of one write: before it lands, a conflict, after it lands, or none.</summary>
+    internal double Roll()
     {
-        double roll;
         lock (_random)
         {
-            roll = _random.NextDouble();
+            return _random.NextDouble();
         }
+    }
+
+    /// <summary>Throws the fault <paramref name="roll"/> picks before a write lands, if any.</summary>
+    internal void FailBefore(double roll, string key, string? expectedETag)
+    {
         if (roll < FailBeforeWriteRate)
         {
             Interlocked.Increment(ref FailedBefore);
@@ -46,6 +56,22 @@ public sealed class SharedStore
             Interlocked.Increment(ref Conflicts);
             throw new InconsistentStateException($"Injected write conflict on {key}.", "injected", expectedETag ?? "none");
         }
+    }
+
+    /// <summary>Throws when <paramref name="roll"/> picks a fault after the write landed (the caller cannot tell).</summary>
+    internal void FailAfter(double roll, string key)
+    {
+        if (roll < FailBeforeWriteRate + ConflictRate + FailAfterWriteRate)
+        {
+            Interlocked.Increment(ref FailedAfter);
+            throw new IOException($"Injected storage fault after writing {key} (the write landed).");
+        }
+    }
+
+    internal string Write(string key, string? expectedETag, byte[] data)
+    {
+        var roll = Roll();
+        FailBefore(roll, key, expectedETag);
         string etag;
         lock (_entries)
         {
@@ -59,11 +85,7 @@ public sealed class SharedStore
             _entries[key] = (data, etag);
         }
         Interlocked.Increment(ref Writes);
-        if (roll < FailBeforeWriteRate + ConflictRate + FailAfterWriteRate)
-        {
-            Interlocked.Increment(ref FailedAfter);
-            throw new IOException($"Injected storage fault after writing {key} (the write landed).");
-        }
+        FailAfter(roll, key);
         return etag;
     }
 
@@ -105,5 +127,30 @@ public sealed class SharedGrainStorage(SharedStore store, Serializer serializer)
         grainState.ETag = null;
         grainState.RecordExists = false;
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>The stock ledgers of a <see cref="SharedStore"/>, with the same injected faults as grain states.</summary>
+public sealed class SharedLedgerStore(SharedStore store) : IStockLedgerStore
+{
+    public Task<StoredLedger?> ReadAsync(string stockKey, CancellationToken cancellationToken = default) =>
+        store.Ledger.ReadAsync(stockKey, cancellationToken);
+
+    public async Task<string> WriteAsync(string stockKey, LedgerChanges changes, string? etag, CancellationToken cancellationToken = default)
+    {
+        await Task.Yield(); // a real store answers asynchronously, letting other calls interleave
+        var roll = store.Roll();
+        try
+        {
+            store.FailBefore(roll, stockKey, etag);
+        }
+        catch (InconsistentStateException ex)
+        {
+            throw new LedgerWriteConflictException(ex.Message, ex);
+        }
+        var written = await store.Ledger.WriteAsync(stockKey, changes, etag, cancellationToken);
+        Interlocked.Increment(ref store.Writes);
+        store.FailAfter(roll, stockKey);
+        return written;
     }
 }
