@@ -16,8 +16,11 @@ namespace OrleansOrders.Stock;
 /// </summary>
 public sealed class StockLedger
 {
-    /// <summary>Rows one durable write may carry besides the header: an Azure Table entity-group transaction takes 100 entities.</summary>
-    public const int MaxRowsPerWrite = 99;
+    /// <summary>
+    /// Rows one durable write may carry: what fits one 64 KiB log entry of the Azure Table store at the
+    /// longest ids. Callers that find the next write full wait for the write in flight.
+    /// </summary>
+    public const int MaxRowsPerWrite = 400;
 
     /// <summary>The most rows one operation changes (a ship deletes the commitment and writes its tombstone).</summary>
     public const int MaxRowsPerOperation = 2;
@@ -548,6 +551,26 @@ public sealed class StockLedger
         _dirty.Clear();
         _headerDirty = false;
         return new LedgerChanges(Header, rows);
+    }
+
+    /// <summary>Every durable row the ledger holds now (for a store that writes a snapshot of it).</summary>
+    public List<LedgerRow> DurableRows()
+    {
+        var rows = new List<LedgerRow>(_commitments.Count + _closed.Count + _operations.Count + _receivedReceipts.Count);
+        foreach (var (id, quantity) in _commitments)
+        {
+            rows.Add(new LedgerRow(LedgerRowKind.Commitment, id, quantity, default));
+        }
+        rows.AddRange(_closed.Values);
+        foreach (var (id, at) in _operations)
+        {
+            rows.Add(new LedgerRow(LedgerRowKind.Operation, id, 0, at));
+        }
+        foreach (var (id, at) in _receivedReceipts)
+        {
+            rows.Add(new LedgerRow(LedgerRowKind.ReceivedReceipt, id, 0, at));
+        }
+        return rows;
     }
 
     /// <summary>Every rule the ledger keeps, re-derived from scratch; empty when all hold.</summary>

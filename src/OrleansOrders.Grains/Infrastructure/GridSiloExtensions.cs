@@ -26,6 +26,9 @@ public static class GridSiloExtensions
             "Grid options: durations must be positive and counts at least 1.");
         options.Validate(o => o.Routing.Validate().Count == 0, "Grid:Routing is invalid (see RoutingSettings.Validate).");
         services.TryAddSingleton(GridClock.System);
+        // A hot stock grain loads every open commitment when it activates (hundreds of thousands are one
+        // partition scan of seconds on Azure, longer on Azurite): give activation time for it.
+        services.Configure<GrainCollectionOptions>(o => o.ActivationTimeout = TimeSpan.FromMinutes(3));
         // Stock ledgers in the process unless the host chose a durable store (AddAzureTableStockLedger).
         services.TryAddSingleton<IStockLedgerStore>(sp =>
         {

@@ -25,7 +25,7 @@ public sealed partial class StockGrain : Grain, IStockGrain
     private readonly ILogger<StockGrain> _logger;
     private readonly GroupCommit _writes;
     private StockLedger _ledger = new();
-    private string? _etag;
+    private LedgerVersion? _version;
     private bool _stale;
     private string _key = "";
     private string _nodeId = "";
@@ -56,11 +56,16 @@ public sealed partial class StockGrain : Grain, IStockGrain
         _key = this.GetPrimaryKeyString();
         (_nodeId, _sku) = Identifiers.ParseStockKey(_key);
         GridMetrics.TrackHolds(this, () => _ledger.Holds.Count);
+        var loading = System.Diagnostics.Stopwatch.StartNew();
         var stored = await _store.ReadAsync(_key, cancellationToken);
         if (stored is not null)
         {
             _ledger = StockLedger.Restore(stored.Header, stored.Rows);
-            _etag = stored.ETag;
+            _version = stored.Version;
+            if (loading.Elapsed > TimeSpan.FromSeconds(1))
+            {
+                _logger.LogInformation("{Grain}: ledger of {Rows} rows loaded in {Seconds:F1} s", _key, stored.Rows.Count, loading.Elapsed.TotalSeconds);
+            }
         }
         else if (_legacy.RecordExists)
         {
@@ -310,7 +315,7 @@ public sealed partial class StockGrain : Grain, IStockGrain
             return; // an earlier write of this batch already carried the change
         }
         changes ??= new LedgerChanges(_ledger.Header, []);
-        _etag = await _store.WriteAsync(_key, changes, _etag);
+        _version = await _store.WriteAsync(_key, changes, _version, _ledger.DurableRows);
     }
 
     /// <summary>After a failed write: the stored ledger is the truth; holds carry over where they still fit.</summary>
@@ -319,7 +324,7 @@ public sealed partial class StockGrain : Grain, IStockGrain
         var stored = await _store.ReadAsync(_key);
         var previous = _ledger;
         _ledger = stored is null ? new StockLedger() : StockLedger.Restore(stored.Header, stored.Rows);
-        _etag = stored?.ETag;
+        _version = stored?.Version;
         _stale = false;
         var dropped = _ledger.AdoptHolds(previous);
         if (dropped > 0)
@@ -352,14 +357,15 @@ public sealed partial class StockGrain : Grain, IStockGrain
             old.InboundPromises.Select(p => new LedgerPromise(p.OrderId, p.Quantity)).ToList());
         // Written in steps of at most one transaction each; the header goes with every step, and only the
         // last step's completion clears the old record, so a crash midway migrates again from the start.
-        string? etag = null;
+        LedgerVersion? version = null;
         for (var i = 0; i == 0 || i < rows.Count; i += StockLedger.MaxRowsPerWrite)
         {
             var part = rows.Skip(i).Take(StockLedger.MaxRowsPerWrite).Select(row => new LedgerRowChange(row.Key, row)).ToList();
-            etag = await _store.WriteAsync(_key, new LedgerChanges(header, part), etag);
+            var upTo = rows.Take(i + part.Count).ToList();
+            version = await _store.WriteAsync(_key, new LedgerChanges(header, part), version, () => upTo);
         }
         _ledger = StockLedger.Restore(header, rows);
-        _etag = etag;
+        _version = version;
         await _legacy.ClearStateAsync();
         _logger.LogInformation("{Grain}: stock state carried over into the ledger ({Rows} rows)", _key, rows.Count);
     }

@@ -136,8 +136,9 @@ public sealed class SharedLedgerStore(SharedStore store) : IStockLedgerStore
     public Task<StoredLedger?> ReadAsync(string stockKey, CancellationToken cancellationToken = default) =>
         store.Ledger.ReadAsync(stockKey, cancellationToken);
 
-    public async Task<string> WriteAsync(string stockKey, LedgerChanges changes, string? etag, CancellationToken cancellationToken = default)
+    public async Task<LedgerVersion> WriteAsync(string stockKey, LedgerChanges changes, LedgerVersion? version, Func<IReadOnlyCollection<LedgerRow>> currentRows, CancellationToken cancellationToken = default)
     {
+        var etag = version?.ETag;
         await Task.Yield(); // a real store answers asynchronously, letting other calls interleave
         var roll = store.Roll();
         try
@@ -148,7 +149,7 @@ public sealed class SharedLedgerStore(SharedStore store) : IStockLedgerStore
         {
             throw new LedgerWriteConflictException(ex.Message, ex);
         }
-        var written = await store.Ledger.WriteAsync(stockKey, changes, etag, cancellationToken);
+        var written = await store.Ledger.WriteAsync(stockKey, changes, version, currentRows, cancellationToken);
         Interlocked.Increment(ref store.Writes);
         store.FailAfter(roll, stockKey);
         return written;

@@ -101,7 +101,7 @@ public class StockLedgerTests
         var storage = new FakeLedgerStorage();
         var ledger = new StockLedger();
         ledger.SetLevel("count", 1000, 0, Now);
-        for (var i = 0; i < 150; i++)
+        for (var i = 0; i < 500; i++)
         {
             ledger.Commit($"r{i}", 1, null);
             ledger.Release($"r{i}", Now);

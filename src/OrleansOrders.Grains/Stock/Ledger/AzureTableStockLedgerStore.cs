@@ -4,99 +4,242 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using OrleansOrders.Stock;
 
 namespace OrleansOrders.Grains.Stock.Ledger;
 
 /// <summary>
-/// Stock ledgers in Azure Table storage: one partition per stock grain, a header entity and one entity
-/// per row, each write one entity-group transaction (atomic, at most 100 entities: the header and
-/// <see cref="StockLedger.MaxRowsPerWrite"/> rows) whose header replace carries the ETag read, so two
-/// activations can never both write. Reading a ledger is one partition query.
+/// Stock ledgers in Azure Table storage, one partition per stock grain, as a log of changes with
+/// snapshots:
+/// <list type="bullet">
+/// <item>header <c>h</c>: levels, counters and terms, the log sequence and which snapshot is current;</item>
+/// <item>log rows <c>l|{seq}</c>: the rows one write changed (binary);</item>
+/// <item>snapshot pages <c>s|{seq}|{page}</c>: every row as of <c>seq</c>, about 1 MB a page.</item>
+/// </list>
+/// A write is one entity-group transaction of two entities (the header, replaced on its ETag, and one
+/// log row), whatever the ledger holds. Once enough log has accumulated (at least
+/// <see cref="MinLogRowsPerSnapshot"/> rows and an eighth of the snapshot's bytes, or
+/// <see cref="MaxLogRowsPerSnapshot"/> rows) the write first stores a new snapshot, then points the
+/// header at it in the same transaction; so a snapshot's cost is spread over the writes before it, and
+/// reading a ledger is one point read, a few pages and at most <see cref="MaxLogRowsPerSnapshot"/> log
+/// rows, not one entity per open commitment. Superseded log rows and pages are deleted afterwards
+/// (reads never look at them, so a delete that fails costs only space).
 /// </summary>
-public sealed class AzureTableStockLedgerStore(TableServiceClient service, string tableName = AzureTableStockLedgerStore.DefaultTable) : IStockLedgerStore
+public sealed class AzureTableStockLedgerStore(TableServiceClient service, string tableName = AzureTableStockLedgerStore.DefaultTable, ILogger? logger = null) : IStockLedgerStore
 {
     public const string DefaultTable = "OrleansOrdersStockLedger";
+    public const int MinLogRowsPerSnapshot = 1_000;
+    public const int MaxLogRowsPerSnapshot = 10_000;
     private const string HeaderRowKey = "h";
-    private const int ChunkChars = 30_000; // a string property holds 64 KiB (32K UTF-16 characters)
-    private const int MaxChunks = 30;
+    private const int ChunkChars = 30_000;     // a string property holds 64 KiB (32K UTF-16 characters)
+    private const int MaxHeaderChunks = 30;
+    private const int BinaryPropertyBytes = 64_000; // a binary property holds 64 KiB
+    private const int PropertiesPerPage = 10;       // an entity holds 1 MiB (Azurite counts binary as base64)
 
     private readonly TableClient _table = service.GetTableClient(tableName);
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
     private Task? _created;
 
     public async Task<StoredLedger?> ReadAsync(string stockKey, CancellationToken cancellationToken = default)
     {
         await EnsureTable(cancellationToken);
         var partition = TableKeys.Escape(stockKey);
-        LedgerHeader? header = null;
-        string? etag = null;
-        var rows = new List<LedgerRow>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
-        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        var found = await _table.GetEntityIfExistsAsync<TableEntity>(partition, HeaderRowKey, cancellationToken: cancellationToken);
+        if (!found.HasValue || found.Value is not { } headerEntity)
         {
-            if (entity.RowKey == HeaderRowKey)
-            {
-                header = ReadHeader(entity);
-                etag = entity.ETag.ToString();
-                continue;
-            }
-            var key = TableKeys.Unescape(entity.RowKey);
-            var kind = (LedgerRowKind)(entity.GetInt32("Kind") ?? 0);
-            rows.Add(new LedgerRow(kind, key[2..], entity.GetInt32("Qty") ?? 0, entity.GetDateTimeOffset("At") ?? default));
+            return null;
         }
-        return header is null ? null : new StoredLedger(header, rows, etag!);
+        var header = ReadHeader(headerEntity);
+        var version = new LedgerVersion(headerEntity.ETag.ToString(),
+            headerEntity.GetInt64("Seq") ?? 0, headerEntity.GetInt64("SnapSeq") ?? 0, headerEntity.GetInt32("SnapPages") ?? 0,
+            headerEntity.GetInt64("LogRows") ?? 0, headerEntity.GetInt64("LogBytes") ?? 0, headerEntity.GetInt64("SnapBytes") ?? 0);
+
+        var rows = new Dictionary<string, LedgerRow>(StringComparer.Ordinal);
+        if (version.SnapshotPages > 0)
+        {
+            var prefix = SnapshotPrefix(version.SnapshotSequence);
+            var pages = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {prefix} and RowKey lt {prefix + "~"}");
+            await foreach (var page in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            {
+                pages[page.RowKey] = ReadBinary(page);
+            }
+            var bytes = pages.Take(version.SnapshotPages).SelectMany(p => p.Value).ToArray();
+            if (pages.Count < version.SnapshotPages)
+            {
+                throw new InvalidDataException($"Ledger {stockKey}: snapshot {version.SnapshotSequence} has {pages.Count} of {version.SnapshotPages} pages.");
+            }
+            foreach (var row in LedgerCodec.ReadRows(bytes))
+            {
+                rows[row.Key] = row;
+            }
+        }
+        if (version.Sequence > version.SnapshotSequence)
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {LogKey(version.SnapshotSequence)} and RowKey le {LogKey(version.Sequence)}");
+            var log = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+            await foreach (var entry in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            {
+                log[entry.RowKey] = entry.GetBinary("D") ?? [];
+            }
+            foreach (var changes in log.Values)
+            {
+                foreach (var change in LedgerCodec.ReadChanges(changes))
+                {
+                    if (change.Row is null)
+                    {
+                        rows.Remove(change.Key);
+                    }
+                    else
+                    {
+                        rows[change.Key] = change.Row;
+                    }
+                }
+            }
+        }
+        return new StoredLedger(header, rows.Values.ToList(), version);
     }
 
-    public async Task<string> WriteAsync(string stockKey, LedgerChanges changes, string? etag, CancellationToken cancellationToken = default)
+    public async Task<LedgerVersion> WriteAsync(string stockKey, LedgerChanges changes, LedgerVersion? version, Func<IReadOnlyCollection<LedgerRow>> currentRows, CancellationToken cancellationToken = default)
     {
-        if (changes.Rows.Count > StockLedger.MaxRowsPerWrite)
+        // Decide and encode before the first await: currentRows is the ledger as of this write only until then.
+        var encoded = LedgerCodec.WriteChanges(changes.Rows);
+        if (encoded.Length > BinaryPropertyBytes)
         {
-            throw new InvalidOperationException($"A ledger write carries at most {StockLedger.MaxRowsPerWrite} rows; this one had {changes.Rows.Count}.");
+            throw new InvalidOperationException($"Ledger {stockKey}: a write of {changes.Rows.Count} rows ({encoded.Length} bytes) does not fit one log row.");
         }
+        var previous = version ?? new LedgerVersion("");
+        var sequence = previous.Sequence + 1;
+        var logRows = previous.LogRowsSinceSnapshot + 1;
+        var logBytes = previous.LogBytesSinceSnapshot + encoded.Length;
+        byte[]? snapshot = null;
+        if (logRows >= MaxLogRowsPerSnapshot || (logRows >= MinLogRowsPerSnapshot && logBytes * 8 >= previous.SnapshotBytes))
+        {
+            snapshot = LedgerCodec.WriteRows(currentRows());
+        }
+
         await EnsureTable(cancellationToken);
         var partition = TableKeys.Escape(stockKey);
-        var header = WriteHeader(partition, changes.Header);
-        var actions = new List<TableTransactionAction>(changes.Rows.Count + 1)
+        var next = previous with { Sequence = sequence, LogRowsSinceSnapshot = logRows, LogBytesSinceSnapshot = logBytes };
+        if (snapshot is not null)
         {
-            etag is null
+            // Pages first: nothing reads them until the header below names them, so a crash here leaves only garbage.
+            var pages = snapshot.Chunk(BinaryPropertyBytes * PropertiesPerPage).ToList();
+            await Task.WhenAll(pages.Select((page, i) => _table.UpsertEntityAsync(
+                WriteBinary(new TableEntity(partition, SnapshotPrefix(sequence) + i.ToString("D5", CultureInfo.InvariantCulture)), page),
+                TableUpdateMode.Replace, cancellationToken)));
+            next = next with { SnapshotSequence = sequence, SnapshotPages = pages.Count, SnapshotBytes = snapshot.Length, LogRowsSinceSnapshot = 0, LogBytesSinceSnapshot = 0 };
+        }
+
+        var header = WriteHeader(partition, changes.Header, next);
+        var actions = new List<TableTransactionAction>(2)
+        {
+            version is null
                 ? new TableTransactionAction(TableTransactionActionType.Add, header)
-                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, header, new ETag(etag)),
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, header, new ETag(version.ETag)),
         };
-        foreach (var change in changes.Rows)
+        if (snapshot is null)
         {
-            var rowKey = TableKeys.Escape(change.Key);
-            actions.Add(change.Row is { } row
-                ? new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition, rowKey)
-                {
-                    ["Kind"] = (int)row.Kind,
-                    ["Qty"] = row.Quantity,
-                    ["At"] = row.At == default ? null : row.At,
-                })
-                : new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, rowKey), ETag.All));
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace,
+                new TableEntity(partition, LogKey(sequence)) { ["D"] = encoded }));
         }
         try
         {
             var response = await _table.SubmitTransactionAsync(actions, cancellationToken);
-            return response.Value[0].Headers.ETag?.ToString() ?? throw new InvalidOperationException("The table answered a ledger write without an ETag.");
+            next = next with { ETag = response.Value[0].Headers.ETag?.ToString() ?? throw new InvalidOperationException("The table answered a ledger write without an ETag.") };
         }
         catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && ex.FailedTransactionActionIndex is 0)
         {
             throw new LedgerWriteConflictException($"Ledger {stockKey} was written by someone else.", ex);
         }
+        if (snapshot is not null && version is not null)
+        {
+            _ = DeleteSupersededAsync(partition, previous, sequence);
+        }
+        return next;
     }
+
+    /// <summary>Log rows the new snapshot covers and the pages of the snapshot before it: no read looks at them any more.</summary>
+    private async Task DeleteSupersededAsync(string partition, LedgerVersion previous, long snapshotSequence)
+    {
+        try
+        {
+            var keys = new List<string>();
+            var logFilter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {LogKey(0)} and RowKey lt {LogKey(snapshotSequence)}");
+            await foreach (var entry in _table.QueryAsync<TableEntity>(logFilter, select: ["RowKey"]))
+            {
+                keys.Add(entry.RowKey);
+            }
+            if (previous.SnapshotPages > 0)
+            {
+                var prefix = SnapshotPrefix(previous.SnapshotSequence);
+                var pageFilter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {prefix} and RowKey lt {prefix + "~"}");
+                await foreach (var entry in _table.QueryAsync<TableEntity>(pageFilter, select: ["RowKey"]))
+                {
+                    keys.Add(entry.RowKey);
+                }
+            }
+            foreach (var batch in keys.Chunk(100))
+            {
+                await _table.SubmitTransactionAsync(batch.Select(key =>
+                    new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, key), ETag.All)));
+            }
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Ledger {Partition}: deleting superseded log rows and pages failed; they only take space", partition);
+        }
+    }
+
+    private static string LogKey(long sequence) => "l|" + sequence.ToString("D19", CultureInfo.InvariantCulture);
+
+    private static string SnapshotPrefix(long sequence) => "s|" + sequence.ToString("D19", CultureInfo.InvariantCulture) + "|";
 
     private Task EnsureTable(CancellationToken cancellationToken) =>
         _created is { IsCompletedSuccessfully: true } ? Task.CompletedTask : _created = _table.CreateIfNotExistsAsync(cancellationToken);
 
-    private static TableEntity WriteHeader(string partition, LedgerHeader header)
+    private static TableEntity WriteBinary(TableEntity entity, byte[] bytes)
+    {
+        var parts = bytes.Chunk(BinaryPropertyBytes).ToList();
+        entity["Parts"] = parts.Count;
+        for (var i = 0; i < parts.Count; i++)
+        {
+            entity["B" + i.ToString(CultureInfo.InvariantCulture)] = parts[i];
+        }
+        return entity;
+    }
+
+    private static byte[] ReadBinary(TableEntity entity)
+    {
+        var parts = entity.GetInt32("Parts") ?? 0;
+        var bytes = new List<byte>(parts * BinaryPropertyBytes);
+        for (var i = 0; i < parts; i++)
+        {
+            bytes.AddRange(entity.GetBinary("B" + i.ToString(CultureInfo.InvariantCulture)) ?? []);
+        }
+        return bytes.ToArray();
+    }
+
+    private static TableEntity WriteHeader(string partition, LedgerHeader header, LedgerVersion version)
     {
         var json = JsonSerializer.Serialize(header, LedgerJson.Default.LedgerHeader);
         var chunks = (json.Length + ChunkChars - 1) / ChunkChars;
-        if (chunks > MaxChunks)
+        if (chunks > MaxHeaderChunks)
         {
             throw new InvalidOperationException($"A ledger header of {json.Length} characters does not fit one table entity.");
         }
-        var entity = new TableEntity(partition, HeaderRowKey) { ["Chunks"] = chunks };
+        var entity = new TableEntity(partition, HeaderRowKey)
+        {
+            ["Chunks"] = chunks,
+            ["Seq"] = version.Sequence,
+            ["SnapSeq"] = version.SnapshotSequence,
+            ["SnapPages"] = version.SnapshotPages,
+            ["SnapBytes"] = version.SnapshotBytes,
+            ["LogRows"] = version.LogRowsSinceSnapshot,
+            ["LogBytes"] = version.LogBytesSinceSnapshot,
+        };
         for (var i = 0; i < chunks; i++)
         {
             entity["H" + i.ToString(CultureInfo.InvariantCulture)] = json.Substring(i * ChunkChars, Math.Min(ChunkChars, json.Length - i * ChunkChars));
@@ -114,6 +257,85 @@ public sealed class AzureTableStockLedgerStore(TableServiceClient service, strin
         }
         return JsonSerializer.Deserialize(json.ToString(), LedgerJson.Default.LedgerHeader)
                ?? throw new InvalidDataException($"Ledger header {entity.PartitionKey} is empty.");
+    }
+}
+
+/// <summary>The binary form of ledger rows and changes in log rows and snapshot pages.</summary>
+internal static class LedgerCodec
+{
+    public static byte[] WriteChanges(IReadOnlyList<LedgerRowChange> changes)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(changes.Count);
+            foreach (var change in changes)
+            {
+                writer.Write(change.Key);
+                writer.Write(change.Row is not null);
+                if (change.Row is { } row)
+                {
+                    Write(writer, row);
+                }
+            }
+        }
+        return stream.ToArray();
+    }
+
+    public static IEnumerable<LedgerRowChange> ReadChanges(byte[] bytes)
+    {
+        using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+        var count = reader.ReadInt32();
+        var changes = new List<LedgerRowChange>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var key = reader.ReadString();
+            changes.Add(new LedgerRowChange(key, reader.ReadBoolean() ? Read(reader) : null));
+        }
+        return changes;
+    }
+
+    public static byte[] WriteRows(IReadOnlyCollection<LedgerRow> rows)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(rows.Count);
+            foreach (var row in rows)
+            {
+                Write(writer, row);
+            }
+        }
+        return stream.ToArray();
+    }
+
+    public static IEnumerable<LedgerRow> ReadRows(byte[] bytes)
+    {
+        using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+        var count = reader.ReadInt32();
+        var rows = new List<LedgerRow>(count);
+        for (var i = 0; i < count; i++)
+        {
+            rows.Add(Read(reader));
+        }
+        return rows;
+    }
+
+    private static void Write(BinaryWriter writer, LedgerRow row)
+    {
+        writer.Write((byte)row.Kind);
+        writer.Write(row.Id);
+        writer.Write(row.Quantity);
+        writer.Write(row.At.UtcTicks);
+    }
+
+    private static LedgerRow Read(BinaryReader reader)
+    {
+        var kind = (LedgerRowKind)reader.ReadByte();
+        var id = reader.ReadString();
+        var quantity = reader.ReadInt32();
+        var ticks = reader.ReadInt64();
+        return new LedgerRow(kind, id, quantity, ticks == 0 ? default : new DateTimeOffset(ticks, TimeSpan.Zero));
     }
 }
 
@@ -143,8 +365,6 @@ internal static class TableKeys
         }
         return builder.ToString();
     }
-
-    public static string Unescape(string key) => key.Contains('%') ? Uri.UnescapeDataString(key) : key;
 
     private static bool NeedsEscape(char c) => c is '/' or '\\' or '#' or '?' or '%' || char.IsControl(c);
 }

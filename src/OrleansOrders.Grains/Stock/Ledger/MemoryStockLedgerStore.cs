@@ -30,16 +30,17 @@ public sealed class MemoryStockLedgerStore : IStockLedgerStore
         {
             return Task.FromResult<StoredLedger?>(partition.Header is null
                 ? null
-                : new StoredLedger(partition.Header, partition.Rows.Values.ToList(), partition.ETag!));
+                : new StoredLedger(partition.Header, partition.Rows.Values.ToList(), new LedgerVersion(partition.ETag!)));
         }
     }
 
-    public Task<string> WriteAsync(string stockKey, LedgerChanges changes, string? etag, CancellationToken cancellationToken = default)
+    public Task<LedgerVersion> WriteAsync(string stockKey, LedgerChanges changes, LedgerVersion? version, Func<IReadOnlyCollection<LedgerRow>> currentRows, CancellationToken cancellationToken = default)
     {
         if (changes.Rows.Count > StockLedger.MaxRowsPerWrite)
         {
             throw new InvalidOperationException($"A ledger write carries at most {StockLedger.MaxRowsPerWrite} rows; this one had {changes.Rows.Count}.");
         }
+        var etag = version?.ETag;
         var partition = _partitions.GetOrAdd(stockKey, _ => new Partition());
         lock (partition)
         {
@@ -67,7 +68,7 @@ public sealed class MemoryStockLedgerStore : IStockLedgerStore
             }
             partition.Header = changes.Header;
             partition.ETag = Interlocked.Increment(ref _etag).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Task.FromResult(partition.ETag);
+            return Task.FromResult(new LedgerVersion(partition.ETag));
         }
     }
 
