@@ -40,6 +40,36 @@ public sealed class StockGrainTests(GridClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Safety_stock_above_on_hand_shows_zero_available_in_every_view()
+    {
+        var (net, stock, sku) = await Seed("safety-above", 3, safety: 4);
+        var snapshot = await stock.GetSnapshot();
+        Assert.Equal(0, snapshot.Available); // was -1 here while network availability said 0
+        Assert.Equal(0, await stock.GetAvailable());
+        Assert.Equal(0, (await stock.GetOffer()).Available);
+        Assert.Equal(HoldOutcome.Insufficient, (await stock.Hold("r1", 1, TimeSpan.FromSeconds(30))).Outcome);
+        var network = await _grains.GetGrain<ISkuAvailabilityGrain>(sku).Get();
+        Assert.All(network.Nodes, n => Assert.Equal(0, n.Available));
+        _ = net;
+    }
+
+    [Fact]
+    public async Task A_router_giving_back_a_hold_never_releases_a_commitment_nor_the_hold_of_a_later_attempt()
+    {
+        var (_, stock, _) = await Seed("drop-hold", 10);
+        Assert.Equal(HoldOutcome.Granted, (await stock.Hold("o1-a1", 4, TimeSpan.FromSeconds(30), attempt: "router-1")).Outcome);
+        // The order timed out and retried: a second router holds under the same reservation id.
+        Assert.Equal(HoldOutcome.Granted, (await stock.Hold("o1-a1", 4, TimeSpan.FromSeconds(30), attempt: "router-2")).Outcome);
+        Assert.Equal(0, await stock.DropHold("o1-a1", attempt: "router-1")); // the late first router gives back nothing
+        Assert.Equal(CommitOutcome.Committed, (await stock.Commit("o1-a1", 4)).Outcome);
+        Assert.Equal(0, await stock.DropHold("o1-a1", attempt: "router-2")); // a commitment is not a hold
+        Assert.Equal(0, await stock.DropHold("o1-a1"));
+        var snapshot = await stock.GetSnapshot();
+        Assert.Equal(4, snapshot.Committed);
+        Assert.Equal(6, snapshot.Available);
+    }
+
+    [Fact]
     public async Task A_commit_after_its_hold_expired_rechecks_availability_and_never_oversells()
     {
         var (_, stock, _) = await Seed("late-commit", 5);
