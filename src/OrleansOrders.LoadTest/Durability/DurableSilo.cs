@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -29,10 +28,9 @@ public sealed class DurableSilo : IAsyncDisposable
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(ports[0], ports[1], serviceId: serviceId, clusterId: serviceId);
-            silo.AddAzureTableGrainStorage(GridOptions.StorageName, o => o.TableServiceClient = new TableServiceClient(connectionString));
+            silo.AddGridAzureTableStorage(connectionString);
             silo.UseInMemoryReminderService();
             silo.AddMemoryStreams("events");
-            silo.AddMemoryGrainStorage("PubSubStore");
         });
         builder.Services.AddOrderGridGrains();
         builder.Services.Configure<GridOptions>(o => o.CoalesceStockWrites = coalesceStockWrites);

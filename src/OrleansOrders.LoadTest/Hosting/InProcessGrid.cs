@@ -102,7 +102,7 @@ public sealed class InProcessGrid : IGridTarget
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
-            silo.AddMemoryGrainStorage(GridOptions.StorageName);
+            silo.AddGridMemoryStorage();
             silo.UseInMemoryReminderService();
             if (options.CallStats is { } stats)
             {
