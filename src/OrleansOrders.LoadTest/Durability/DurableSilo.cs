@@ -15,9 +15,13 @@ public sealed class DurableSilo : IAsyncDisposable
     {
         _host = host;
         Grains = host.Services.GetRequiredService<IGrainFactory>();
+        StorageOperations = host.Services.GetRequiredService<StorageOperationCounter>();
     }
 
     public IGrainFactory Grains { get; }
+
+    /// <summary>Storage operations the silo issued (all stores), counted by the grid's storage setup.</summary>
+    public StorageOperationCounter StorageOperations { get; }
 
     public static async Task<DurableSilo> StartAsync(string connectionString, bool coalesceStockWrites, CancellationToken cancellationToken)
     {
