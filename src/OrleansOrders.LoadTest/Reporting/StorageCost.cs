@@ -16,7 +16,7 @@ public sealed record StorageCost(long Orders, long Reads, long Writes, long Clea
 {
     public static StorageCost Of(StorageOperationSnapshot operations, long orders)
     {
-        double PerOrder(long count) => orders > 0 ? Math.Round((double)count / orders, 2) : 0;
+        double PerOrder(long count) => orders > 0 ? Math.Round((double)count / orders, 3) : 0;
         return new StorageCost(orders, operations.Reads, operations.Writes, operations.Clears,
             PerOrder(operations.Reads), PerOrder(operations.Writes),
             operations.ByState
@@ -33,7 +33,7 @@ public sealed record StorageCost(long Orders, long Reads, long Writes, long Clea
         var total = writes ? WritesPerOrder : ReadsPerOrder;
         var parts = ByState
             .Select(s => (State: s.State.Length > 0 ? s.State : s.Store, PerOrder: writes ? s.WritesPerOrder : s.ReadsPerOrder))
-            .Where(s => s.PerOrder > 0)
+            .Where(s => s.PerOrder >= 0.005) // what prints as 0 says nothing
             .OrderByDescending(s => s.PerOrder)
             .Take(4)
             .Select(s => $"{s.State} {Number(s.PerOrder)}")
