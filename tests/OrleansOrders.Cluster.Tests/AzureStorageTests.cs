@@ -131,6 +131,14 @@ public sealed class AzureStorageTests(AzuriteFixture azurite)
         Assert.Equal(CommitOutcome.Committed, (await eastStock.Commit("json-r1", 1)).Outcome);
         await current.Client.GetGrain<IOrderGrain>("json-o1").Cancel("json test, after the switch");
         var live = await eastStock.GetSnapshot();
+
+        // Every operation went through the counting wrapper around the Azure Table provider.
+        var services = current.Silos[0].ServiceProvider;
+        Assert.Equal(new GridStorageSettings(GridStorageKind.AzureTable, azurite.ConnectionString), services.GetRequiredService<GridStorageSettings>());
+        var counted = services.GetRequiredService<StorageOperationCounter>().Snapshot().ByState.ToDictionary(s => (s.Store, s.State));
+        Assert.True(counted[(GridOptions.StorageName, "order")].Reads >= orderIds.Count, "each order activation read its state");
+        Assert.True(counted[(GridOptions.StorageName, "order")].Writes >= 1, "the cancel wrote the order");
+        Assert.True(counted[(GridOptions.StorageName, "stock")].Writes >= 1, "the commit wrote the stock");
         var rewritten = await StateRows(serviceId);
         var stockRow = Assert.Single(rewritten, r => r.Key.State == "stock" && r.Key.Grain.Contains(east, StringComparison.Ordinal));
         Assert.False(IsJson(stockRow.Value), "the stock state was rewritten in binary");
