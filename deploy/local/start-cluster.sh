@@ -18,21 +18,7 @@ for i in $(seq 1 "$SILO_COUNT"); do
   fi
   seed=false
   [[ $i -eq 1 ]] && seed=true
-  (
-    cd "$RUN_DIR/silo"
-    GridHost__Clustering=AzureStorage \
-    GridHost__Storage=AzureStorage \
-    GridHost__AzureStorageConnectionString="$AZURITE_CONNECTION" \
-    GridHost__ClusterId="$CLUSTER_ID" \
-    GridHost__ServiceId="$SERVICE_ID" \
-    GridHost__SiloPort="$(silo_port "$i")" \
-    GridHost__GatewayPort="$(gateway_port "$i")" \
-    Demo__Seed="$seed" \
-    ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" \
-    Urls="http://localhost:$(http_port "$i")" \
-    nohup dotnet OrleansOrders.Silo.dll >"$RUN_DIR/silo$i.log" 2>&1 &
-    echo $! >"$RUN_DIR/silo$i.pid"
-  )
+  start_silo "$i" "$seed"
   echo "silo $i starting (pid $(cat "$RUN_DIR/silo$i.pid")), log $RUN_DIR/silo$i.log"
 done
 

@@ -38,10 +38,14 @@ public static class RunPipeline
         var length = plan.Duration is { } d ? Durations.Format(d) : $"{plan.Orders} orders";
         terminal.Line($"run {runId}: {scenario.Name} ({scenario.LinesText} per order), {loop}, {length} after {Durations.Format(plan.Warmup)} warm-up");
         var driver = new LoadDriver(target.Client, scenario, plan, new OrderIds(runId));
+        // Storage operations are counted by the silo's storage wrapper: seen only when the silo runs here.
+        var storageCounter = target is InProcessGrid grid ? grid.StorageOperations : null;
         callStats?.Start();
+        var storageBefore = storageCounter?.Snapshot();
         var process = ProcessStats.Start();
         var load = await LiveProgress.TrackAsync(terminal, $"{scenario.Name}: {loop}", driver.RunAsync(cancellationToken), driver.Sample, driver.Planned);
         callStats?.Stop();
+        var storage = storageCounter is null ? null : StorageCost.Of(storageCounter.Snapshot().Since(storageBefore!), load.Submitted);
         var processStats = process.Stop();
         cancellationToken.ThrowIfCancellationRequested();
         var calls = callStats?.Snapshot(load.Submitted);
@@ -73,6 +77,9 @@ public static class RunPipeline
         {
             GrainCallsPerOrder = calls is null ? null : Math.Round(calls.Sum(c => c.PerOrder), 1),
             GrainCalls = calls,
+            StorageReadsPerOrder = storage?.ReadsPerOrder,
+            StorageWritesPerOrder = storage?.WritesPerOrder,
+            Storage = storage,
             Process = processStats,
         };
 

@@ -20,11 +20,9 @@ public sealed class AzureStorageTests(AzuriteFixture azurite)
         var connection = azurite.ConnectionString;
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddAzureTableGrainStorage(GridOptions.StorageName, o => o.TableServiceClient = new TableServiceClient(connection));
-            silo.Services.AddAzureTableStockLedger(connection);
+            silo.AddGridAzureTableStorage(connection);
             silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connection));
             silo.AddMemoryStreams("events");
-            silo.AddMemoryGrainStorage("PubSubStore");
             if (clock is not null)
             {
                 silo.Services.AddSingleton(clock);
@@ -33,6 +31,128 @@ public sealed class AzureStorageTests(AzuriteFixture azurite)
             silo.Services.Configure<GridOptions>(o => o.SoftStateFlushInterval = TimeSpan.FromMilliseconds(300));
         });
         return builder.Build();
+    }
+
+    /// <summary>
+    /// The storage setup before GridStorageExtensions: Azure Table grain storage with Orleans' default
+    /// serializer (JSON with type names), as the silo, the durability benchmark and these tests
+    /// configured it. Kept here only to write state as the grid wrote it then.
+    /// </summary>
+    private InProcessTestCluster BuildJsonCluster(string serviceId)
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.Options.ServiceId = serviceId;
+        var connection = azurite.ConnectionString;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddAzureTableGrainStorage(GridOptions.StorageName, o => o.TableServiceClient = new TableServiceClient(connection));
+            silo.Services.AddAzureTableStockLedger(connection); // stock lives in its ledger, not grain state (see StockLegacyStateTests)
+            silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connection));
+            silo.AddMemoryStreams("events");
+            silo.AddMemoryGrainStorage("PubSubStore");
+            silo.Services.AddOrderGridGrains();
+            silo.Services.Configure<GridOptions>(o => o.SoftStateFlushInterval = TimeSpan.FromMilliseconds(300));
+        });
+        return builder.Build();
+    }
+
+    /// <summary>The grain state rows of one service in the grid's table: (state name, grain) -> the state's bytes.</summary>
+    private async Task<Dictionary<(string State, string Grain), byte[]>> StateRows(string serviceId)
+    {
+        var rows = new TableServiceClient(azurite.ConnectionString).GetTableClient("OrleansGrainState")
+            .QueryAsync<TableEntity>(e => e.PartitionKey.CompareTo(serviceId + "_") > 0 && e.PartitionKey.CompareTo(serviceId + "`") < 0);
+        var states = new Dictionary<(string, string), byte[]>();
+        await foreach (var row in rows)
+        {
+            states[(row.RowKey, row.PartitionKey[(serviceId.Length + 1)..])] = row.GetBinary("Data");
+        }
+        return states;
+    }
+
+    private static bool IsJson(byte[] data) => data.Length > 0 && data[0] == (byte)'{';
+
+    [Fact]
+    [Trait("Category", "Functional")]
+    public async Task State_written_as_json_before_the_switch_to_binary_is_read_and_rewritten_in_binary()
+    {
+        var serviceId = "json-" + Guid.NewGuid().ToString("N")[..8];
+        var orderIds = Enumerable.Range(0, 4).Select(i => $"json-o{i}").ToList();
+        List<(string NodeId, string Sku)> stockKeys;
+        string sku, east;
+        Dictionary<string, OrderView> before;
+        StockSnapshot stockBefore;
+
+        await using (var legacy = BuildJsonCluster(serviceId))
+        {
+            await legacy.DeployAsync();
+            var net = new TestNetwork(legacy.Client, "json");
+            sku = net.Sku("x");
+            east = await net.AddNode("east", TestNetwork.Newark);
+            var west = await net.AddNode("west", TestNetwork.Chicago);
+            await net.SetStock(east, sku, 10, safetyStock: 1);
+            await net.SetStock(west, sku, 10);
+            await net.WaitForAvailability(sku, 19);
+            foreach (var id in orderIds)
+            {
+                Assert.Equal(SubmitOutcome.Accepted, (await legacy.Client.GetGrain<IOrderGrain>(id).Submit(net.Order(id, TestNetwork.NewYork, (sku, 2)))).Outcome);
+            }
+            await legacy.Client.GetGrain<IOrderGrain>("json-o0").Cancel("json test");
+            before = (await Task.WhenAll(orderIds.Select(id => legacy.Client.GetGrain<IOrderGrain>(id).Get()))).ToDictionary(o => o!.OrderId, o => o!);
+            stockBefore = await legacy.Client.GetGrain<IStockGrain>(Identifiers.StockKey(east, sku)).GetSnapshot();
+            stockKeys = net.StockKeys.ToList();
+            await legacy.StopAllSilosAsync();
+        }
+        var written = await StateRows(serviceId);
+        Assert.Contains(written, r => r.Key.State == "order");
+        Assert.All(written, r => Assert.True(IsJson(r.Value), $"{r.Key} was not written as JSON by the legacy setup"));
+        Assert.True(stockBefore.Committed > 0, "the legacy cluster committed stock at the east node");
+
+        await using var current = BuildCluster(serviceId, 1);
+        await current.DeployAsync();
+        var audit = await GridAuditor.Audit(current.Client, stockKeys, orderIds);
+        AuditAssert.Clean(audit);
+        foreach (var id in orderIds)
+        {
+            var (was, now) = (before[id], audit.Orders[id]);
+            Assert.Equal((was.Status, was.AcceptedAt, was.Request.CustomerId, was.TotalCost, was.CancelReason),
+                (now.Status, now.AcceptedAt, now.Request.CustomerId, now.TotalCost, now.CancelReason));
+            Assert.Equal(was.Shipments.Select(s => (s.NodeId, s.Status, s.Cost, s.PromisedBy, s.Lines.Sum(l => l.Quantity))),
+                now.Shipments.Select(s => (s.NodeId, s.Status, s.Cost, s.PromisedBy, s.Lines.Sum(l => l.Quantity))));
+        }
+        Assert.Equal(OrderStatus.Cancelled, audit.Orders["json-o0"].Status);
+        var stockAfter = audit.Stock[(east, sku)];
+        Assert.Equal((stockBefore.OnHand, stockBefore.SafetyStock, stockBefore.Committed, stockBefore.Available),
+            (stockAfter.OnHand, stockAfter.SafetyStock, stockAfter.Committed, stockAfter.Available));
+        Assert.Equal(stockBefore.CommittedByReservation.OrderBy(c => c.Key), stockAfter.CommittedByReservation.OrderBy(c => c.Key));
+
+        // The next write of a state read from JSON writes it in binary, and it reads back.
+        var eastStock = current.Client.GetGrain<IStockGrain>(Identifiers.StockKey(east, sku));
+        Assert.Equal(HoldOutcome.Granted, (await eastStock.Hold("json-r1", 1, TimeSpan.FromMinutes(5))).Outcome);
+        Assert.Equal(CommitOutcome.Committed, (await eastStock.Commit("json-r1", 1)).Outcome);
+        await current.Client.GetGrain<IOrderGrain>("json-o1").Cancel("json test, after the switch");
+        var live = await eastStock.GetSnapshot();
+
+        // Every operation went through the counting wrapper around the Azure Table provider.
+        var services = current.Silos[0].ServiceProvider;
+        Assert.Equal(new GridStorageSettings(GridStorageKind.AzureTable, azurite.ConnectionString), services.GetRequiredService<GridStorageSettings>());
+        var counted = services.GetRequiredService<StorageOperationCounter>().Snapshot().ByState.ToDictionary(s => (s.Store, s.State));
+        Assert.True(counted[(GridOptions.StorageName, "order")].Reads >= orderIds.Count, "each order activation read its state");
+        Assert.True(counted[(GridOptions.StorageName, "order")].Writes >= 1, "the cancel wrote the order");
+        Assert.True(counted[(GridOptions.StorageName, "stock")].Writes >= 1, "the commit wrote the stock");
+        var rewritten = await StateRows(serviceId);
+        var stockRow = Assert.Single(rewritten, r => r.Key.State == "stock" && r.Key.Grain.Contains(east, StringComparison.Ordinal));
+        Assert.False(IsJson(stockRow.Value), "the stock state was rewritten in binary");
+        Assert.False(IsJson(Assert.Single(rewritten, r => r.Key.State == "order" && r.Key.Grain.EndsWith("json-o1", StringComparison.Ordinal)).Value),
+            "the cancelled order was rewritten in binary");
+        await current.StopAllSilosAsync();
+
+        await using var again = BuildCluster(serviceId, 1);
+        await again.DeployAsync();
+        var reread = await again.Client.GetGrain<IStockGrain>(Identifiers.StockKey(east, sku)).GetSnapshot();
+        Assert.Equal((live.OnHand, live.Committed, live.Held), (reread.OnHand, reread.Committed, reread.Held));
+        Assert.Equal(live.CommittedByReservation.OrderBy(c => c.Key), reread.CommittedByReservation.OrderBy(c => c.Key));
+        Assert.Equal(1, reread.CommittedByReservation["json-r1"]);
+        Assert.Equal(OrderStatus.Cancelled, (await again.Client.GetGrain<IOrderGrain>("json-o1").Get())!.Status);
     }
 
     [Fact]

@@ -175,6 +175,25 @@ public class CommandLineTests(GridFixture fixture)
         Assert.Contains($"| split rate (>1 live shipment) | {splitText} |", markdown);
         Assert.Contains(output.Split('\n'), l => l.Contains("shipping cost per order (mean)") && l.Contains($"{costText} over {routed:N0} routed orders"));
         Assert.Contains(output.Split('\n'), l => l.Contains("split rate (>1 live shipment)") && l.Contains(splitText));
+
+        // Storage operations per order, counted by the grid's storage wrapper: every order reads and writes
+        // its own state at least once, and stock is written on commit.
+        var writesPerOrder = report.GetProperty("storageWritesPerOrder").GetDouble();
+        var readsPerOrder = report.GetProperty("storageReadsPerOrder").GetDouble();
+        Assert.True(writesPerOrder >= 1, $"storage writes per order {writesPerOrder}");
+        Assert.True(readsPerOrder > 0, $"storage reads per order {readsPerOrder}");
+        var storage = report.GetProperty("storage");
+        var submitted = storage.GetProperty("orders").GetInt64();
+        Assert.True(submitted >= accepted, $"{submitted} orders submitted, {accepted} accepted");
+        Assert.InRange(writesPerOrder - (double)storage.GetProperty("writes").GetInt64() / submitted, -0.005, 0.005);
+        var byState = storage.GetProperty("byState").EnumerateArray()
+            .ToDictionary(s => (s.GetProperty("store").GetString(), s.GetProperty("state").GetString()));
+        Assert.True(byState[("grid", "order")].GetProperty("writes").GetInt64() >= accepted, "every accepted order wrote its state");
+        Assert.True(byState[("grid", "stock")].GetProperty("writes").GetInt64() > 0, "stock grains wrote their commits");
+        var writesText = writesPerOrder.ToString("0.##", CultureInfo.InvariantCulture);
+        Assert.Contains($"| storage writes per order | {writesText} (", markdown);
+        Assert.Contains($"| storage reads per order | {readsPerOrder.ToString("0.##", CultureInfo.InvariantCulture)}", markdown);
+        Assert.Contains(output.Split('\n'), l => l.Contains("storage writes per order") && l.Contains(writesText));
     }
 
     [Fact]

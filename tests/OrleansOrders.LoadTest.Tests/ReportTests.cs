@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OrleansOrders.Contracts;
+using OrleansOrders.Grains;
 using OrleansOrders.LoadTest.Auditing;
 using OrleansOrders.LoadTest.Cli;
 using OrleansOrders.LoadTest.Load;
@@ -76,6 +77,66 @@ public class ReportTests
         Assert.Contains(lines, l => l.Contains("promised days (mean)") && l.Contains("2.33"));
         Assert.Contains(lines, l => l.Contains("split rate (>1 live shipment)") && l.Contains("33.3%"));
         Assert.Contains(lines, l => l.Contains("store pickup parcels") && l.Contains("1 of 4 live parcels"));
+    }
+
+    [Fact]
+    public async Task Storage_operations_of_the_load_window_are_reported_per_order_by_state()
+    {
+        var counter = new StorageOperationCounter();
+        counter.RecordRead("grid", "order");   // before the window: not counted
+        counter.RecordWrite("grid", "order");
+        var before = counter.Snapshot();
+        // 4 orders: each reads and writes its state once, then a second time for two of them;
+        // stock writes 3 times (group commit), a ledger store writing on its own reports 2 writes.
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() =>
+        {
+            counter.RecordRead("grid", "order");
+            counter.RecordWrite("grid", "order");
+            if (i % 2 == 0)
+            {
+                counter.RecordWrite("grid", "order");
+            }
+        })));
+        for (var i = 0; i < 3; i++)
+        {
+            counter.RecordWrite("grid", "stock");
+        }
+        counter.RecordWrite("ledger");
+        counter.RecordWrite("ledger");
+        counter.RecordClear("grid", "order");
+
+        var cost = StorageCost.Of(counter.Snapshot().Since(before), orders: 4);
+        var report = ReportBuilder.Build("r3", At(12), "in-process", Parameters(), null, Load(), Audit(Orders)) with
+        {
+            StorageReadsPerOrder = cost.ReadsPerOrder,
+            StorageWritesPerOrder = cost.WritesPerOrder,
+            Storage = cost,
+        };
+        var output = new StringWriter();
+        ConsoleSummary.Write(Terminal.Plain(output), report);
+        var json = JsonDocument.Parse(JsonSerializer.Serialize(report, ReportFiles.Json)).RootElement;
+
+        Assert.Equal((4L, 11L, 1L), (cost.Reads, cost.Writes, cost.Clears)); // 6 order + 3 stock + 2 ledger writes
+        Assert.Equal((1.0, 2.75), (cost.ReadsPerOrder, cost.WritesPerOrder));
+        Assert.Equal(
+            [("grid", "order", 4L, 6L, 1L, 1.0, 1.5), ("grid", "stock", 0L, 3L, 0L, 0.0, 0.75), ("ledger", "", 0L, 2L, 0L, 0.0, 0.5)],
+            cost.ByState.Select(s => (s.Store, s.State, s.Reads, s.Writes, s.Clears, s.ReadsPerOrder, s.WritesPerOrder)));
+        Assert.Equal(2.75, json.GetProperty("storageWritesPerOrder").GetDouble());
+        Assert.Equal(1.0, json.GetProperty("storageReadsPerOrder").GetDouble());
+        Assert.Equal(3, json.GetProperty("storage").GetProperty("byState").GetArrayLength());
+        Assert.Contains("| storage writes per order | 2.75 (order 1.5, stock 0.75, ledger 0.5) |", MarkdownReport.Render(report));
+        Assert.Contains("| storage reads per order | 1 (order 1) |", MarkdownReport.Render(report));
+        Assert.Contains(output.ToString().Split('\n'), l => l.Contains("storage writes per order") && l.Contains("2.75 (order 1.5, stock 0.75"));
+    }
+
+    [Fact]
+    public void A_run_against_a_cluster_reports_no_storage_figures()
+    {
+        var report = ReportBuilder.Build("r4", At(12), "cluster", Parameters(), null, Load(), Audit(Orders));
+        var json = JsonDocument.Parse(JsonSerializer.Serialize(report, ReportFiles.Json)).RootElement;
+
+        Assert.DoesNotContain("storage writes per order", MarkdownReport.Render(report));
+        Assert.True(!json.TryGetProperty("storageWritesPerOrder", out var writes) || writes.ValueKind == JsonValueKind.Null);
     }
 
     [Fact]

@@ -24,6 +24,8 @@ public sealed partial class StockGrain : Grain, IStockGrain
     private readonly GridOptions _options;
     private readonly ILogger<StockGrain> _logger;
     private readonly GroupCommit _writes;
+    private readonly StorageOperationCounter? _counter;
+    private const string LedgerStore = "ledger";
     private StockLedger _ledger = new();
     private LedgerVersion? _version;
     private bool _stale;
@@ -41,8 +43,10 @@ public sealed partial class StockGrain : Grain, IStockGrain
         IStockLedgerStore store,
         GridClock clock,
         IOptions<GridOptions> options,
-        ILogger<StockGrain> logger)
+        ILogger<StockGrain> logger,
+        StorageOperationCounter? counter = null)
     {
+        _counter = counter;
         _legacy = legacy;
         _store = store;
         _clock = clock;
@@ -58,6 +62,7 @@ public sealed partial class StockGrain : Grain, IStockGrain
         GridMetrics.TrackHolds(this, () => _ledger.Holds.Count);
         var loading = System.Diagnostics.Stopwatch.StartNew();
         var stored = await _store.ReadAsync(_key, cancellationToken);
+        _counter?.RecordRead(LedgerStore, "stock");
         if (stored is not null)
         {
             _ledger = StockLedger.Restore(stored.Header, stored.Rows);
@@ -315,6 +320,7 @@ public sealed partial class StockGrain : Grain, IStockGrain
             return; // an earlier write of this batch already carried the change
         }
         changes ??= new LedgerChanges(_ledger.Header, []);
+        _counter?.RecordWrite(LedgerStore, "stock");
         _version = await _store.WriteAsync(_key, changes, _version, _ledger.DurableRows);
     }
 
@@ -322,6 +328,7 @@ public sealed partial class StockGrain : Grain, IStockGrain
     private async Task ReloadAsync()
     {
         var stored = await _store.ReadAsync(_key);
+        _counter?.RecordRead(LedgerStore, "stock");
         var previous = _ledger;
         _ledger = stored is null ? new StockLedger() : StockLedger.Restore(stored.Header, stored.Rows);
         _version = stored?.Version;

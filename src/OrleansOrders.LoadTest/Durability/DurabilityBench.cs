@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Azure.Data.Tables;
 using OrleansOrders.Contracts;
+using OrleansOrders.Grains;
 using OrleansOrders.LoadTest.Cli;
+using OrleansOrders.LoadTest.Reporting;
 
 namespace OrleansOrders.LoadTest.Durability;
 
@@ -15,8 +17,11 @@ public static class DurabilityBench
 {
     public sealed record Settings(string? ConnectionString, int Concurrency, TimeSpan Duration, int Skus);
 
+    /// <param name="StorageWritesPerOrder">Storage writes of the durable orders' run (warm-up included, every store) per order attempted.</param>
+    /// <param name="HotSkuWritesPerCommitCoalesced">Storage writes per hold-and-commit on the hot SKU, group commit on.</param>
     public sealed record Result(double RawWritesPerSecond, double HotSkuCommitsCoalesced, double HotSkuCommitsUncoalesced,
-        double DurableOrdersPerSecond, long Orders, long OrderErrors)
+        double DurableOrdersPerSecond, long Orders, long OrderErrors,
+        double StorageWritesPerOrder, double StorageReadsPerOrder, double HotSkuWritesPerCommitCoalesced, double HotSkuWritesPerCommitUncoalesced)
     {
         public double OrdersToRawWrites => RawWritesPerSecond == 0 ? 0 : DurableOrdersPerSecond / RawWritesPerSecond;
         public double CoalescingSpeedup => HotSkuCommitsUncoalesced == 0 ? 0 : HotSkuCommitsCoalesced / HotSkuCommitsUncoalesced;
@@ -31,44 +36,51 @@ public static class DurabilityBench
         var raw = await RawWrites(connection, settings, cancellationToken);
         terminal.Line($"raw single-entity writes/s of the store: {raw:0}");
 
-        double coalesced, uncoalesced, orders;
-        long orderCount, orderErrors;
+        Loop coalesced, uncoalesced, orders;
         await using (var silo = await DurableSilo.StartAsync(connection, coalesceStockWrites: true, cancellationToken))
         {
             coalesced = await HotSkuCommits(silo, settings, cancellationToken);
-            terminal.Line($"durable commits/s on one hot SKU, group commit on: {coalesced:0}");
-            (orders, orderCount, orderErrors) = await DurableOrders(silo, settings, cancellationToken);
-            terminal.Line($"durable orders/s (1-line orders over {settings.Skus} SKUs): {orders:0} ({orderCount} orders, {orderErrors} errors)");
+            terminal.Line($"durable commits/s on one hot SKU, group commit on: {coalesced.Rate:0} ({coalesced.Storage!.WritesPerOrder:0.###} storage writes per commit)");
+            orders = await DurableOrders(silo, settings, cancellationToken);
+            terminal.Line($"durable orders/s (1-line orders over {settings.Skus} SKUs): {orders.Rate:0} ({orders.Count} orders, {orders.Errors} errors)");
+            terminal.Line($"storage per durable order: writes {orders.Storage!.Describe(writes: true)}; reads {orders.Storage.Describe(writes: false)}");
         }
         await using (var silo = await DurableSilo.StartAsync(connection, coalesceStockWrites: false, cancellationToken))
         {
             uncoalesced = await HotSkuCommits(silo, settings, cancellationToken);
-            terminal.Line($"durable commits/s on one hot SKU, group commit off: {uncoalesced:0}");
+            terminal.Line($"durable commits/s on one hot SKU, group commit off: {uncoalesced.Rate:0} ({uncoalesced.Storage!.WritesPerOrder:0.###} storage writes per commit)");
         }
-        return new Result(raw, coalesced, uncoalesced, orders, orderCount, orderErrors);
+        return new Result(raw, coalesced.Rate, uncoalesced.Rate, orders.Rate, orders.Count, orders.Errors,
+            orders.Storage.WritesPerOrder, orders.Storage.ReadsPerOrder, coalesced.Storage.WritesPerOrder, uncoalesced.Storage.WritesPerOrder);
     }
+
+    /// <summary>
+    /// A closed loop's rate over the measured window, its successes and errors there, and, when asked, the
+    /// storage operations the silo issued during the whole loop per operation attempted (warm-up included).
+    /// </summary>
+    private sealed record Loop(double Rate, long Count, long Errors, long Attempted, StorageCost? Storage);
 
     private static async Task<double> RawWrites(string connection, Settings settings, CancellationToken cancellationToken)
     {
         var table = new TableServiceClient(connection).GetTableClient("rawwrites" + Guid.NewGuid().ToString("N")[..8]);
         await table.CreateIfNotExistsAsync(cancellationToken);
-        var (rate, _, _) = await ClosedLoop(settings, cancellationToken, async (worker, i) =>
+        var loop = await ClosedLoop(settings, cancellationToken, async (worker, i) =>
         {
             await table.UpsertEntityAsync(new TableEntity($"p{worker}", $"r{i}") { ["Quantity"] = (int)i }, TableUpdateMode.Replace, cancellationToken);
         });
         await table.DeleteAsync(cancellationToken);
-        return rate;
+        return loop.Rate;
     }
 
     /// <summary>Hold then commit one unit per reservation, all on one stock grain: every commit waits for its durable write.</summary>
-    private static async Task<double> HotSkuCommits(DurableSilo silo, Settings settings, CancellationToken cancellationToken)
+    private static async Task<Loop> HotSkuCommits(DurableSilo silo, Settings settings, CancellationToken cancellationToken)
     {
         var node = "bench-dc";
         await silo.Grains.GetGrain<IFulfilmentNodeGrain>(node).Register(
             new NodeProfile(node, "Bench DC", NodeKind.DistributionCentre, "Chicago", new Location(41.88, -87.63), NodeCapabilities.ShipToHome, 10_000_000));
         await silo.Grains.GetGrain<IFulfilmentNodeGrain>(node).SetStock("HOT", new StockLevel(StockLevel.MaxUnits, 0), "bench-seed");
         var stock = silo.Grains.GetGrain<IStockGrain>(Identifiers.StockKey(node, "HOT"));
-        var (rate, _, errors) = await ClosedLoop(settings, cancellationToken, async (worker, i) =>
+        var loop = await ClosedLoop(settings, cancellationToken, silo.StorageOperations, async (worker, i) =>
         {
             var reservation = $"r{worker}-{i}";
             if ((await stock.Hold(reservation, 1, TimeSpan.FromMinutes(5))).Outcome != HoldOutcome.Granted ||
@@ -77,14 +89,14 @@ public static class DurabilityBench
                 throw new InvalidOperationException("hold or commit refused with stock to spare");
             }
         });
-        if (errors > 0)
+        if (loop.Errors > 0)
         {
-            throw new InvalidOperationException($"{errors} hot-SKU commits failed");
+            throw new InvalidOperationException($"{loop.Errors} hot-SKU commits failed");
         }
-        return rate;
+        return loop;
     }
 
-    private static async Task<(double Rate, long Orders, long Errors)> DurableOrders(DurableSilo silo, Settings settings, CancellationToken cancellationToken)
+    private static async Task<Loop> DurableOrders(DurableSilo silo, Settings settings, CancellationToken cancellationToken)
     {
         var nodes = new[] { ("bench-east", new Location(40.74, -74.17)), ("bench-west", new Location(39.53, -119.81)) };
         foreach (var (nodeId, location) in nodes)
@@ -100,7 +112,7 @@ public static class DurabilityBench
         // Let network availability settle before the clock starts.
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
         var run = Guid.NewGuid().ToString("N")[..6];
-        var (rate, count, errors) = await ClosedLoop(settings, cancellationToken, async (worker, i) =>
+        return await ClosedLoop(settings, cancellationToken, silo.StorageOperations, async (worker, i) =>
         {
             var orderId = $"dur-{run}-{worker}-{i}";
             var sku = $"BENCH-{(int)((worker * 7919 + i * 104729) % settings.Skus):D4}";
@@ -111,12 +123,15 @@ public static class DurabilityBench
                 throw new InvalidOperationException($"order {orderId}: {result.Outcome} {result.Order?.Status}");
             }
         });
-        return (rate, count, errors);
     }
 
-    private static async Task<(double Rate, long Count, long Errors)> ClosedLoop(Settings settings, CancellationToken cancellationToken, Func<int, long, Task> operation)
+    private static Task<Loop> ClosedLoop(Settings settings, CancellationToken cancellationToken, Func<int, long, Task> operation) =>
+        ClosedLoop(settings, cancellationToken, null, operation);
+
+    private static async Task<Loop> ClosedLoop(Settings settings, CancellationToken cancellationToken, StorageOperationCounter? storage, Func<int, long, Task> operation)
     {
-        long count = 0, errors = 0;
+        var storageBefore = storage?.Snapshot();
+        long count = 0, errors = 0, attempted = 0;
         var clock = Stopwatch.StartNew();
         var warmup = TimeSpan.FromSeconds(2); // connections, activations and JIT before the clock counts
         var deadline = warmup + settings.Duration;
@@ -125,6 +140,7 @@ public static class DurabilityBench
             for (long i = 0; clock.Elapsed < deadline && !cancellationToken.IsCancellationRequested; i++)
             {
                 var measured = clock.Elapsed >= warmup;
+                Interlocked.Increment(ref attempted);
                 try
                 {
                     await operation(worker, i);
@@ -142,6 +158,7 @@ public static class DurabilityBench
                 }
             }
         }));
-        return (count / settings.Duration.TotalSeconds, count, errors);
+        var storageUsed = storage is null ? null : StorageCost.Of(storage.Snapshot().Since(storageBefore!), attempted);
+        return new Loop(count / settings.Duration.TotalSeconds, count, errors, attempted, storageUsed);
     }
 }

@@ -43,7 +43,15 @@ public static class DurabilityCommand
             terminal.Line($"| durable commits, one hot SKU, group commit off | {result.HotSkuCommitsUncoalesced:0} |");
             terminal.Line($"| durable orders (1-line, {settings.Skus} SKUs) | {result.DurableOrdersPerSecond:0} |");
             terminal.Line("");
-            terminal.Line($"group commit speed-up on a hot SKU: {result.CoalescingSpeedup:0.0}x; durable orders/s per raw write/s: {result.OrdersToRawWrites:0.00} (goal >= 0.50)");
+            terminal.Line("| storage operations (every store, warm-up included) | per operation |");
+            terminal.Line("| --- | ---: |");
+            terminal.Line($"| storage writes per durable order | {result.StorageWritesPerOrder:0.##} |");
+            terminal.Line($"| storage reads per durable order | {result.StorageReadsPerOrder:0.##} |");
+            terminal.Line($"| storage writes per hot-SKU commit, group commit on | {result.HotSkuWritesPerCommitCoalesced:0.###} |");
+            terminal.Line($"| storage writes per hot-SKU commit, group commit off | {result.HotSkuWritesPerCommitUncoalesced:0.###} |");
+            terminal.Line("");
+            terminal.Line($"group commit speed-up on a hot SKU: {result.CoalescingSpeedup:0.0}x; durable orders/s per raw write/s: {result.OrdersToRawWrites:0.00} (goal >= 0.50); " +
+                          $"storage writes per order: {result.StorageWritesPerOrder:0.##} (reads {result.StorageReadsPerOrder:0.##})");
             if (outDir is not null)
             {
                 Directory.CreateDirectory(outDir);

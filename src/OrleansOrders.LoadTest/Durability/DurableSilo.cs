@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,9 +15,13 @@ public sealed class DurableSilo : IAsyncDisposable
     {
         _host = host;
         Grains = host.Services.GetRequiredService<IGrainFactory>();
+        StorageOperations = host.Services.GetRequiredService<StorageOperationCounter>();
     }
 
     public IGrainFactory Grains { get; }
+
+    /// <summary>Storage operations the silo issued (all stores), counted by the grid's storage setup.</summary>
+    public StorageOperationCounter StorageOperations { get; }
 
     public static async Task<DurableSilo> StartAsync(string connectionString, bool coalesceStockWrites, CancellationToken cancellationToken)
     {
@@ -29,11 +32,9 @@ public sealed class DurableSilo : IAsyncDisposable
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(ports[0], ports[1], serviceId: serviceId, clusterId: serviceId);
-            silo.AddAzureTableGrainStorage(GridOptions.StorageName, o => o.TableServiceClient = new TableServiceClient(connectionString));
-            silo.Services.AddAzureTableStockLedger(connectionString);
+            silo.AddGridAzureTableStorage(connectionString);
             silo.UseInMemoryReminderService();
             silo.AddMemoryStreams("events");
-            silo.AddMemoryGrainStorage("PubSubStore");
         });
         builder.Services.AddOrderGridGrains();
         builder.Services.Configure<GridOptions>(o => o.CoalesceStockWrites = coalesceStockWrites);

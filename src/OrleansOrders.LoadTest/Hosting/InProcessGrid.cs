@@ -30,8 +30,8 @@ public sealed class InProcessGridOptions
 
 /// <summary>
 /// A single silo in this process, configured like the embedded default silo: localhost clustering
-/// (on free ports, never 11111/30000/22111/40111), memory grain storage "grid", in-memory
-/// reminders, and the grid's grains with their options and clock.
+/// (on free ports, never 11111/30000/22111/40111), the grid's memory storage (GridStorageExtensions,
+/// which counts storage operations), in-memory reminders, and the grid's grains with their options and clock.
 /// </summary>
 public sealed class InProcessGrid : IGridTarget
 {
@@ -48,7 +48,11 @@ public sealed class InProcessGrid : IGridTarget
         ServiceId = serviceId;
         Grains = host.Services.GetRequiredService<IGrainFactory>();
         Client = new OrderGridClient(Grains);
+        StorageOperations = host.Services.GetRequiredService<StorageOperationCounter>();
     }
+
+    /// <summary>Storage operations the silo issued (all stores), counted by the grid's storage setup.</summary>
+    public StorageOperationCounter StorageOperations { get; }
 
     public IGrainFactory Grains { get; }
 
@@ -102,7 +106,7 @@ public sealed class InProcessGrid : IGridTarget
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
-            silo.AddMemoryGrainStorage(GridOptions.StorageName);
+            silo.AddGridMemoryStorage();
             silo.UseInMemoryReminderService();
             if (options.CallStats is { } stats)
             {

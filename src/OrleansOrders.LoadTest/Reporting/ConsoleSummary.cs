@@ -21,6 +21,11 @@ public static class ConsoleSummary
         Row(table, "allocated / partial / backordered", $"{r.Outcomes.Allocated:N0} / {r.Outcomes.Partial:N0} / {r.Outcomes.Backordered:N0}");
         Row(table, "rejected / errors", $"{r.Outcomes.Rejected:N0} / {r.Outcomes.Errors:N0}");
         Row(table, "shipments per order", F(r.ShipmentsPerOrder));
+        if (r.Storage is { } storage)
+        {
+            Row(table, "storage writes per order", storage.Describe(writes: true));
+            Row(table, "storage reads per order", storage.Describe(writes: false));
+        }
         Row(table, "shipping cost per order (mean)", $"{r.Routing.MeanShippingCost.ToString("#,0.00", CultureInfo.InvariantCulture)} over {r.Routing.RoutedOrders:N0} routed orders");
         Row(table, "promised days (mean)", F(r.Routing.MeanPromisedDays));
         Row(table, "split rate (>1 live shipment)", r.Routing.SplitRate.ToString("0.0%", CultureInfo.InvariantCulture));

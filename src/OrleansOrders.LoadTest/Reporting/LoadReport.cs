@@ -34,6 +34,12 @@ public sealed record LoadReport
     public required IReadOnlyList<string> ErrorSamples { get; init; }
     /// <summary>This process during the load (warm-up included): CPU, cores busy, GCs and their pauses. In-process, that includes the silo.</summary>
     public ProcessStats? Process { get; init; }
+    /// <summary>In process: storage reads per submitted order during the load (all stores, background flushes included); else null.</summary>
+    public double? StorageReadsPerOrder { get; init; }
+    /// <summary>In process: storage writes per submitted order during the load; else null.</summary>
+    public double? StorageWritesPerOrder { get; init; }
+    /// <summary>In process: the storage operations behind those figures, by store and state; else null.</summary>
+    public StorageCost? Storage { get; init; }
     /// <summary>With --call-stats: grain calls (all kinds, storage included) per submitted order; else null.</summary>
     public double? GrainCallsPerOrder { get; init; }
     /// <summary>With --call-stats: every grain method called during the load, most calls first; else null.</summary>

@@ -35,6 +35,11 @@ public static class MarkdownReport
         Row(md, "allocated / partial / backordered", $"{r.Outcomes.Allocated} / {r.Outcomes.Partial} / {r.Outcomes.Backordered}");
         Row(md, "rejected / errors", $"{r.Outcomes.Rejected} / {r.Outcomes.Errors}");
         Row(md, "shipments per order", F(r.ShipmentsPerOrder));
+        if (r.Storage is { } storage)
+        {
+            Row(md, "storage writes per order", storage.Describe(writes: true));
+            Row(md, "storage reads per order", storage.Describe(writes: false));
+        }
         Row(md, "shipping cost per order (mean)", $"{r.Routing.MeanShippingCost.ToString("#,0.00", CultureInfo.InvariantCulture)} over {r.Routing.RoutedOrders} routed orders");
         Row(md, "promised days (mean)", F(r.Routing.MeanPromisedDays));
         Row(md, "split rate (>1 live shipment)", r.Routing.SplitRate.ToString("0.0%", CultureInfo.InvariantCulture));

@@ -66,22 +66,20 @@ public static class SiloSetup
                 silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(host.AzureStorageConnectionString));
             }
 
-            // Order events go out on stream provider "events": memory streams in the embedded default,
-            // Azure Queue streams (surviving a silo) with durable storage.
+            // Grain state (and the streams' pub-sub state) through GridStorageExtensions, the one place
+            // storage is configured. Order events go out on stream provider "events": memory streams in
+            // the embedded default, Azure Queue streams (surviving a silo) with durable storage.
             if (host.Storage == "Memory")
             {
-                silo.AddMemoryGrainStorage(GridOptions.StorageName);
+                silo.AddGridMemoryStorage();
                 silo.UseInMemoryReminderService();
                 silo.AddMemoryStreams("events");
-                silo.AddMemoryGrainStorage("PubSubStore");
             }
             else
             {
-                silo.AddAzureTableGrainStorage(GridOptions.StorageName, o => o.TableServiceClient = new TableServiceClient(host.AzureStorageConnectionString));
-                silo.Services.AddAzureTableStockLedger(host.AzureStorageConnectionString!);
+                silo.AddGridAzureTableStorage(host.AzureStorageConnectionString!); // required by Validate when Storage is AzureStorage
                 silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(host.AzureStorageConnectionString));
                 silo.AddAzureQueueStreams("events", o => o.Configure(q => q.QueueServiceClient = new QueueServiceClient(host.AzureStorageConnectionString)));
-                silo.AddAzureTableGrainStorage("PubSubStore", o => o.TableServiceClient = new TableServiceClient(host.AzureStorageConnectionString));
             }
         });
         builder.Services.AddOrderGridGrains(builder.Configuration);

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Configuration;
-using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.TestingHost;
 using OrleansOrders.Grains;
@@ -49,16 +48,15 @@ public class GridClusterFixture : IAsyncLifetime
         {
             if (Store is { } store)
             {
-                silo.Services.AddGrainStorage(GridOptions.StorageName, (sp, _) => new SharedGrainStorage(store, sp.GetRequiredService<Serializer>()));
+                silo.AddGridStorage((sp, _) => new SharedGrainStorage(store, sp.GetRequiredService<Serializer>()));
                 silo.Services.AddSingleton<OrleansOrders.Grains.Stock.Ledger.IStockLedgerStore>(new SharedLedgerStore(store));
             }
             else
             {
-                silo.AddMemoryGrainStorage(GridOptions.StorageName);
+                silo.AddGridMemoryStorage();
             }
             silo.UseInMemoryReminderService();
             silo.AddMemoryStreams("events");
-            silo.AddMemoryGrainStorage("PubSubStore");
             silo.AddIncomingGrainCallFilter<FaultInjectionFilter>();
             silo.Services.AddSingleton(Faults);
             silo.Services.AddSingleton(clock);
