@@ -15,7 +15,7 @@ namespace OrleansOrders.LoadTest.Durability;
 /// </summary>
 public static class DurabilityBench
 {
-    public sealed record Settings(string? ConnectionString, int Concurrency, TimeSpan Duration, int Skus);
+    public sealed record Settings(string? ConnectionString, int Concurrency, TimeSpan Duration, int Skus, bool LedgerScale = false);
 
     /// <param name="StorageWritesPerOrder">Storage writes of the durable orders' run (warm-up included, every store) per order attempted.</param>
     /// <param name="HotSkuWritesPerCommitCoalesced">Storage writes per hold-and-commit on the hot SKU, group commit on.</param>
@@ -23,6 +23,9 @@ public static class DurabilityBench
         double DurableOrdersPerSecond, long Orders, long OrderErrors,
         double StorageWritesPerOrder, double StorageReadsPerOrder, double HotSkuWritesPerCommitCoalesced, double HotSkuWritesPerCommitUncoalesced)
     {
+        /// <summary>Commits/s on one SKU-node with few and with many open commitments (with --ledger-scale).</summary>
+        public LedgerScaleBench.Result? LedgerScale { get; init; }
+
         public double OrdersToRawWrites => RawWritesPerSecond == 0 ? 0 : DurableOrdersPerSecond / RawWritesPerSecond;
         public double CoalescingSpeedup => HotSkuCommitsUncoalesced == 0 ? 0 : HotSkuCommitsCoalesced / HotSkuCommitsUncoalesced;
     }
@@ -37,6 +40,7 @@ public static class DurabilityBench
         terminal.Line($"raw single-entity writes/s of the store: {raw:0}");
 
         Loop coalesced, uncoalesced, orders;
+        LedgerScaleBench.Result? scale = null;
         await using (var silo = await DurableSilo.StartAsync(connection, coalesceStockWrites: true, cancellationToken))
         {
             coalesced = await HotSkuCommits(silo, settings, cancellationToken);
@@ -44,6 +48,11 @@ public static class DurabilityBench
             orders = await DurableOrders(silo, settings, cancellationToken);
             terminal.Line($"durable orders/s (1-line orders over {settings.Skus} SKUs): {orders.Rate:0} ({orders.Count} orders, {orders.Errors} errors)");
             terminal.Line($"storage per durable order: writes {orders.Storage!.Describe(writes: true)}; reads {orders.Storage.Describe(writes: false)}");
+            if (settings.LedgerScale)
+            {
+                scale = await LedgerScaleBench.RunAsync(silo, settings.Concurrency, settings.Duration, 1_000, 100_000, cancellationToken);
+                terminal.Line($"durable commits/s on one SKU-node with {scale.SmallOpen:N0} open commitments: {scale.SmallCommitsPerSecond:0}; with {scale.LargeOpen:N0}: {scale.LargeCommitsPerSecond:0} (ratio {scale.Ratio:0.00}; seeding took {scale.LargeSeedTime.TotalSeconds:0} s)");
+            }
         }
         await using (var silo = await DurableSilo.StartAsync(connection, coalesceStockWrites: false, cancellationToken))
         {
@@ -51,7 +60,10 @@ public static class DurabilityBench
             terminal.Line($"durable commits/s on one hot SKU, group commit off: {uncoalesced.Rate:0} ({uncoalesced.Storage!.WritesPerOrder:0.###} storage writes per commit)");
         }
         return new Result(raw, coalesced.Rate, uncoalesced.Rate, orders.Rate, orders.Count, orders.Errors,
-            orders.Storage.WritesPerOrder, orders.Storage.ReadsPerOrder, coalesced.Storage.WritesPerOrder, uncoalesced.Storage.WritesPerOrder);
+            orders.Storage.WritesPerOrder, orders.Storage.ReadsPerOrder, coalesced.Storage.WritesPerOrder, uncoalesced.Storage.WritesPerOrder)
+        {
+            LedgerScale = scale,
+        };
     }
 
     /// <summary>

@@ -14,12 +14,13 @@ public static class DurabilityCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Closed-loop concurrency of every measurement (bounded: Azurite is one process).", DefaultValueFactory = _ => 32 };
         var duration = CommonOptions.Duration("--duration", "Measured time of each measurement.", TimeSpan.FromSeconds(10));
         var skus = new Option<int>("--skus") { Description = "SKUs the durable orders spread over.", DefaultValueFactory = _ => 200 };
+        var ledgerScale = new Option<bool>("--ledger-scale") { Description = "Also measure durable commits/s on one SKU-node with 1,000 and with 100,000 open commitments (seeds 101,000 commitments first)." };
         var output = new Option<string?>("--out") { Description = "Directory for durability.json.", HelpName = "dir" };
         var command = new Command("durability",
             "Against Azure Storage (Azurite by default), in one run: raw single-entity writes/s of the store, durable commits/s on one hot SKU " +
             "with and without group commit, and durable orders/s of the grid (1-line orders over many SKUs).")
         {
-            connection, concurrency, duration.Option, skus, output,
+            connection, concurrency, duration.Option, skus, ledgerScale, output,
         };
         command.SetAction((parse, cancellationToken) => CommandGuard.RunAsync(terminal, async () =>
         {
@@ -32,7 +33,8 @@ public static class DurabilityCommand
                 parse.GetValue(connection),
                 CommonOptions.InRange(parse.GetValue(concurrency), "--concurrency", 1, 256),
                 measured,
-                CommonOptions.InRange(parse.GetValue(skus), "--skus", 1, 10_000));
+                CommonOptions.InRange(parse.GetValue(skus), "--skus", 1, 10_000),
+                parse.GetValue(ledgerScale));
             var outDir = RunCommand.ReadOutDirectory(parse.GetValue(output));
             var result = await DurabilityBench.RunAsync(settings, terminal, cancellationToken);
             terminal.Line("");
