@@ -58,7 +58,7 @@ public sealed partial class OrderGrain(
         }
 
         var now = clock.UtcNow;
-        var tracked = Recovery.Track(OrderId);
+        var tracked = TrackStep();
         var routing = await Route(request, request.Lines, now, excluded: null, onlyNode: request.PickupNodeId);
         RoutingResult? shipRest = null;
         if (request.PickupNodeId is not null && request.AllowSplitShip && routing.Backordered.Count > 0 && routing.UnknownSkus.Count == 0 &&
@@ -72,6 +72,7 @@ public sealed partial class OrderGrain(
         if (routing.UnknownSkus.Count > 0)
         {
             await Recovery.Settled(OrderId);
+            _tracked = false;
             return SubmitOrderResult.Invalid(routing.UnknownSkus.Select(s => $"Unknown SKU '{s}': no node stocks it.").ToList());
         }
 
@@ -91,12 +92,9 @@ public sealed partial class OrderGrain(
             ApplyRouting(shipRest, pickup: false);
         }
         await WriteOrReload();
+        // Backordered lines are allocated when stock arrives: FinishPending registers the order with
+        // the SKUs' availability grains, which tell it.
         await FinishPending();
-        if (S.Backordered.Count > 0)
-        {
-            // Backordered lines are allocated when stock arrives: the SKU's availability grain tells us.
-            await UpdateStockWaits(S.Backordered.Select(l => l.Sku));
-        }
         return new SubmitOrderResult(SubmitOutcome.Accepted, View(), []);
     }
 
@@ -104,6 +102,7 @@ public sealed partial class OrderGrain(
     {
         if (S.Request is null)
         {
+            LeaveMemoryWhenIdle(); // nothing to keep in memory for an order that does not exist
             return null;
         }
         await FinishPending();
@@ -138,7 +137,7 @@ public sealed partial class OrderGrain(
         }
         S.Backordered.Clear();
         Record("OrderCancelled", "customer", S.CancelReason, "all unshipped lines released");
-        await Recovery.Track(OrderId);
+        await TrackStep();
         await WriteOrReload();
         await FinishPending();
         GridMetrics.OrderCancelled();
@@ -149,6 +148,7 @@ public sealed partial class OrderGrain(
     {
         if (S.Request is null)
         {
+            LeaveMemoryWhenIdle();
             return true; // tracked, then never written: nothing was accepted
         }
         await FinishPending();
@@ -259,6 +259,16 @@ public sealed partial class OrderGrain(
 
     private IOrderRecoveryGrain Recovery =>
         GrainFactory.GetGrain<IOrderRecoveryGrain>(OrderRecoveryShards.For(OrderId, _options.RecoveryShards));
+
+    /// <summary>This activation tracked a step in the recovery ledger that it has not reported settled yet.</summary>
+    private bool _tracked;
+
+    /// <summary>Tracks the step about to start in the order's recovery shard (durably, before the step writes).</summary>
+    private Task TrackStep()
+    {
+        _tracked = true;
+        return Recovery.Track(OrderId);
+    }
 
     private async Task WriteOrReload()
     {
