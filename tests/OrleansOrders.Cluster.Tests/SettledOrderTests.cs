@@ -1,16 +1,34 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Core.Internal;
+using Orleans.Serialization;
+using Orleans.TestingHost;
 using OrleansOrders.Client.Auditing;
 using OrleansOrders.Cluster.Tests.Support;
 using OrleansOrders.Contracts;
 using OrleansOrders.Grains;
+using OrleansOrders.Grains.Orders;
 
 namespace OrleansOrders.Cluster.Tests;
 
 /// <summary>
 /// A cluster of its own for tests that move the business clock by days (the stock grains forget
-/// idempotency records after a week) or leave silent nodes behind, so the shared grid is not disturbed.
+/// idempotency records after a week) or leave silent nodes behind, so the shared grid is not disturbed;
+/// over a store the tests can read, to see what an order writes.
 /// </summary>
-public sealed class SettlingClusterFixture() : GridClusterFixture(1, store: null);
+public sealed class SettlingClusterFixture() : GridClusterFixture(1, new SharedStore())
+{
+    /// <summary>The stored record of an order's state: "order" (hot) or "orderDetails".</summary>
+    public (byte[] Data, string ETag)? Stored(string stateName, string orderId) => Store!.Read($"{stateName}/order/{orderId}");
+
+    public T Deserialize<T>(byte[] data) =>
+        ((InProcessSiloHandle)Cluster.Silos[0]).SiloHost.Services.GetRequiredService<Serializer>().Deserialize<T>(data)!;
+
+    public void Put<T>(string stateName, string orderId, T value)
+    {
+        var data = ((InProcessSiloHandle)Cluster.Silos[0]).SiloHost.Services.GetRequiredService<Serializer>().SerializeToArray(value);
+        Store!.Write($"{stateName}/order/{orderId}", Store.Read($"{stateName}/order/{orderId}")?.ETag, data);
+    }
+}
 
 [CollectionDefinition(Name)]
 public sealed class SettlingCollection : ICollectionFixture<SettlingClusterFixture>
@@ -211,5 +229,80 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
         Assert.Equal(0, await shard.Sweep());
         Assert.Equal(0, (await Stock(node, sku).GetSnapshot()).CommittedByReservation.GetValueOrDefault(aId));
         Assert.DoesNotContain(aId, await shard.GetTracked());
+    }
+
+    [Fact]
+    public async Task A_long_history_is_kept_whole_while_each_write_of_the_order_stays_bounded_and_the_bids_are_written_once()
+    {
+        var net = new TestNetwork(_grains, "long");
+        var sku = net.Sku("x");
+        var node = await net.AddNode("dc", TestNetwork.Newark);
+        await net.SetStock(node, sku, 100);
+        await net.WaitForAvailability(sku, 100);
+        var order = _grains.GetGrain<IOrderGrain>("long-o1");
+        var placed = await order.Submit(net.Order("long-o1", TestNetwork.NewYork, (sku, 60)));
+        Assert.NotEmpty(placed.Order!.Bids!);
+        var detailsTag = fixture.Stored("orderDetails", "long-o1")!.Value.ETag;
+
+        // Fifty transitions, one unit cancelled at a time: far more history than the hot state keeps.
+        var sizes = new List<int>();
+        for (var i = 1; i <= 50; i++)
+        {
+            Assert.Equal(ActionOutcome.Done, (await order.CancelLines([new OrderLine(sku, 1)], $"change {i}", "customer")).Outcome);
+            sizes.Add(fixture.Stored("order", "long-o1")!.Value.Data.Length);
+            if (i == 10)
+            {
+                // Ten steps later the routing explanation has not been written again.
+                Assert.Equal(detailsTag, fixture.Stored("orderDetails", "long-o1")!.Value.ETag);
+            }
+        }
+        // The hot record peaks when it holds the most entries it may (32: after step 30) and never grows past that.
+        Assert.True(sizes.Max() <= sizes[29] + 64, $"the order's record grew with its history: {string.Join(", ", sizes)} bytes");
+        var hot = fixture.Deserialize<OrderState>(fixture.Stored("order", "long-o1")!.Value.Data);
+        Assert.InRange(hot.History.Count, 1, OrderState.HotHistoryLimit);
+        Assert.Empty(hot.Bids);
+
+        await Reactivate(order);
+        var history = await order.GetHistory();
+        Assert.Equal(Enumerable.Range(1, 52).Select(i => (long)i), history.Select(e => e.Sequence));
+        Assert.Equal(["OrderAccepted", "OrderAllocated"], history.Take(2).Select(e => e.Type));
+        Assert.All(history.Skip(2), e => Assert.Equal("LinesCancelled", e.Type));
+        var view = (await order.Get())!;
+        Assert.Equal(placed.Order.Bids!.Select(b => b.NodeId), view.Bids!.Select(b => b.NodeId));
+        Assert.Equal(10, view.Shipments.Single().Lines.Single().Quantity);
+        AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, ["long-o1"]));
+    }
+
+    [Fact]
+    public async Task An_order_stored_before_its_routing_explanation_moved_out_still_shows_it_and_moves_it_on_its_next_write()
+    {
+        var net = new TestNetwork(_grains, "legacy");
+        var sku = net.Sku("x");
+        var node = await net.AddNode("dc", TestNetwork.Newark);
+        await net.SetStock(node, sku, 10);
+        await net.WaitForAvailability(sku, 10);
+        var order = _grains.GetGrain<IOrderGrain>("legacy-o1");
+        var placed = (await order.Submit(net.Order("legacy-o1", TestNetwork.NewYork, (sku, 4)))).Order!;
+
+        // Rewrite storage as schema 1 wrote it: the explanation inside the order's record, no details record.
+        await Reactivate(order);
+        var stored = fixture.Deserialize<OrderState>(fixture.Stored("order", "legacy-o1")!.Value.Data);
+        stored.SchemaVersion = 1;
+        stored.Bids = placed.Bids!.ToList();
+        stored.RoutedBy = placed.RoutedBy;
+        fixture.Store!.Clear("orderDetails/order/legacy-o1");
+        fixture.Put("order", "legacy-o1", stored);
+
+        var view = (await order.Get())!;
+        Assert.Equal(placed.Bids!.Select(b => b.NodeId), view.Bids!.Select(b => b.NodeId));
+        Assert.Equal(placed.RoutedBy, view.RoutedBy);
+        Assert.Equal(ActionOutcome.Done, (await order.CancelLines([new OrderLine(sku, 1)], "one less", "customer")).Outcome);
+
+        var hot = fixture.Deserialize<OrderState>(fixture.Stored("order", "legacy-o1")!.Value.Data);
+        Assert.Equal((OrderState.CurrentSchemaVersion, 0), (hot.SchemaVersion, hot.Bids.Count));
+        var details = fixture.Deserialize<OrderDetails>(fixture.Stored("orderDetails", "legacy-o1")!.Value.Data);
+        Assert.Equal(placed.Bids!.Select(b => b.NodeId), details.Bids.Select(b => b.NodeId));
+        await Reactivate(order);
+        Assert.Equal(placed.Bids!.Count, (await order.Get())!.Bids!.Count);
     }
 }

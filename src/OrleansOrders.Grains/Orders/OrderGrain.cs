@@ -18,6 +18,7 @@ namespace OrleansOrders.Grains.Orders;
 /// </summary>
 public sealed partial class OrderGrain(
     [PersistentState("order", GridOptions.StorageName)] IPersistentState<OrderState> state,
+    [PersistentState("orderDetails", GridOptions.StorageName)] IPersistentState<OrderDetails> details,
     GridClock clock,
     IOptions<GridOptions> options,
     ILogger<OrderGrain> logger) : Grain, IOrderGrain
@@ -25,6 +26,36 @@ public sealed partial class OrderGrain(
     private readonly GridOptions _options = options.Value;
 
     private OrderState S => state.State;
+
+    private OrderDetails D => details.State;
+
+    /// <summary>The details record changed and is written with the next write of the order.</summary>
+    private bool _detailsDirty;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        AdoptLegacyDetails();
+        return base.OnActivateAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A state of schema 1 carries the routing explanation itself: it moves to the details record
+    /// (in memory now, in storage with the next write; until then storage still holds it in the old place).
+    /// </summary>
+    private void AdoptLegacyDetails()
+    {
+        if (S.SchemaVersion >= 2)
+        {
+            return;
+        }
+        if (!details.RecordExists && (S.Bids.Count > 0 || S.RoutedBy is not null || S.Excluded.Count > 0))
+        {
+            (D.Bids, D.RoutedBy, D.Excluded) = (S.Bids, S.RoutedBy, S.Excluded);
+            _detailsDirty = true;
+        }
+        (S.Bids, S.RoutedBy, S.Excluded) = ([], null, []);
+        S.SchemaVersion = OrderState.CurrentSchemaVersion;
+    }
 
     private string OrderId => this.GetPrimaryKeyString();
 
@@ -109,8 +140,12 @@ public sealed partial class OrderGrain(
         return View();
     }
 
-    Task<IReadOnlyList<OrderEvent>> IOrderGrain.GetHistory() =>
-        Task.FromResult<IReadOnlyList<OrderEvent>>(S.History.ToList());
+    Task<IReadOnlyList<OrderEvent>> IOrderGrain.GetHistory()
+    {
+        // A spill writes the archive before the hot state drops the entries: an entry in both counts once.
+        var firstHot = S.History.Count > 0 ? S.History[0].Sequence : long.MaxValue;
+        return Task.FromResult<IReadOnlyList<OrderEvent>>(D.ArchivedHistory.Where(e => e.Sequence < firstHot).Concat(S.History).ToList());
+    }
 
     async Task<CancelOrderResult> IOrderGrain.Cancel(string reason)
     {
@@ -191,9 +226,10 @@ public sealed partial class OrderGrain(
         var reservationId = NextReservationId();
         S.ReservationCount++;
         S.AllocationRounds += routing.Rounds;
-        S.Bids = routing.Bids.ToList();
-        S.RoutedBy = routing.Applied ?? S.RoutedBy;
-        S.Excluded = routing.Excluded.ToList();
+        D.Bids = routing.Bids.ToList();
+        D.RoutedBy = routing.Applied ?? D.RoutedBy;
+        D.Excluded = routing.Excluded.ToList();
+        _detailsDirty = true;
         foreach (var parcel in routing.Shipments)
         {
             var priced = parcel.Lines.Select(l => l with { UnitPrice = UnitPriceOf(l.Sku) }).ToList();
@@ -270,20 +306,42 @@ public sealed partial class OrderGrain(
         return Recovery.Track(OrderId);
     }
 
+    /// <summary>
+    /// Writes the hot state, and the details record when it changed (in parallel: it only explains the
+    /// order, so a failure of it alone loses an explanation, never an answer). History moved out of the
+    /// hot state is written to the archive first, so no entry is ever in neither record.
+    /// </summary>
     private async Task WriteOrReload()
     {
         S.UpdatedAt = clock.UtcNow;
         WithdrawStaleInboundPromises();
         try
         {
-            await state.WriteStateAsync();
+            if (HistoryToArchive() is { Count: > 0 } moving)
+            {
+                D.ArchivedHistory.AddRange(moving.Where(e => D.ArchivedHistory.Count == 0 || e.Sequence > D.ArchivedHistory[^1].Sequence));
+                await details.WriteStateAsync();
+                _detailsDirty = false;
+                S.History.RemoveRange(0, moving.Count);
+            }
+            if (_detailsDirty)
+            {
+                await Task.WhenAll(state.WriteStateAsync(), details.WriteStateAsync());
+                _detailsDirty = false;
+            }
+            else
+            {
+                await state.WriteStateAsync();
+            }
         }
         catch (Exception writeError)
         {
             logger.LogWarning(writeError, "Order {Order}: state write failed; reloading what storage holds", OrderId);
             try
             {
-                await state.ReadStateAsync();
+                _detailsDirty = false;
+                await Task.WhenAll(state.ReadStateAsync(), details.ReadStateAsync());
+                AdoptLegacyDetails();
             }
             catch (Exception readError)
             {
@@ -331,8 +389,19 @@ public sealed partial class OrderGrain(
         return S.Backordered.Count == 0 ? OrderStatus.Allocated : OrderStatus.PartiallyAllocated;
     }
 
+    /// <summary>The oldest history entries to move out of the hot state, once it holds too many (published ones only).</summary>
+    private List<OrderEvent> HistoryToArchive()
+    {
+        if (S.History.Count <= OrderState.HotHistoryLimit)
+        {
+            return [];
+        }
+        var published = _options.EventStreamProvider is { Length: > 0 } ? S.PublishedSequence : long.MaxValue;
+        return S.History.Take(S.History.Count - OrderState.HotHistoryKept).TakeWhile(e => e.Sequence <= published).ToList();
+    }
+
     private OrderView View() => new(
         OrderId, Status(), S.Request!, S.Shipments.ToList(), S.Backordered.ToList(),
         S.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled).Sum(s => s.Cost),
-        S.AllocationRounds, S.AcceptedAt, S.UpdatedAt, S.CancelReason, S.Bids.ToList(), S.Returns.ToList(), S.BackorderDates.ToList(), S.RoutedBy, S.Excluded.ToList());
+        S.AllocationRounds, S.AcceptedAt, S.UpdatedAt, S.CancelReason, D.Bids.ToList(), S.Returns.ToList(), S.BackorderDates.ToList(), D.RoutedBy, D.Excluded.ToList());
 }
