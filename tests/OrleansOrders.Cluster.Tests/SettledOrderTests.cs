@@ -305,4 +305,28 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
         await Reactivate(order);
         Assert.Equal(placed.Bids!.Count, (await order.Get())!.Bids!.Count);
     }
+
+    [Fact]
+    [Trait("Category", "SlowBVT")]
+    public async Task A_settled_order_leaves_memory_once_idle_and_answers_from_storage_after()
+    {
+        var net = new TestNetwork(_grains, "idle");
+        var sku = net.Sku("x");
+        var node = await net.AddNode("dc", TestNetwork.Newark);
+        await net.SetStock(node, sku, 10);
+        await net.WaitForAvailability(sku, 10);
+        var order = _grains.GetGrain<IOrderGrain>("idle-o1");
+        var placed = await order.Submit(net.Order("idle-o1", TestNetwork.NewYork, (sku, 2)));
+        Assert.Equal(OrderStatus.Allocated, placed.Order!.Status);
+
+        var management = _grains.GetGrain<IManagementGrain>(0);
+        async Task<bool> Active() => (await management.GetDetailedGrainStatistics()).Any(s => s.GrainId == order.GetGrainId());
+        Assert.True(await Active());
+        // Nothing calls the order now: a settled order goes after 30 s idle, long before the default collection age.
+        await Eventually.True(async () => !await Active(), "the settled order to deactivate", TimeSpan.FromSeconds(60));
+
+        var view = (await order.Get())!;
+        Assert.Equal((OrderStatus.Allocated, placed.Order.Shipments.Single().ShipmentId), (view.Status, view.Shipments.Single().ShipmentId));
+        Assert.Equal(placed.Order.Bids!.Count, view.Bids!.Count);
+    }
 }
