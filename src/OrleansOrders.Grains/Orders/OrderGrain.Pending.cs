@@ -191,13 +191,14 @@ public sealed partial class OrderGrain
     }
 
     /// <summary>
-    /// Publishes history entries not yet published, as one batch, on the order-events stream of the
-    /// order's shard. At least once: a crash before the pointer is written republishes, and
+    /// Publishes history entries written but not yet published, as one batch, on the order-events
+    /// stream of the order's shard. At least once: a crash before the pointer is written republishes, and
     /// consumers drop duplicates by event id.
     /// </summary>
     private async Task PublishHistory()
     {
-        var unpublished = S.History.Where(e => e.Sequence > S.PublishedSequence).ToList();
+        // Only what storage holds: an entry recorded by a step whose write has not landed yet waits for it.
+        var unpublished = S.History.Where(e => e.Sequence > S.PublishedSequence && e.Sequence <= _writtenSequence).ToList();
         if (unpublished.Count == 0 || _options.EventStreamProvider is not { Length: > 0 } provider)
         {
             return;

@@ -10,11 +10,16 @@ namespace OrleansOrders.Grains.Orders;
 /// decided by whichever runs first.
 /// Every step follows one protocol: track the order in its recovery shard, decide, write the new
 /// state together with the pending operations it implies (holds to commit, stock to release or
-/// ship, ...), carry them out, answer. A crash before the write leaves at most holds, which
-/// expire; a crash after it leaves pending operations that the next call or the shard's reminder
-/// sweep carries out again (they are idempotent), so no write is needed after them.
+/// ship, ...), carry them out, write that they are done, answer. A crash before the first write
+/// leaves at most holds, which expire; a crash after it leaves pending operations that the next
+/// call or the shard's reminder sweep carries out again (they are idempotent while the stock
+/// grains remember them). The second write is what lets the stock grains forget (they prune their
+/// idempotency records after a week): nothing stays pending in storage to be replayed later.
 /// A failed write reloads what storage holds before the error goes back, so memory never runs
 /// ahead of storage.
+/// State: the hot record ("order": the plan, pending operations, the latest history) is written by
+/// every step; the details record ("orderDetails": the routing explanation, archived history) only
+/// when those change. A settled order leaves memory after a short idle time.
 /// </summary>
 public sealed partial class OrderGrain(
     [PersistentState("order", GridOptions.StorageName)] IPersistentState<OrderState> state,
@@ -32,8 +37,14 @@ public sealed partial class OrderGrain(
     /// <summary>The details record changed and is written with the next write of the order.</summary>
     private bool _detailsDirty;
 
+    /// <summary>The last history sequence storage holds: only entries up to it are published.</summary>
+    private long _writtenSequence;
+
+    private long LastSequence => S.History.Count > 0 ? S.History[^1].Sequence : 0;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _writtenSequence = LastSequence;
         AdoptLegacyDetails();
         return base.OnActivateAsync(cancellationToken);
     }
@@ -333,6 +344,7 @@ public sealed partial class OrderGrain(
             {
                 await state.WriteStateAsync();
             }
+            _writtenSequence = LastSequence;
         }
         catch (Exception writeError)
         {
@@ -341,6 +353,7 @@ public sealed partial class OrderGrain(
             {
                 _detailsDirty = false;
                 await Task.WhenAll(state.ReadStateAsync(), details.ReadStateAsync());
+                _writtenSequence = LastSequence;
                 AdoptLegacyDetails();
             }
             catch (Exception readError)
