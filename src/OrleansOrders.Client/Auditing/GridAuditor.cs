@@ -7,6 +7,13 @@ namespace OrleansOrders.Client.Auditing;
 /// within on hand less safety stock, conservation, every committed unit belonging to exactly one
 /// live order that plans it there (no unit promised twice, no leaked commitment), every accepted
 /// order present with a status. Returns every violation found, as sentences naming the grain.
+/// <para>
+/// Orders are read in batches (<see cref="Options.BatchSize"/>, at most <see cref="Options.Parallelism"/>
+/// calls in flight), checked and let go before the next batch is read, so a million-order audit holds
+/// one batch of orders, the stock snapshots (bounded by the network, not by history) and the open
+/// commitments not yet matched to an order. Pass <see cref="Options.KeepOrders"/> false and read what
+/// you need of each order in <see cref="Options.OnOrder"/>.
+/// </para>
 /// </summary>
 public static class GridAuditor
 {
@@ -17,28 +24,47 @@ public static class GridAuditor
     {
         public int CommittedUnits => Stock.Values.Sum(s => s.Committed);
         public int HeldUnits => Stock.Values.Sum(s => s.Held);
+
+        /// <summary>Orders read and found with a status (all of them, whether kept in <see cref="Orders"/> or not).</summary>
+        public int OrdersAudited { get; init; }
     }
 
-    public static async Task<Result> Audit(IGrainFactory grains, IEnumerable<(string NodeId, string Sku)> stockKeys, IEnumerable<string> acceptedOrderIds)
+    /// <param name="BatchSize">Orders read, checked and let go at a time.</param>
+    /// <param name="Parallelism">Most grain calls in flight at once (stock snapshots and orders).</param>
+    /// <param name="KeepOrders">Whether <see cref="Result.Orders"/> keeps every order read (false: it stays empty).</param>
+    /// <param name="OnOrder">Called with each order found, once its batch is checked.</param>
+    public sealed record Options(int BatchSize = 1_000, int Parallelism = 64, bool KeepOrders = true, Action<OrderView>? OnOrder = null)
     {
+        public static readonly Options Default = new();
+    }
+
+    public static Task<Result> Audit(IGrainFactory grains, IEnumerable<(string NodeId, string Sku)> stockKeys, IEnumerable<string> acceptedOrderIds,
+        Options? options = null) =>
+        Audit(
+            key => grains.GetGrain<IStockGrain>(Identifiers.StockKey(key.NodeId, key.Sku)).GetSnapshot(),
+            id => grains.GetGrain<IOrderGrain>(id).Get(),
+            stockKeys, acceptedOrderIds, options);
+
+    /// <summary>The audit over any reader of stock snapshots and orders (the grid's grains, or a test's).</summary>
+    public static async Task<Result> Audit(
+        Func<(string NodeId, string Sku), Task<StockSnapshot>> readStock,
+        Func<string, Task<OrderView?>> readOrder,
+        IEnumerable<(string NodeId, string Sku)> stockKeys,
+        IEnumerable<string> acceptedOrderIds,
+        Options? options = null)
+    {
+        options ??= Options.Default;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Parallelism, 1);
         var violations = new List<string>();
+
         var keys = stockKeys.Distinct().ToList();
-        var snapshots = await Task.WhenAll(keys.Select(k => grains.GetGrain<IStockGrain>(Identifiers.StockKey(k.NodeId, k.Sku)).GetSnapshot()));
+        var snapshots = await ReadAll(keys, readStock, options.Parallelism);
         var stock = keys.Zip(snapshots).ToDictionary(x => x.First, x => x.Second);
 
-        var ids = acceptedOrderIds.Distinct().ToList();
-        var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<IOrderGrain>(id).Get()));
-        var orders = new Dictionary<string, OrderView>();
-        foreach (var (id, view) in ids.Zip(views))
-        {
-            if (view is null || view.Status == OrderStatus.None)
-            {
-                violations.Add($"order {id} was accepted but is not found with a status (lost order).");
-                continue;
-            }
-            orders[id] = view;
-        }
-
+        // Every open commitment, by the order it names: each order read claims its own, and those
+        // left at the end belong to no accepted order.
+        var unclaimed = new Dictionary<string, List<(string NodeId, string Sku, string Reservation, int Quantity)>>(StringComparer.Ordinal);
         foreach (var ((nodeId, sku), s) in stock)
         {
             // holds + committed <= onHand - safetyStock
@@ -57,51 +83,96 @@ public static class GridAuditor
             }
             foreach (var (reservation, quantity) in s.CommittedByReservation)
             {
-                // every committed unit belongs to exactly one live order that says it ships it from here
-                if (!orders.TryGetValue(ShipmentAllocation.OrderOfReservation(reservation), out var order))
+                var orderId = ShipmentAllocation.OrderOfReservation(reservation);
+                if (!unclaimed.TryGetValue(orderId, out var list))
                 {
-                    violations.Add($"{nodeId}/{sku}: {quantity} units committed to '{reservation}', which is not an accepted order (leaked or double promise).");
-                    continue;
+                    unclaimed[orderId] = list = [];
                 }
-                var planned = PlannedAt(order, nodeId, sku, reservation);
-                if (planned != quantity)
-                {
-                    violations.Add($"{nodeId}/{sku}: {quantity} units committed to order {reservation}, whose plan ships {planned} from here (status {order.Status}).");
-                }
+                list.Add((nodeId, sku, reservation, quantity));
             }
         }
 
-        foreach (var order in orders.Values)
+        var kept = new Dictionary<string, OrderView>(StringComparer.Ordinal);
+        var audited = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var batch in acceptedOrderIds.Where(seen.Add).Chunk(options.BatchSize))
         {
-            // Each (node, SKU) the order still has to ship from must be committed to it exactly;
-            // shipped and cancelled parcels hold nothing.
-            foreach (var (nodeId, sku, reservation) in order.Shipments.SelectMany(sh => sh.Lines.Select(l => (sh.NodeId, l.Sku, Reservation(order, sh)))).Distinct())
+            var views = await ReadAll(batch, readOrder, options.Parallelism);
+            foreach (var (id, view) in batch.Zip(views))
             {
-                if (!stock.TryGetValue((nodeId, sku), out var s))
+                if (view is null || view.Status == OrderStatus.None)
                 {
-                    violations.Add($"order {order.OrderId} ships {sku} from {nodeId}, a stock grain the audit was not told about.");
+                    violations.Add($"order {id} was accepted but is not found with a status (lost order).");
                     continue;
                 }
-                var committed = s.CommittedByReservation.GetValueOrDefault(reservation);
-                var expected = PlannedAt(order, nodeId, sku, reservation);
-                if (committed != expected)
+                audited++;
+                // Every committed unit belongs to exactly one live order that says it ships it from there.
+                if (unclaimed.Remove(id, out var commitments))
                 {
-                    violations.Add($"order {order.OrderId} ({order.Status}) still has {expected} of {sku} to ship from {nodeId}, stock has {committed} committed to it.");
+                    foreach (var (nodeId, sku, reservation, quantity) in commitments)
+                    {
+                        var planned = PlannedAt(view, nodeId, sku, reservation);
+                        if (planned != quantity)
+                        {
+                            violations.Add($"{nodeId}/{sku}: {quantity} units committed to order {reservation}, whose plan ships {planned} from here (status {view.Status}).");
+                        }
+                    }
                 }
-            }
-            // Never more allocated (in live parcels, shipped or not) plus backordered than was ordered, per SKU.
-            foreach (var line in order.Request.Lines)
-            {
-                var allocated = order.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled)
-                    .SelectMany(s => s.Lines).Where(l => l.Sku == line.Sku).Sum(l => l.Quantity);
-                var backordered = order.Backordered.Where(l => l.Sku == line.Sku).Sum(l => l.Quantity);
-                if (allocated + backordered > line.Quantity)
+                CheckOrder(view, stock, violations);
+                if (options.KeepOrders)
                 {
-                    violations.Add($"order {order.OrderId}: {line.Sku} ordered {line.Quantity}, but allocated {allocated} + backordered {backordered}.");
+                    kept[id] = view;
                 }
+                options.OnOrder?.Invoke(view);
             }
         }
-        return new Result(violations, stock, orders);
+
+        foreach (var (nodeId, sku, reservation, quantity) in unclaimed.Values.SelectMany(c => c))
+        {
+            violations.Add($"{nodeId}/{sku}: {quantity} units committed to '{reservation}', which is not an accepted order (leaked or double promise).");
+        }
+        return new Result(violations, stock, kept) { OrdersAudited = audited };
+    }
+
+    /// <summary>
+    /// Each (node, SKU) the order still has to ship from must be committed to it exactly (shipped and
+    /// cancelled parcels hold nothing), and it never has more allocated plus backordered than was ordered.
+    /// </summary>
+    private static void CheckOrder(OrderView order, IReadOnlyDictionary<(string NodeId, string Sku), StockSnapshot> stock, List<string> violations)
+    {
+        foreach (var (nodeId, sku, reservation) in order.Shipments.SelectMany(sh => sh.Lines.Select(l => (sh.NodeId, l.Sku, Reservation(order, sh)))).Distinct())
+        {
+            if (!stock.TryGetValue((nodeId, sku), out var s))
+            {
+                violations.Add($"order {order.OrderId} ships {sku} from {nodeId}, a stock grain the audit was not told about.");
+                continue;
+            }
+            var committed = s.CommittedByReservation.GetValueOrDefault(reservation);
+            var expected = PlannedAt(order, nodeId, sku, reservation);
+            if (committed != expected)
+            {
+                violations.Add($"order {order.OrderId} ({order.Status}) still has {expected} of {sku} to ship from {nodeId}, stock has {committed} committed to it.");
+            }
+        }
+        foreach (var line in order.Request.Lines)
+        {
+            var allocated = order.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled)
+                .SelectMany(s => s.Lines).Where(l => l.Sku == line.Sku).Sum(l => l.Quantity);
+            var backordered = order.Backordered.Where(l => l.Sku == line.Sku).Sum(l => l.Quantity);
+            if (allocated + backordered > line.Quantity)
+            {
+                violations.Add($"order {order.OrderId}: {line.Sku} ordered {line.Quantity}, but allocated {allocated} + backordered {backordered}.");
+            }
+        }
+    }
+
+    /// <summary>Reads every item, at most <paramref name="parallelism"/> at a time; answers in the items' order.</summary>
+    private static async Task<TResult[]> ReadAll<TItem, TResult>(IReadOnlyList<TItem> items, Func<TItem, Task<TResult>> read, int parallelism)
+    {
+        var results = new TResult[items.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, items.Count), new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+            async (i, _) => results[i] = await read(items[i]));
+        return results;
     }
 
     /// <summary>Units the order still has to ship from a node: lines of its live parcels that have not shipped.</summary>
@@ -112,5 +183,4 @@ public static class GridAuditor
 
     private static string Reservation(OrderView order, ShipmentAllocation shipment) =>
         shipment.ReservationId is { Length: > 0 } id ? id : order.OrderId;
-
 }

@@ -8,7 +8,10 @@ namespace OrleansOrders.Contracts;
 [Alias("oo.IOrderRecoveryGrain")]
 public interface IOrderRecoveryGrain : IGrainWithIntegerKey
 {
-    /// <summary>Records that the order is about to start a step; answers once that is durable.</summary>
+    /// <summary>
+    /// Records that the order is about to start a step; answers once that is durable. Each call
+    /// stamps the entry anew, so a sweep that resumed the order meanwhile does not remove it.
+    /// </summary>
     [Alias("Track")]
     Task Track(string orderId);
 

@@ -66,7 +66,7 @@ public sealed partial class OrderGrain
             {
                 S.Pending.Add(new PendingOp(PendingOpKind.Ship, shipment.NodeId, line.Sku, line.Quantity, shipment.ReservationId));
             }
-            await Recovery.Track(OrderId);
+            await TrackStep();
         }
         else if (step == ShipmentStep.PickedUp)
         {
@@ -76,7 +76,7 @@ public sealed partial class OrderGrain
             {
                 S.Pending.Add(new PendingOp(PendingOpKind.Ship, shipment.NodeId, line.Sku, line.Quantity, shipment.ReservationId));
             }
-            await Recovery.Track(OrderId);
+            await TrackStep();
         }
         else if (target == ShipmentStatus.ReadyForPickup)
         {
@@ -157,7 +157,7 @@ public sealed partial class OrderGrain
         S.Backordered = Merge(S.Backordered.Concat(rejected));
         Record("ShipmentRejected", actor, reasonText,
             $"{string.Join(", ", rejected.Select(l => $"{l.Quantity} x {l.Sku}"))} at {shipment.NodeId}{(stockMissing ? " (stock written down)" : "")}");
-        await Recovery.Track(OrderId);
+        await TrackStep();
         await WriteOrReload();
         await FinishPending();
 
@@ -240,7 +240,7 @@ public sealed partial class OrderGrain
             S.CancelReason = reasonText;
         }
         Record("LinesCancelled", actor, reasonText, string.Join(", ", wanted.Select(l => $"{l.Quantity} x {l.Sku}")));
-        await Recovery.Track(OrderId);
+        await TrackStep();
         await WriteOrReload();
         await FinishPending();
         return new OrderActionResult(ActionOutcome.Done, View(), null);
@@ -280,7 +280,7 @@ public sealed partial class OrderGrain
         S.Backordered = Merge(S.Backordered.Concat(lines));
         S.Request = S.Request with { ShipTo = shipTo };
         Record("AddressChanged", actor, null, $"now ({shipTo.Latitude:0.####}, {shipTo.Longitude:0.####}); re-routing {lines.Sum(l => l.Quantity)} units");
-        await Recovery.Track(OrderId);
+        await TrackStep();
         await WriteOrReload();
         await FinishPending();
 
@@ -309,7 +309,7 @@ public sealed partial class OrderGrain
             S.WaitingFor = [];
             return;
         }
-        var tracked = Recovery.Track(OrderId);
+        var tracked = TrackStep();
         // A pickup order that may not ship waits for its own store; anything else may go anywhere.
         var pickupOnly = S.Request!.PickupNodeId is { } store && !S.Request.AllowSplitShip ? store : null;
         var routing = await Route(S.Request, S.Backordered.ToList(), clock.UtcNow, excluded, pickupOnly);
@@ -321,9 +321,8 @@ public sealed partial class OrderGrain
             if (ReplaceBackorderDates(routing))
             {
                 await WriteOrReload();
-                await FinishPending();
             }
-            await UpdateStockWaits(S.Backordered.Select(l => l.Sku));
+            await FinishPending();
             return;
         }
         S.Backordered = [];
@@ -331,22 +330,26 @@ public sealed partial class OrderGrain
         S.History[^1] = S.History[^1] with { Type = "OrderRerouted", Actor = actor };
         await WriteOrReload();
         await FinishPending();
-        await UpdateStockWaits(S.Backordered.Select(l => l.Sku));
     }
 
-    /// <summary>Registers the order as waiting for each SKU it still backorders, and not for the others.</summary>
-    private async Task UpdateStockWaits(IEnumerable<string> stillWaiting)
+    /// <summary>
+    /// Registers the order as waiting for each SKU it still backorders (none once cancelled), and not
+    /// for the others; answers whether that changed. What it registered is recorded only after the
+    /// registrations answered, so a recorded wait is always a registered one (registering twice is harmless).
+    /// </summary>
+    private async Task<bool> UpdateStockWaits()
     {
-        var now = stillWaiting.ToHashSet(StringComparer.Ordinal);
+        var now = S.Cancelled || S.Request is null ? [] : S.Backordered.Select(l => l.Sku).ToHashSet(StringComparer.Ordinal);
         var before = S.WaitingFor.ToHashSet(StringComparer.Ordinal);
         if (now.SetEquals(before))
         {
-            return;
+            return false;
         }
         await Task.WhenAll(
             now.Except(before).Select(sku => GrainFactory.GetGrain<ISkuAvailabilityGrain>(sku).WaitForStock(OrderId)).Concat(
             before.Except(now).Select(sku => GrainFactory.GetGrain<ISkuAvailabilityGrain>(sku).StopWaiting(OrderId))));
         S.WaitingFor = now.ToList();
+        return true;
     }
 
     /// <summary>Finishes pending work, then finds the shipment; a refusal when the order or shipment is unknown.</summary>

@@ -8,32 +8,85 @@ public sealed partial class OrderGrain
 {
     /// <summary>
     /// Carries out the pending operations (all idempotent), applies what they answered (a refused
-    /// commit moves its line to backorder), and publishes the history not yet published. Called at
-    /// the start of every call and after every write, so a crash anywhere is repaired by whoever
-    /// comes next.
+    /// commit moves its line to backorder), registers a stock wait for every SKU still backordered,
+    /// publishes the history not yet published, and writes that the work is done. Called at the
+    /// start of every call and after every write, so a crash anywhere is repaired by whoever comes next.
+    /// The write after the work is what lets the stock grains forget: an operation still pending in
+    /// storage is carried out again by the next activation, and once a stock grain has pruned its
+    /// idempotency record (a week) a replayed restock or write-down would count twice. Until that
+    /// write lands the step stays in the recovery ledger, whose sweep finishes it within the grace.
     /// </summary>
     private async Task FinishPending()
     {
         await CloseExpiredPickups();
-        if (S.Pending.Count > 0)
+        var worked = false;
+        while (true)
         {
-            var ops = S.Pending.ToList();
-            var results = await Task.WhenAll(ops.Select(Execute));
-            var refused = ops.Zip(results).Where(r => r.First.Kind == PendingOpKind.Commit && r.Second == 0).Select(r => r.First).ToList();
-            S.Pending.Clear();
-            if (refused.Count > 0)
+            if (S.Pending.Count > 0)
             {
+                worked = true;
+                var ops = S.Pending.ToList();
+                var results = await Task.WhenAll(ops.Select(Execute));
+                var refused = ops.Zip(results).Where(r => r.First.Kind == PendingOpKind.Commit && r.Second == 0).Select(r => r.First).ToList();
+                S.Pending.Clear();
                 BackorderRefusedCommits(refused);
-                // Written because the plan changed; the releases of emptied parcels' capacity are pending in it.
-                await WriteOrReload();
-                await FinishPending();
-                return;
+                if (S.Pending.Count > 0)
+                {
+                    // The plan changed (emptied parcels give their capacity back): written before it is carried out.
+                    await WriteOrReload();
+                    continue;
+                }
             }
-            // Not written: if this activation dies now, the next one finds the same operations
-            // pending, and carrying them out again answers the same.
+            var waitsChanged = await UpdateStockWaits();
+            if (!worked && !waitsChanged)
+            {
+                break;
+            }
+            await PublishHistory(); // before the write, so the published pointer is durable with it
+            await WriteOrReload();
+            worked = false;
+            if (S.Pending.Count == 0)
+            {
+                break; // (the write may have withdrawn stale inbound promises: those are carried out first)
+            }
+        }
+        if (_tracked && S.Pending.Count == 0)
+        {
+            // Lazy at the shard: forgetting it only costs a needless sweep, which finds nothing to do.
             await Recovery.Settled(OrderId);
+            _tracked = false;
         }
         await PublishHistory();
+        if (S.Pending.Count == 0)
+        {
+            LeaveMemoryWhenIdle();
+        }
+    }
+
+    /// <summary>How long a settled order stays in memory after its last step (then a call reactivates it from storage).</summary>
+    private static readonly TimeSpan SettledIdle = TimeSpan.FromSeconds(30);
+
+    private IGrainTimer? _idleTimer;
+
+    /// <summary>
+    /// A settled order holds nothing in memory that storage does not, and a later step, a reminder or
+    /// a stock wait wakes it with a call; so it deactivates once idle for <see cref="SettledIdle"/>
+    /// rather than after the default collection age (a million-order run must not keep a million
+    /// idle activations). Not DeactivateOnIdle at once: calls queued behind this one (a gateway's
+    /// retries) would each be forwarded to a fresh activation that deactivates again, until Orleans
+    /// rejects them. Each settle pushes the one-shot timer back; it does not keep the grain alive.
+    /// </summary>
+    private void LeaveMemoryWhenIdle()
+    {
+        _idleTimer ??= this.RegisterGrainTimer(_ =>
+        {
+            if (S.Pending.Count == 0)
+            {
+                DeactivateOnIdle();
+            }
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(SettledIdle, Timeout.InfiniteTimeSpan) { KeepAlive = false });
+        _idleTimer.Change(SettledIdle, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Carries out one operation; answers the units it affected (0 for a refused commit).</summary>
@@ -138,13 +191,14 @@ public sealed partial class OrderGrain
     }
 
     /// <summary>
-    /// Publishes history entries not yet published, as one batch, on the order-events stream of the
-    /// order's shard. At least once: a crash before the pointer is written republishes, and
+    /// Publishes history entries written but not yet published, as one batch, on the order-events
+    /// stream of the order's shard. At least once: a crash before the pointer is written republishes, and
     /// consumers drop duplicates by event id.
     /// </summary>
     private async Task PublishHistory()
     {
-        var unpublished = S.History.Where(e => e.Sequence > S.PublishedSequence).ToList();
+        // Only what storage holds: an entry recorded by a step whose write has not landed yet waits for it.
+        var unpublished = S.History.Where(e => e.Sequence > S.PublishedSequence && e.Sequence <= _writtenSequence).ToList();
         if (unpublished.Count == 0 || _options.EventStreamProvider is not { Length: > 0 } provider)
         {
             return;

@@ -46,7 +46,7 @@ public sealed partial class OrderGrain : IRemindable
             S.Cancelled = true;
             S.CancelReason = "not collected";
         }
-        await Recovery.Track(OrderId);
+        await TrackStep();
         await WriteOrReload();
     }
 }

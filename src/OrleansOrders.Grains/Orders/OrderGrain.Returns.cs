@@ -110,7 +110,7 @@ public sealed partial class OrderGrain
         S.Returns[S.Returns.IndexOf(open)] = received;
         Record("ReturnReceived", actor, null,
             $"{returnId} at {nodeId}: {string.Join(", ", items.Select(i => $"{i.Quantity} x {i.Sku} {i.Disposition}{(i.Reason is null ? "" : $" ({i.Reason})")}"))}; refund {refund:0.00}");
-        await Recovery.Track(OrderId);
+        await TrackStep();
         await WriteOrReload();
         await FinishPending();
         return new OrderActionResult(ActionOutcome.Done, View(), null);

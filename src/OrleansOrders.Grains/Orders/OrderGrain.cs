@@ -10,14 +10,20 @@ namespace OrleansOrders.Grains.Orders;
 /// decided by whichever runs first.
 /// Every step follows one protocol: track the order in its recovery shard, decide, write the new
 /// state together with the pending operations it implies (holds to commit, stock to release or
-/// ship, ...), carry them out, answer. A crash before the write leaves at most holds, which
-/// expire; a crash after it leaves pending operations that the next call or the shard's reminder
-/// sweep carries out again (they are idempotent), so no write is needed after them.
+/// ship, ...), carry them out, write that they are done, answer. A crash before the first write
+/// leaves at most holds, which expire; a crash after it leaves pending operations that the next
+/// call or the shard's reminder sweep carries out again (they are idempotent while the stock
+/// grains remember them). The second write is what lets the stock grains forget (they prune their
+/// idempotency records after a week): nothing stays pending in storage to be replayed later.
 /// A failed write reloads what storage holds before the error goes back, so memory never runs
 /// ahead of storage.
+/// State: the hot record ("order": the plan, pending operations, the latest history) is written by
+/// every step; the details record ("orderDetails": the routing explanation, archived history) only
+/// when those change. A settled order leaves memory after a short idle time.
 /// </summary>
 public sealed partial class OrderGrain(
     [PersistentState("order", GridOptions.StorageName)] IPersistentState<OrderState> state,
+    [PersistentState("orderDetails", GridOptions.StorageName)] IPersistentState<OrderDetails> details,
     GridClock clock,
     IOptions<GridOptions> options,
     ILogger<OrderGrain> logger) : Grain, IOrderGrain
@@ -25,6 +31,42 @@ public sealed partial class OrderGrain(
     private readonly GridOptions _options = options.Value;
 
     private OrderState S => state.State;
+
+    private OrderDetails D => details.State;
+
+    /// <summary>The details record changed and is written with the next write of the order.</summary>
+    private bool _detailsDirty;
+
+    /// <summary>The last history sequence storage holds: only entries up to it are published.</summary>
+    private long _writtenSequence;
+
+    private long LastSequence => S.History.Count > 0 ? S.History[^1].Sequence : 0;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _writtenSequence = LastSequence;
+        AdoptLegacyDetails();
+        return base.OnActivateAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A state of schema 1 carries the routing explanation itself: it moves to the details record
+    /// (in memory now, in storage with the next write; until then storage still holds it in the old place).
+    /// </summary>
+    private void AdoptLegacyDetails()
+    {
+        if (S.SchemaVersion >= 2)
+        {
+            return;
+        }
+        if (!details.RecordExists && (S.Bids.Count > 0 || S.RoutedBy is not null || S.Excluded.Count > 0))
+        {
+            (D.Bids, D.RoutedBy, D.Excluded) = (S.Bids, S.RoutedBy, S.Excluded);
+            _detailsDirty = true;
+        }
+        (S.Bids, S.RoutedBy, S.Excluded) = ([], null, []);
+        S.SchemaVersion = OrderState.CurrentSchemaVersion;
+    }
 
     private string OrderId => this.GetPrimaryKeyString();
 
@@ -58,7 +100,7 @@ public sealed partial class OrderGrain(
         }
 
         var now = clock.UtcNow;
-        var tracked = Recovery.Track(OrderId);
+        var tracked = TrackStep();
         var routing = await Route(request, request.Lines, now, excluded: null, onlyNode: request.PickupNodeId);
         RoutingResult? shipRest = null;
         if (request.PickupNodeId is not null && request.AllowSplitShip && routing.Backordered.Count > 0 && routing.UnknownSkus.Count == 0 &&
@@ -72,6 +114,7 @@ public sealed partial class OrderGrain(
         if (routing.UnknownSkus.Count > 0)
         {
             await Recovery.Settled(OrderId);
+            _tracked = false;
             return SubmitOrderResult.Invalid(routing.UnknownSkus.Select(s => $"Unknown SKU '{s}': no node stocks it.").ToList());
         }
 
@@ -91,12 +134,9 @@ public sealed partial class OrderGrain(
             ApplyRouting(shipRest, pickup: false);
         }
         await WriteOrReload();
+        // Backordered lines are allocated when stock arrives: FinishPending registers the order with
+        // the SKUs' availability grains, which tell it.
         await FinishPending();
-        if (S.Backordered.Count > 0)
-        {
-            // Backordered lines are allocated when stock arrives: the SKU's availability grain tells us.
-            await UpdateStockWaits(S.Backordered.Select(l => l.Sku));
-        }
         return new SubmitOrderResult(SubmitOutcome.Accepted, View(), []);
     }
 
@@ -104,14 +144,19 @@ public sealed partial class OrderGrain(
     {
         if (S.Request is null)
         {
+            LeaveMemoryWhenIdle(); // nothing to keep in memory for an order that does not exist
             return null;
         }
         await FinishPending();
         return View();
     }
 
-    Task<IReadOnlyList<OrderEvent>> IOrderGrain.GetHistory() =>
-        Task.FromResult<IReadOnlyList<OrderEvent>>(S.History.ToList());
+    Task<IReadOnlyList<OrderEvent>> IOrderGrain.GetHistory()
+    {
+        // A spill writes the archive before the hot state drops the entries: an entry in both counts once.
+        var firstHot = S.History.Count > 0 ? S.History[0].Sequence : long.MaxValue;
+        return Task.FromResult<IReadOnlyList<OrderEvent>>(D.ArchivedHistory.Where(e => e.Sequence < firstHot).Concat(S.History).ToList());
+    }
 
     async Task<CancelOrderResult> IOrderGrain.Cancel(string reason)
     {
@@ -138,7 +183,7 @@ public sealed partial class OrderGrain(
         }
         S.Backordered.Clear();
         Record("OrderCancelled", "customer", S.CancelReason, "all unshipped lines released");
-        await Recovery.Track(OrderId);
+        await TrackStep();
         await WriteOrReload();
         await FinishPending();
         GridMetrics.OrderCancelled();
@@ -149,6 +194,7 @@ public sealed partial class OrderGrain(
     {
         if (S.Request is null)
         {
+            LeaveMemoryWhenIdle();
             return true; // tracked, then never written: nothing was accepted
         }
         await FinishPending();
@@ -191,9 +237,10 @@ public sealed partial class OrderGrain(
         var reservationId = NextReservationId();
         S.ReservationCount++;
         S.AllocationRounds += routing.Rounds;
-        S.Bids = routing.Bids.ToList();
-        S.RoutedBy = routing.Applied ?? S.RoutedBy;
-        S.Excluded = routing.Excluded.ToList();
+        D.Bids = routing.Bids.ToList();
+        D.RoutedBy = routing.Applied ?? D.RoutedBy;
+        D.Excluded = routing.Excluded.ToList();
+        _detailsDirty = true;
         foreach (var parcel in routing.Shipments)
         {
             var priced = parcel.Lines.Select(l => l with { UnitPrice = UnitPriceOf(l.Sku) }).ToList();
@@ -260,20 +307,54 @@ public sealed partial class OrderGrain(
     private IOrderRecoveryGrain Recovery =>
         GrainFactory.GetGrain<IOrderRecoveryGrain>(OrderRecoveryShards.For(OrderId, _options.RecoveryShards));
 
+    /// <summary>This activation tracked a step in the recovery ledger that it has not reported settled yet.</summary>
+    private bool _tracked;
+
+    /// <summary>Tracks the step about to start in the order's recovery shard (durably, before the step writes).</summary>
+    private Task TrackStep()
+    {
+        _tracked = true;
+        return Recovery.Track(OrderId);
+    }
+
+    /// <summary>
+    /// Writes the hot state, and the details record when it changed (in parallel: it only explains the
+    /// order, so a failure of it alone loses an explanation, never an answer). History moved out of the
+    /// hot state is written to the archive first, so no entry is ever in neither record.
+    /// </summary>
     private async Task WriteOrReload()
     {
         S.UpdatedAt = clock.UtcNow;
         WithdrawStaleInboundPromises();
         try
         {
-            await state.WriteStateAsync();
+            if (HistoryToArchive() is { Count: > 0 } moving)
+            {
+                D.ArchivedHistory.AddRange(moving.Where(e => D.ArchivedHistory.Count == 0 || e.Sequence > D.ArchivedHistory[^1].Sequence));
+                await details.WriteStateAsync();
+                _detailsDirty = false;
+                S.History.RemoveRange(0, moving.Count);
+            }
+            if (_detailsDirty)
+            {
+                await Task.WhenAll(state.WriteStateAsync(), details.WriteStateAsync());
+                _detailsDirty = false;
+            }
+            else
+            {
+                await state.WriteStateAsync();
+            }
+            _writtenSequence = LastSequence;
         }
         catch (Exception writeError)
         {
             logger.LogWarning(writeError, "Order {Order}: state write failed; reloading what storage holds", OrderId);
             try
             {
-                await state.ReadStateAsync();
+                _detailsDirty = false;
+                await Task.WhenAll(state.ReadStateAsync(), details.ReadStateAsync());
+                _writtenSequence = LastSequence;
+                AdoptLegacyDetails();
             }
             catch (Exception readError)
             {
@@ -321,8 +402,19 @@ public sealed partial class OrderGrain(
         return S.Backordered.Count == 0 ? OrderStatus.Allocated : OrderStatus.PartiallyAllocated;
     }
 
+    /// <summary>The oldest history entries to move out of the hot state, once it holds too many (published ones only).</summary>
+    private List<OrderEvent> HistoryToArchive()
+    {
+        if (S.History.Count <= OrderState.HotHistoryLimit)
+        {
+            return [];
+        }
+        var published = _options.EventStreamProvider is { Length: > 0 } ? S.PublishedSequence : long.MaxValue;
+        return S.History.Take(S.History.Count - OrderState.HotHistoryKept).TakeWhile(e => e.Sequence <= published).ToList();
+    }
+
     private OrderView View() => new(
         OrderId, Status(), S.Request!, S.Shipments.ToList(), S.Backordered.ToList(),
         S.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled).Sum(s => s.Cost),
-        S.AllocationRounds, S.AcceptedAt, S.UpdatedAt, S.CancelReason, S.Bids.ToList(), S.Returns.ToList(), S.BackorderDates.ToList(), S.RoutedBy, S.Excluded.ToList());
+        S.AllocationRounds, S.AcceptedAt, S.UpdatedAt, S.CancelReason, D.Bids.ToList(), S.Returns.ToList(), S.BackorderDates.ToList(), D.RoutedBy, D.Excluded.ToList());
 }

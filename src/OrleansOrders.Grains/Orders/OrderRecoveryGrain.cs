@@ -8,8 +8,14 @@ namespace OrleansOrders.Grains.Orders;
 public sealed class OrderRecoveryState
 {
     [Id(0)] public int SchemaVersion { get; set; } = 1;
-    /// <summary>Orders in the middle of a step, with when they were tracked.</summary>
+    /// <summary>Orders in the middle of a step, with when they were first tracked (the grace runs from there).</summary>
     [Id(1)] public Dictionary<string, DateTimeOffset> Pending { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// The stamp of each order's latest Track: a sweep removes an order only if no step tracked it
+    /// after the sweep read it. (Entries of older states have none: 0, which no Track gives.)
+    /// </summary>
+    [Id(2)] public Dictionary<string, long> Stamps { get; set; } = new(StringComparer.Ordinal);
+    [Id(3)] public long LastStamp { get; set; }
 }
 
 // Reentrant so that Track calls arriving during a write share the next one (group commit), and so
@@ -49,12 +55,15 @@ public sealed class OrderRecoveryGrain : Grain, IOrderRecoveryGrain, IRemindable
     {
         await _writes.WhenReady();
         _state.State.Pending.TryAdd(orderId, _clock.UtcNow);
+        _state.State.Stamps[orderId] = ++_state.State.LastStamp;
         await _writes.WhenDurable();
     }
 
     Task IOrderRecoveryGrain.Settled(string orderId)
     {
+        // Unconditional: an order is not reentrant, so its Settled comes after its last Track.
         _state.State.Pending.Remove(orderId);
+        _state.State.Stamps.Remove(orderId);
         return Task.CompletedTask;
     }
 
@@ -68,12 +77,16 @@ public sealed class OrderRecoveryGrain : Grain, IOrderRecoveryGrain, IRemindable
     private async Task<int> SweepAsync()
     {
         var cutoff = _clock.UtcNow - _options.RecoveryGrace;
-        var due = _state.State.Pending.Where(p => p.Value <= cutoff).Select(p => p.Key).ToList();
+        // What the sweep saw: an order that tracks a new step while it is being resumed gets a new
+        // stamp, and stays tracked (that step may still die unfinished).
+        var due = _state.State.Pending.Where(p => p.Value <= cutoff)
+            .Select(p => (OrderId: p.Key, Stamp: _state.State.Stamps.GetValueOrDefault(p.Key))).ToList();
         var unfinished = 0;
         foreach (var batch in due.Chunk(32))
         {
-            var settled = await Task.WhenAll(batch.Select(async orderId =>
+            var settled = await Task.WhenAll(batch.Select(async entry =>
             {
+                var orderId = entry.OrderId;
                 try
                 {
                     return await GrainFactory.GetGrain<IOrderGrain>(orderId).Resume();
@@ -84,11 +97,15 @@ public sealed class OrderRecoveryGrain : Grain, IOrderRecoveryGrain, IRemindable
                     return false;
                 }
             }));
-            foreach (var (orderId, done) in batch.Zip(settled))
+            foreach (var ((orderId, stamp), done) in batch.Zip(settled))
             {
                 if (done)
                 {
-                    _state.State.Pending.Remove(orderId);
+                    if (_state.State.Stamps.GetValueOrDefault(orderId) == stamp)
+                    {
+                        _state.State.Pending.Remove(orderId);
+                        _state.State.Stamps.Remove(orderId);
+                    }
                 }
                 else
                 {

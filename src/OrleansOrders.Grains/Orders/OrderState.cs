@@ -36,7 +36,8 @@ public sealed record PendingOp(
 [GenerateSerializer, Alias("oo.OrderState")]
 public sealed class OrderState
 {
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>2: the routing explanation and old history moved to <see cref="OrderDetails"/>.</summary>
+    public const int CurrentSchemaVersion = 2;
 
     [Id(0)] public int SchemaVersion { get; set; } = CurrentSchemaVersion;
     [Id(1)] public OrderRequest? Request { get; set; }
@@ -48,9 +49,13 @@ public sealed class OrderState
     [Id(7)] public DateTimeOffset AcceptedAt { get; set; }
     [Id(8)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(9)] public string? CancelReason { get; set; }
-    /// <summary>The bids of the last routing round: the routing decision, explained.</summary>
+    /// <summary>Written by states of schema 1 only: the routing explanation now lives in <see cref="OrderDetails"/>.</summary>
     [Id(10)] public List<NodeBid> Bids { get; set; } = [];
     [Id(11)] public int ShipmentCount { get; set; }
+    /// <summary>
+    /// The latest transitions (at most <see cref="HotHistoryLimit"/>); older, published ones move to
+    /// <see cref="OrderDetails.ArchivedHistory"/>, so a write carries a bounded history.
+    /// </summary>
     [Id(12)] public List<OrderEvent> History { get; set; } = [];
     /// <summary>Highest history sequence published to the event stream (written lazily; consumers drop duplicates).</summary>
     [Id(13)] public long PublishedSequence { get; set; }
@@ -61,7 +66,37 @@ public sealed class OrderState
     [Id(16)] public int ReservationCount { get; set; }
     /// <summary>Backordered units promised from a node's expected receipts, with their dates.</summary>
     [Id(17)] public List<BackorderDate> BackorderDates { get; set; } = [];
-    /// <summary>The rules of the last routing, and the nodes it left out and why: the decision, explained.</summary>
+    /// <summary>Written by states of schema 1 only (see <see cref="Bids"/>).</summary>
     [Id(18)] public RoutingPreferences? RoutedBy { get; set; }
+    /// <summary>Written by states of schema 1 only (see <see cref="Bids"/>).</summary>
     [Id(19)] public List<NodeExclusion> Excluded { get; set; } = [];
+
+    /// <summary>
+    /// Most history entries the hot state carries. An order's life is a handful of transitions (accepted,
+    /// allocated, five shipment steps, perhaps a return), so almost every order stays below it and costs
+    /// no second record; one that is re-routed or cancelled line by line many times moves its oldest
+    /// entries out in batches of <see cref="HotHistoryLimit"/> - <see cref="HotHistoryKept"/>, so its
+    /// every write stays bounded and the archive is rewritten once per batch, not per step.
+    /// </summary>
+    public const int HotHistoryLimit = 32;
+
+    public const int HotHistoryKept = 16;
+}
+
+/// <summary>
+/// What an order keeps beside its hot state, in a record written only when it changes: the routing
+/// decision explained (bids, rules and exclusions of the last routing, written once per routing
+/// rather than on every later step) and the history entries moved out of the hot state.
+/// </summary>
+[GenerateSerializer, Alias("oo.OrderDetails")]
+public sealed class OrderDetails
+{
+    [Id(0)] public int SchemaVersion { get; set; } = 1;
+    /// <summary>The bids of the last routing round: the routing decision, explained.</summary>
+    [Id(1)] public List<NodeBid> Bids { get; set; } = [];
+    /// <summary>The rules of the last routing, and the nodes it left out and why.</summary>
+    [Id(2)] public RoutingPreferences? RoutedBy { get; set; }
+    [Id(3)] public List<NodeExclusion> Excluded { get; set; } = [];
+    /// <summary>History entries older than the hot state's, oldest first (all published).</summary>
+    [Id(4)] public List<OrderEvent> ArchivedHistory { get; set; } = [];
 }
