@@ -189,7 +189,7 @@ public class CommandLineTests(GridFixture fixture)
         var byState = storage.GetProperty("byState").EnumerateArray()
             .ToDictionary(s => (s.GetProperty("store").GetString(), s.GetProperty("state").GetString()));
         Assert.True(byState[("grid", "order")].GetProperty("writes").GetInt64() >= accepted, "every accepted order wrote its state");
-        Assert.True(byState[("grid", "stock")].GetProperty("writes").GetInt64() > 0, "stock grains wrote their commits");
+        Assert.True(byState[("ledger", "stock")].GetProperty("writes").GetInt64() > 0, "stock grains wrote their commits to their ledgers");
         var writesText = writesPerOrder.ToString("0.##", CultureInfo.InvariantCulture);
         Assert.Contains($"| storage writes per order | {writesText} (", markdown);
         Assert.Contains($"| storage reads per order | {readsPerOrder.ToString("0.##", CultureInfo.InvariantCulture)}", markdown);

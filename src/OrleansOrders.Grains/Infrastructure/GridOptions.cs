@@ -46,6 +46,12 @@ public sealed class GridOptions
     /// </summary>
     public TimeSpan StockTombstoneRetention { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// How long an order with no work left stays in memory after its last call: long enough for a
+    /// storefront's follow-up read, short enough that a million-order day does not keep a million grains.
+    /// </summary>
+    public TimeSpan SettledOrderIdle { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Shards of the order recovery ledger (each a grain with its own reminder).</summary>
     public int RecoveryShards { get; set; } = 16;
 

@@ -64,7 +64,7 @@ public sealed partial class OrderGrain
     }
 
     /// <summary>How long a settled order stays in memory after its last step (then a call reactivates it from storage).</summary>
-    private static readonly TimeSpan SettledIdle = TimeSpan.FromSeconds(30);
+    private TimeSpan SettledIdle => _options.SettledOrderIdle;
 
     private IGrainTimer? _idleTimer;
 
