@@ -1,4 +1,3 @@
-using Orleans.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansOrders.Contracts;
@@ -73,8 +72,8 @@ public sealed class FulfilmentNodeGrain(
     IOptions<GridOptions> options,
     ILogger<FulfilmentNodeGrain> logger) : Grain, IFulfilmentNodeGrain
 {
-    /// <summary>Changes not yet known to be durable, oldest first.</summary>
-    private readonly List<Change> _journal = [];
+    /// <summary>Changes not yet known to be durable, and the writes and reloads that make them so.</summary>
+    private StateJournal<NodeState> _journal = null!;
     private IGrainTimer? _flushTimer;
     private OpportunityCosts _opportunityCosts = new(default, new Dictionary<string, decimal>());
     private long _costsFetchedAt = long.MinValue;
@@ -84,6 +83,7 @@ public sealed class FulfilmentNodeGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _journal = new StateJournal<NodeState>(state, s => s.Upgrade(), logger, $"Node {this.GetPrimaryKeyString()}");
         if (S.Upgrade() && S.Profile is not null)
         {
             Record(new Change.Upgraded()); // the old schema is rewritten by the next flush
@@ -325,10 +325,10 @@ public sealed class FulfilmentNodeGrain(
         }
     }
 
-    /// <summary>Applies a soft change's journal entry (already applied in memory) and makes sure a flush is coming.</summary>
+    /// <summary>Keeps a soft change (already applied in memory) for the next flush, and makes sure a flush is coming.</summary>
     private void Record(Change change)
     {
-        _journal.Add(change);
+        _journal.Record(change);
         if (_flushTimer is null)
         {
             var every = options.Value.SoftStateFlushInterval;
@@ -336,102 +336,22 @@ public sealed class FulfilmentNodeGrain(
         }
     }
 
-    /// <summary>
-    /// Applies a change the caller waits for and writes it. A stale ETag reloads and re-applies the
-    /// journal, then writes once more; any other failure (or a second refusal) takes the change back
-    /// out of memory, reloads and fails the caller: the outcome is unknown to it, and a retry is idempotent.
-    /// </summary>
-    private async Task WriteNowAsync(Change change)
-    {
-        change.ApplyTo(S);
-        _journal.Add(change);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await WriteAsync();
-                return;
-            }
-            catch (InconsistentStateException ex) when (attempt == 1)
-            {
-                logger.LogWarning(ex, "Node {Node}: write refused (stale ETag); reloading and writing again", this.GetPrimaryKeyString());
-                try
-                {
-                    await ReloadAsync();
-                }
-                catch
-                {
-                    _journal.Remove(change);
-                    throw;
-                }
-            }
-            catch (Exception)
-            {
-                _journal.Remove(change);
-                await TryReloadAsync();
-                throw;
-            }
-        }
-    }
+    private Task WriteNowAsync(Change change) => _journal.WriteNowAsync(change);
 
     /// <summary>The flush timer: writes the journal, and stops when nothing is left to write.</summary>
     private async Task FlushClaimsAsync()
     {
-        if (_journal.Count > 0)
-        {
-            try
-            {
-                await WriteAsync();
-            }
-            catch (Exception ex)
-            {
-                // Not retried here: the reload makes the next tick's ETag current, so a stale ETag
-                // costs one refused write, not one per tick.
-                logger.LogWarning(ex, "Node {Node}: capacity flush failed; reloading, next try in {Interval}", this.GetPrimaryKeyString(), options.Value.SoftStateFlushInterval);
-                await TryReloadAsync();
-            }
-        }
-        if (_journal.Count == 0 && _flushTimer is { } timer)
+        // A failed flush reloads, so the next tick's ETag is current: a stale ETag costs one refused write, not one per tick.
+        await _journal.FlushAsync();
+        if (_journal.Pending == 0 && _flushTimer is { } timer)
         {
             timer.Dispose();
             _flushTimer = null;
         }
     }
 
-    /// <summary>Writes the state; the journal entries it carried (those recorded before it started) are durable after it.</summary>
-    private async Task WriteAsync()
-    {
-        var carried = _journal.Count;
-        await state.WriteStateAsync();
-        _journal.RemoveRange(0, carried);
-    }
-
-    /// <summary>Reads the stored state and re-applies the journal on top (changes made during the read included).</summary>
-    private async Task ReloadAsync()
-    {
-        await state.ReadStateAsync();
-        S.Upgrade();
-        foreach (var change in _journal)
-        {
-            change.ApplyTo(S);
-        }
-    }
-
-    private async Task TryReloadAsync()
-    {
-        try
-        {
-            await ReloadAsync();
-        }
-        catch (Exception ex)
-        {
-            // Memory still holds every change; the next write either lands or reloads again.
-            logger.LogWarning(ex, "Node {Node}: state reload failed", this.GetPrimaryKeyString());
-        }
-    }
-
     /// <summary>A change to the node's state, idempotent so it can be applied again on top of a reload.</summary>
-    private abstract record Change
+    private abstract record Change : IJournaledChange<NodeState>
     {
         public abstract void ApplyTo(NodeState state);
 
