@@ -39,6 +39,32 @@ public sealed class RoutingExplainerTests
         Assert.Equal(6.5m, explained.Bids[0].Cost);
     }
 
+    /// <summary>
+    /// Defect 10: the lowest-cost goal minimises shipping plus the nodes' opportunity cost, so the
+    /// winner can ship dearer than a bid that would drain stock the network needs. The explanation
+    /// called the winner "the cheapest" and the runner-up "-2.00 more".
+    /// </summary>
+    [Fact]
+    public void A_winner_with_dearer_shipping_is_explained_by_the_opportunity_cost_it_spares()
+    {
+        var bids = new[]
+        {
+            // dc-1 ships for less but its A is worth 3.00 a unit to the network elsewhere; it also offers surplus A (a channel reserve) that the order does not take.
+            Bid("dc-1", 5m, 0.5m, 1, ("A", 5), ("B", 1)) with { Terms = [new SkuTerms("A", null, [], 3m)] },
+            Bid("dc-2", 7m, 0.5m, 2, ("A", 2), ("B", 1)),
+        };
+        var explained = RoutingExplainer.Explain(Order([new ShipmentAllocation("dc-2", [new("A", 2), new("B", 1)], 8.5m, Day.AddDays(2))], bids));
+
+        Assert.Equal("dc-2 won: it ships the whole order in one parcel for 8.50 by 2026-11-30, the lowest cost of the 2 nodes that could ship it whole, " +
+                     "counting opportunity cost (8.50 shipping + 0.00 opportunity = 8.50).", explained.Decision);
+        Assert.Contains("Runner-up: dc-1 could also ship it whole for 6.50 + 6.00 opportunity (4.00 more) by 2026-11-29.", explained.Reasons);
+        var dc1 = explained.Bids.Single(b => b.NodeId == "dc-1");
+        Assert.Equal(6.5m, dc1.Cost); // the order's 3 units, not the 6 offered
+        Assert.Equal(6m, dc1.OpportunityCost);
+        Assert.All(explained.Bids.Where(b => b.CoversWholeOrder),
+            b => Assert.True(b.Cost + b.OpportunityCost >= explained.TotalCost + explained.OpportunityCost, $"{b.NodeId} beats the chosen plan"));
+    }
+
     [Fact]
     public void A_split_says_no_single_node_could_ship_it_and_names_the_parcels_and_the_latest_promise()
     {
