@@ -18,6 +18,7 @@ namespace OrleansOrders.Gateway.Tests;
 /// node or webhook subscription.
 /// </summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class FuzzTests(GridFixture grid, ITestOutputHelper output)
 {
     public const int RequestCount = 4000;

@@ -6,6 +6,7 @@ namespace OrleansOrders.Gateway.Tests;
 
 /// <summary>The operator page's JSON: inventory by SKU and node, nodes, an order's routing explained.</summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class OpsApiTests(GridFixture grid)
 {
     private readonly HttpClient _operator = grid.Gateway.Client(Keys.Operator);

@@ -5,6 +5,7 @@ using OrleansOrders.Http.Ops;
 namespace OrleansOrders.Gateway.Tests;
 
 /// <summary>The routing explanation, from what an order keeps: its last round's bids and its parcels.</summary>
+[Trait("Category", "fast")]
 public sealed class RoutingExplainerTests
 {
     private static readonly DateOnly Day = new(2026, 11, 28);

@@ -8,6 +8,7 @@ namespace OrleansOrders.Gateway.Tests;
 
 /// <summary>Metrics (Orleans' meter and the grid's own) on /metrics, trace context through the gateway into grain calls, the dashboard behind the operator role.</summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class TelemetryTests(GridFixture grid)
 {
     [Fact]

@@ -10,7 +10,7 @@ namespace OrleansOrders.Gateway.Tests;
 
 /// <summary>Defect 8: a body the API cannot read is a 4xx problem that changes nothing (a utf-7 charset answered 500).</summary>
 [Collection(GridCollection.Name)]
-[Trait("Category", "fast")]
+[Trait("Category", "cluster")]
 public sealed class UnreadableBodyTests(GridFixture grid)
 {
     [Theory]
