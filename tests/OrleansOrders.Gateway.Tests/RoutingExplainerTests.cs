@@ -66,6 +66,22 @@ public sealed class RoutingExplainerTests
             b => Assert.True(b.Cost + b.OpportunityCost >= explained.TotalCost + explained.OpportunityCost, $"{b.NodeId} beats the chosen plan"));
     }
 
+    /// <summary>Defect 10: a cheaper bid from a node the order's rules left out (here, out of its radius) was named the runner-up, at a negative difference.</summary>
+    [Fact]
+    public void A_node_the_rules_left_out_is_not_a_competitor_however_cheap_its_bid()
+    {
+        var bids = new[] { Bid("store-1", 2m, 0.5m, 1, ("A", 2), ("B", 1)), Bid("dc-2", 7m, 0.5m, 2, ("A", 2), ("B", 1)) };
+        var order = Order([new ShipmentAllocation("dc-2", [new("A", 2), new("B", 1)], 8.5m, Day.AddDays(2))], bids)
+            with { Excluded = [new NodeExclusion("store-1", "the customer is outside its 50 km service radius")] };
+
+        var explained = RoutingExplainer.Explain(order);
+
+        Assert.Equal("dc-2 won: it ships the whole order in one parcel for 8.50 by 2026-11-30, the cheapest of the 1 node that could ship it whole.", explained.Decision);
+        Assert.DoesNotContain(explained.Reasons, r => r.StartsWith("Runner-up", StringComparison.Ordinal) || r.StartsWith("store-1 offered", StringComparison.Ordinal));
+        Assert.Contains("store-1 left out: the customer is outside its 50 km service radius.", explained.Reasons);
+        Assert.True(explained.Bids.Single(b => b.NodeId == "store-1").LeftOut);
+    }
+
     [Fact]
     public void A_split_says_no_single_node_could_ship_it_and_names_the_parcels_and_the_latest_promise()
     {

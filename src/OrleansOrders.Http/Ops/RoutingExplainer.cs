@@ -4,6 +4,7 @@ using OrleansOrders.Contracts;
 namespace OrleansOrders.Http.Ops;
 
 /// <summary>A node's bid as the operator page shows it.</summary>
+/// <param name="LeftOut">The order's rules left the node out (radius, channel, dispatch delay): not a plan the solver could choose.</param>
 /// <param name="Cost">Shipping the order's units the node offered (not any surplus it offered on top): fixed plus per unit.</param>
 /// <param name="OpportunityCost">
 /// What those units would cost the network in demand the node could then not serve (the node's quoted
@@ -21,7 +22,8 @@ public sealed record BidExplained(
     double DistanceKm,
     int RemainingCapacity,
     bool Chosen,
-    decimal? OpportunityCost = null);
+    decimal? OpportunityCost = null,
+    bool LeftOut = false);
 
 /// <summary>An order with its routing decision explained: the bids, the plan's cost and promise, and why the chosen nodes won.</summary>
 public sealed record OrderExplained(
@@ -60,6 +62,7 @@ public static class RoutingExplainer
             .ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity), StringComparer.Ordinal);
         var live = order.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled).ToList();
         var chosen = live.Select(s => s.NodeId).ToHashSet(StringComparer.Ordinal);
+        var leftOut = (order.Excluded ?? []).Select(e => e.NodeId).Where(n => !chosen.Contains(n)).ToHashSet(StringComparer.Ordinal);
         var bids = (order.Bids ?? [])
             .Select(b =>
             {
@@ -71,14 +74,15 @@ public static class RoutingExplainer
                     b.Accepts ? b.ShipmentCost + b.UnitCost * covered.Values.Sum() : null,
                     b.Accepts ? b.PromisedBy : null,
                     Math.Round(b.DistanceKm, 1), b.RemainingCapacity, chosen.Contains(b.NodeId),
-                    b.Accepts ? covered.Sum(c => c.Value * OpportunityCostOf(b, c.Key)) : null);
+                    b.Accepts ? covered.Sum(c => c.Value * OpportunityCostOf(b, c.Key)) : null,
+                    leftOut.Contains(b.NodeId));
             })
             .OrderByDescending(b => b.Chosen).ThenByDescending(b => b.Accepts).ThenBy(b => b.Cost + b.OpportunityCost ?? decimal.MaxValue)
             .ThenBy(b => b.NodeId, StringComparer.Ordinal)
             .ToList();
         var bidsByNode = (order.Bids ?? []).Where(b => b.Accepts).GroupBy(b => b.NodeId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var planOpportunity = live.Sum(s => s.Lines.Sum(l => l.Quantity * (bidsByNode.TryGetValue(s.NodeId, out var bid) ? OpportunityCostOf(bid, l.Sku) : 0m)));
-        var counted = planOpportunity > 0 || bids.Any(b => b.OpportunityCost > 0);
+        var counted = planOpportunity > 0 || bids.Any(b => b.OpportunityCost > 0 && !b.LeftOut);
         DateOnly? promise = live.Count > 0 ? live.Max(s => s.PromisedBy) : null;
         var totalUnits = wanted.Values.Sum();
 
@@ -105,7 +109,7 @@ public static class RoutingExplainer
         else if (live.Count == 1)
         {
             var winner = live[0];
-            var wholeBids = bids.Where(b => b.CoversWholeOrder).ToList();
+            var wholeBids = bids.Where(b => b.CoversWholeOrder && !b.LeftOut).ToList(); // a node the rules left out was never a choice
             var runnerUp = wholeBids.Where(b => b.NodeId != winner.NodeId).OrderBy(b => b.Cost + b.OpportunityCost).FirstOrDefault();
             decision = !wholeBids.Any(b => b.NodeId == winner.NodeId)
                 ? $"{winner.NodeId} ships what it could ({Units(winner.Lines)}) for {Money(winner.Cost)} by {Date(winner.PromisedBy)}; no other plan covered more."
@@ -146,7 +150,8 @@ public static class RoutingExplainer
             reasons.Add($"Plan: {Count(live.Count, "parcel")}, shipping cost {Money(order.TotalCost)}" +
                         (counted ? $", opportunity cost {Money(planOpportunity)}" : "") + $", everything delivered by {Date(promise!.Value)}.");
         }
-        foreach (var bid in bids.Where(b => b.Accepts && !b.Chosen && !reasons.Any(r => r.StartsWith($"Runner-up: {b.NodeId} ", StringComparison.Ordinal))))
+        // Nodes the rules left out are explained once, below, with the rule's reason.
+        foreach (var bid in bids.Where(b => b.Accepts && !b.Chosen && !b.LeftOut && !reasons.Any(r => r.StartsWith($"Runner-up: {b.NodeId} ", StringComparison.Ordinal))))
         {
             var why = goal == RoutingGoal.LowestCost
                 ? (bid.CoversWholeOrder
