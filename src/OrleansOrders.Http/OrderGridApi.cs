@@ -59,8 +59,9 @@ public static class OrderGridApi
             }
             else if (context.Exception is not null && GridHttp.UnavailableStatus(context.Exception) is { } status)
             {
-                context.ProblemDetails.Title = status == StatusCodes.Status504GatewayTimeout ? "The grid did not answer in time" : "The grid is not reachable";
+                context.ProblemDetails.Title = status == StatusCodes.Status504GatewayTimeout ? "The grid did not answer in time" : "The grid is unavailable";
                 context.ProblemDetails.Detail = "The outcome is unknown: retry with the same ids (submits and stock changes are idempotent).";
+                context.HttpContext.Response.Headers.RetryAfter = GridHttp.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
         });
         services.ConfigureHttpJsonOptions(o =>
@@ -86,6 +87,7 @@ public static class OrderGridApi
         });
         app.UseStatusCodePages();
         app.Use(GridHttp.SecurityHeaders);
+        app.Use(GridHttp.RequireReadableBody);
         app.UseRouting();
         app.UseAuthentication();
         app.UseRateLimiter();

@@ -9,6 +9,7 @@ namespace OrleansOrders.Cluster.Tests;
 /// then an exact audit of DESIGN.md's invariants.
 /// </summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class AllocationRaceTests(GridClusterFixture fixture)
 {
     private readonly IGrainFactory _grains = fixture.Grains;

@@ -11,6 +11,7 @@ namespace OrleansOrders.Cluster.Tests;
 
 /// <summary>The durable mode for real: grain state, membership and reminders in Azure Tables (Azurite).</summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "azurite")]
 public sealed class AzureStorageTests(AzuriteFixture azurite)
 {
     private InProcessTestCluster BuildCluster(string serviceId, short silos, GridClock? clock = null)

@@ -78,6 +78,7 @@ public abstract class DurabilityTestBase(DurableClusterFixture fixture)
     }
 }
 
+[Trait("Category", "cluster")]
 public sealed class SiloKillTests(DurableClusterFixture fixture, ITestOutputHelper output) : DurabilityTestBase(fixture), IClassFixture<DurableClusterFixture>
 {
     [Fact]
@@ -105,6 +106,7 @@ public sealed class SiloKillTests(DurableClusterFixture fixture, ITestOutputHelp
     }
 }
 
+[Trait("Category", "cluster")]
 public sealed class StorageFaultTests(DurableClusterFixture fixture, ITestOutputHelper output) : DurabilityTestBase(fixture), IClassFixture<DurableClusterFixture>
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace OrleansOrders.Cluster.Tests;
 /// stock), and the refusals (400 problem details, 401, 403, 404, 409) that must change nothing.
 /// </summary>
 [Collection(HttpCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class HttpApiTests(GridApiFactory factory)
 {
     private readonly HttpClient _http = factory.CreateClient(GridApiFactory.StorefrontKey);

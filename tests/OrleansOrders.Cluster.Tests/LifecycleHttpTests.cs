@@ -7,6 +7,7 @@ namespace OrleansOrders.Cluster.Tests;
 
 /// <summary>The lifecycle and stock-feed endpoints against the demo network.</summary>
 [Collection(HttpCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class LifecycleHttpTests(GridApiFactory factory)
 {
     private readonly HttpClient _http = factory.CreateClient();

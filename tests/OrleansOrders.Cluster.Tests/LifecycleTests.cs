@@ -6,6 +6,7 @@ namespace OrleansOrders.Cluster.Tests;
 
 /// <summary>After allocation: shipments through their steps, refusals, rejections, line cancels, returns, history.</summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class LifecycleTests(GridClusterFixture fixture)
 {
     private readonly IGrainFactory _grains = fixture.Grains;

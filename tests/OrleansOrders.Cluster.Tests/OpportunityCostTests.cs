@@ -12,6 +12,7 @@ namespace OrleansOrders.Cluster.Tests;
 /// and the demand is exactly what the test submits (its SKUs are its own, so is its stock).
 /// </summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class OpportunityCostTests(GridClusterFixture fixture)
 {
     private static readonly OpportunityCostSettings Defaults = new(); // the fixture keeps them but for the refresh interval
@@ -152,6 +153,7 @@ public sealed class OpportunityCostTests(GridClusterFixture fixture)
 }
 
 /// <summary>The demand forecast alone: regions, the observed span, scaling to the horizon, caps.</summary>
+[Trait("Category", "fast")]
 public sealed class OpportunityCostDemandForecastTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);

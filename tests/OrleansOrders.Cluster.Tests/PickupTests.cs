@@ -6,6 +6,7 @@ namespace OrleansOrders.Cluster.Tests;
 
 /// <summary>Buy online, pick up in store: the customer's store only, collection, and the pickup window.</summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class PickupTests(GridClusterFixture fixture)
 {
     private readonly IGrainFactory _grains = fixture.Grains;

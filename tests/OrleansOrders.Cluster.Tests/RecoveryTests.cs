@@ -9,6 +9,7 @@ namespace OrleansOrders.Cluster.Tests;
 /// woken by its recovery shard (whose reminder calls Sweep; the tests call it directly).
 /// </summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class RecoveryTests(GridClusterFixture fixture)
 {
     private readonly IGrainFactory _grains = fixture.Grains;

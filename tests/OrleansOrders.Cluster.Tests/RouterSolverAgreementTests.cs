@@ -15,6 +15,7 @@ namespace OrleansOrders.Cluster.Tests;
 /// <see cref="AllocationSolver.Solve"/> over the bids recorded on the order.
 /// </summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class RouterSolverAgreementTests(GridClusterFixture fixture)
 {
     private readonly IGrainFactory _grains = fixture.Grains;

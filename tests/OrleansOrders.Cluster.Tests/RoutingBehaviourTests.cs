@@ -5,6 +5,7 @@ using OrleansOrders.Contracts;
 namespace OrleansOrders.Cluster.Tests;
 
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class RoutingBehaviourTests(GridClusterFixture fixture)
 {
     private readonly IGrainFactory _grains = fixture.Grains;

@@ -11,6 +11,7 @@ namespace OrleansOrders.Cluster.Tests;
 /// and the node bids, then checks where the stock went.
 /// </summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class RoutingStrategyTests(GridClusterFixture fixture)
 {
     private readonly IGrainFactory _grains = fixture.Grains;

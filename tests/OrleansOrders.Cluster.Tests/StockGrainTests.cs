@@ -4,6 +4,7 @@ using OrleansOrders.Contracts;
 namespace OrleansOrders.Cluster.Tests;
 
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class StockGrainTests(GridClusterFixture fixture)
 {
     private readonly IGrainFactory _grains = fixture.Grains;

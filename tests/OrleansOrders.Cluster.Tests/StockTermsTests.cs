@@ -10,6 +10,7 @@ namespace OrleansOrders.Cluster.Tests;
 /// terms are refused with <see cref="ArgumentException"/> and change nothing.
 /// </summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class StockTermsTests(GridClusterFixture fixture)
 {
     private static readonly DateOnly Dec1 = new(2026, 12, 1);

@@ -13,6 +13,7 @@ namespace OrleansOrders.Cluster.Tests;
 
 /// <summary>Webhooks against a local test receiver: signatures, retries with back-off, dead letters.</summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class WebhookTests(GridClusterFixture fixture) : IAsyncLifetime
 {
     private const string Secret = "test-secret-0123456789";

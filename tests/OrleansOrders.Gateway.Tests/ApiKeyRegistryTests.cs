@@ -4,6 +4,7 @@ using OrleansOrders.Http;
 namespace OrleansOrders.Gateway.Tests;
 
 /// <summary>Keys from configuration: roles, the development keys, and every way configuration can be wrong.</summary>
+[Trait("Category", "fast")]
 public sealed class ApiKeyRegistryTests
 {
     private static IConfiguration Config(params (string Key, string Value)[] settings) =>

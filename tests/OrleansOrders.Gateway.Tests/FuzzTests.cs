@@ -18,6 +18,7 @@ namespace OrleansOrders.Gateway.Tests;
 /// node or webhook subscription.
 /// </summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class FuzzTests(GridFixture grid, ITestOutputHelper output)
 {
     public const int RequestCount = 4000;
@@ -225,7 +226,14 @@ public sealed class FuzzTests(GridFixture grid, ITestOutputHelper output)
             8 => Order("line-count", S, OrderWith(orderId, lines: r.Next(2) == 0 ? "[]" : "[" + string.Join(",", Enumerable.Range(1, 101).Select(n => $$"""{"sku":"SKU-{{n:0000}}","quantity":1}""")) + "]")),
             9 => WrongRoleOrNoKey(r, orderId),
             10 => Order("unknown-pickup-store", S, OrderWith(orderId, extra: $$""","pickupNodeId":"{{Pick(r, UnknownNodes)}}" """)),
-            11 => Order("media-type", S, Bytes(ValidOrder(orderId)), Pick(r, BadMediaTypes)),
+            // The variant comes from i, not r, so each variant draws once from r and the rest of the
+            // sequence (the other kinds' requests) stays what it was before these were added.
+            11 => (i / 24 % 3) switch
+            {
+                0 => Order("media-type", S, Bytes(ValidOrder(orderId)), Pick(r, BadMediaTypes)),
+                1 => Order("charset", S, Bytes(ValidOrder(orderId)), Pick(r, BadCharsets)),
+                _ => Order("bad-encoding", S, BadlyEncoded(r, orderId), "application/json; charset=utf-8"),
+            },
             12 => Order("oversized", S, Bytes(OrderWith(orderId, extra: $$""","padding":"{{new string('p', 1_100_000)}}" """))),
             13 => Order("deep-nesting", S, Bytes(new string('[', 5000) + new string(']', 5000))),
             14 => OrderPathAttack(r),
@@ -248,6 +256,25 @@ public sealed class FuzzTests(GridFixture grid, ITestOutputHelper output)
         """{"latitude":"NaN","longitude":0}""", """{"latitude":"40","longitude":"-74"}""", """{"latitude":null,"longitude":null}""",
         """{}""", "null", "[]", "\"here\"", """{"latitude":1e400,"longitude":0}""", """{"latitude":true,"longitude":0}"""];
     private static readonly string[] BadMediaTypes = ["text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx"];
+
+    /// <summary>A valid order's JSON declared in a charset the API does not read (utf-7 once answered 500).</summary>
+    private static readonly string[] BadCharsets = [
+        "application/json; charset=utf-7", "application/json; charset=UTF-7", "application/json; charset=utf-16", "application/json; charset=utf-32",
+        "application/json; charset=iso-8859-1", "application/json; charset=latin1", "application/json; charset=\"utf-7\"", "application/json; charset=windows-1252",
+        "application/json; charset=no-such-charset", "application/json; charset=ebcdic-cp-us", "application/json; charset=", "application/json; charset=utf-8x"];
+
+    /// <summary>A valid order's JSON whose bytes are not UTF-8 although the header says so.</summary>
+    private static byte[] BadlyEncoded(Random r, string orderId)
+    {
+        var json = ValidOrder(orderId);
+        return r.Next(3) switch
+        {
+            0 => Encoding.Unicode.GetBytes(json),
+            1 => Encoding.UTF32.GetBytes(json),
+            // An invalid UTF-8 sequence inside a string value.
+            _ => [.. Bytes(json[..json.IndexOf("cust-fz", StringComparison.Ordinal)]), 0xC3, 0x28, 0xFF, .. Bytes(json[json.IndexOf("cust-fz", StringComparison.Ordinal)..])],
+        };
+    }
 
     private static string ValidOrder(string orderId) => OrderWith(orderId);
 

@@ -10,6 +10,7 @@ namespace OrleansOrders.Gateway.Tests;
 /// calls with the development keys, roles, the operator page's sign-in and its CSRF rule.
 /// </summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class GatewayApiTests(GridFixture grid)
 {
     private readonly HttpClient _storefront = grid.Gateway.Client(Keys.Storefront);

@@ -10,6 +10,7 @@ namespace OrleansOrders.Gateway.Tests;
 
 /// <summary>Rate limits per key, body limits, timeouts, and the refusal to start without keys outside Development.</summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class LimitsTests(GridFixture grid)
 {
     [Fact]

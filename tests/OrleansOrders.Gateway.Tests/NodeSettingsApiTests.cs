@@ -11,6 +11,7 @@ namespace OrleansOrders.Gateway.Tests;
 /// message and leave the node as it was; an unknown node is 404.
 /// </summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class NodeSettingsApiTests(GridFixture grid)
 {
     // A drop-ship supplier far from the other tests' New York orders; every test leaves it as it found it.

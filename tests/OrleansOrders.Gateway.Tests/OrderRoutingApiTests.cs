@@ -11,6 +11,7 @@ namespace OrleansOrders.Gateway.Tests;
 /// every malformed value refused with a 400 that names it, creating nothing.
 /// </summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class OrderRoutingApiTests(GridFixture grid)
 {
     private readonly HttpClient _storefront = grid.Gateway.Client(Keys.Storefront);

@@ -5,6 +5,7 @@ using OrleansOrders.Http.Ops;
 namespace OrleansOrders.Gateway.Tests;
 
 /// <summary>The routing explanation, from what an order keeps: its last round's bids and its parcels.</summary>
+[Trait("Category", "fast")]
 public sealed class RoutingExplainerTests
 {
     private static readonly DateOnly Day = new(2026, 11, 28);
@@ -37,6 +38,48 @@ public sealed class RoutingExplainerTests
         Assert.Equal(Day.AddDays(1), explained.PromisedBy);
         Assert.True(explained.Bids[0].Chosen);
         Assert.Equal(6.5m, explained.Bids[0].Cost);
+    }
+
+    /// <summary>
+    /// Defect 10: the lowest-cost goal minimises shipping plus the nodes' opportunity cost, so the
+    /// winner can ship dearer than a bid that would drain stock the network needs. The explanation
+    /// called the winner "the cheapest" and the runner-up "-2.00 more".
+    /// </summary>
+    [Fact]
+    public void A_winner_with_dearer_shipping_is_explained_by_the_opportunity_cost_it_spares()
+    {
+        var bids = new[]
+        {
+            // dc-1 ships for less but its A is worth 3.00 a unit to the network elsewhere; it also offers surplus A (a channel reserve) that the order does not take.
+            Bid("dc-1", 5m, 0.5m, 1, ("A", 5), ("B", 1)) with { Terms = [new SkuTerms("A", null, [], 3m)] },
+            Bid("dc-2", 7m, 0.5m, 2, ("A", 2), ("B", 1)),
+        };
+        var explained = RoutingExplainer.Explain(Order([new ShipmentAllocation("dc-2", [new("A", 2), new("B", 1)], 8.5m, Day.AddDays(2))], bids));
+
+        Assert.Equal("dc-2 won: it ships the whole order in one parcel for 8.50 by 2026-11-30, the lowest cost of the 2 nodes that could ship it whole, " +
+                     "counting opportunity cost (8.50 shipping + 0.00 opportunity = 8.50).", explained.Decision);
+        Assert.Contains("Runner-up: dc-1 could also ship it whole for 6.50 + 6.00 opportunity (4.00 more) by 2026-11-29.", explained.Reasons);
+        var dc1 = explained.Bids.Single(b => b.NodeId == "dc-1");
+        Assert.Equal(6.5m, dc1.Cost); // the order's 3 units, not the 6 offered
+        Assert.Equal(6m, dc1.OpportunityCost);
+        Assert.All(explained.Bids.Where(b => b.CoversWholeOrder),
+            b => Assert.True(b.Cost + b.OpportunityCost >= explained.TotalCost + explained.OpportunityCost, $"{b.NodeId} beats the chosen plan"));
+    }
+
+    /// <summary>Defect 10: a cheaper bid from a node the order's rules left out (here, out of its radius) was named the runner-up, at a negative difference.</summary>
+    [Fact]
+    public void A_node_the_rules_left_out_is_not_a_competitor_however_cheap_its_bid()
+    {
+        var bids = new[] { Bid("store-1", 2m, 0.5m, 1, ("A", 2), ("B", 1)), Bid("dc-2", 7m, 0.5m, 2, ("A", 2), ("B", 1)) };
+        var order = Order([new ShipmentAllocation("dc-2", [new("A", 2), new("B", 1)], 8.5m, Day.AddDays(2))], bids)
+            with { Excluded = [new NodeExclusion("store-1", "the customer is outside its 50 km service radius")] };
+
+        var explained = RoutingExplainer.Explain(order);
+
+        Assert.Equal("dc-2 won: it ships the whole order in one parcel for 8.50 by 2026-11-30, the cheapest of the 1 node that could ship it whole.", explained.Decision);
+        Assert.DoesNotContain(explained.Reasons, r => r.StartsWith("Runner-up", StringComparison.Ordinal) || r.StartsWith("store-1 offered", StringComparison.Ordinal));
+        Assert.Contains("store-1 left out: the customer is outside its 50 km service radius.", explained.Reasons);
+        Assert.True(explained.Bids.Single(b => b.NodeId == "store-1").LeftOut);
     }
 
     [Fact]

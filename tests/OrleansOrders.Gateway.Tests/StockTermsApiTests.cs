@@ -15,6 +15,7 @@ namespace OrleansOrders.Gateway.Tests;
 /// with the validator's message, an unknown node 404, and neither changes anything.
 /// </summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class StockTermsApiTests(GridFixture grid)
 {
     // SKUs at a DC no other test orders from or counts.

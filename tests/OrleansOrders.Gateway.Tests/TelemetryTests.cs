@@ -8,6 +8,7 @@ namespace OrleansOrders.Gateway.Tests;
 
 /// <summary>Metrics (Orleans' meter and the grid's own) on /metrics, trace context through the gateway into grain calls, the dashboard behind the operator role.</summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class TelemetryTests(GridFixture grid)
 {
     [Fact]
@@ -48,7 +49,10 @@ public sealed class TelemetryTests(GridFixture grid)
         Assert.Equal(HttpStatusCode.OK, (await grid.Gateway.Client(Keys.Storefront).SendAsync(request)).StatusCode);
 
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!activities.Any(a => a.TraceId == traceId && a.Kind == ActivityKind.Server && a.Source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        // Activities are seen when they stop, and the gateway's request activity stops after the
+        // response went out (a loaded machine lets the client read it first): wait for both ends.
+        while (!(activities.Any(a => a.TraceId == traceId && a.Kind == ActivityKind.Server && a.Source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal))
+                 && activities.Any(a => a.TraceId == traceId && a.Source.Name == "Microsoft.AspNetCore")) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }

@@ -9,6 +9,7 @@ namespace OrleansOrders.Gateway.Tests;
 /// TLS on Orleans connections by configuration (Microsoft.Orleans.Connections.Security): a silo
 /// with Tls:Enabled takes a gateway that speaks TLS with a pinned certificate, and no plain client.
 /// </summary>
+[Trait("Category", "cluster")]
 public sealed class TlsTests : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("oo-tls-").FullName;

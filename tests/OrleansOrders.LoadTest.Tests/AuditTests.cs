@@ -11,6 +11,7 @@ namespace OrleansOrders.LoadTest.Tests;
 /// order, a hold still counted after its expiry) is reported, naming the reservation.
 /// </summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public class AuditTests(GridFixture fixture)
 {
     [Fact]

@@ -7,6 +7,7 @@ using OrleansOrders.LoadTest.Tests.Support;
 namespace OrleansOrders.LoadTest.Tests;
 
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public class CommandLineTests(GridFixture fixture)
 {
     [Theory]

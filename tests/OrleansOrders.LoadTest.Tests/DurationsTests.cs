@@ -2,6 +2,7 @@ using OrleansOrders.LoadTest.Cli;
 
 namespace OrleansOrders.LoadTest.Tests;
 
+[Trait("Category", "fast")]
 public class DurationsTests
 {
     [Theory]

@@ -13,6 +13,7 @@ namespace OrleansOrders.LoadTest.Tests;
 /// mean promised days, split rate and store pickup parcels over the orders with a live shipment,
 /// in report.json, report.md and the console table alike.
 /// </summary>
+[Trait("Category", "fast")]
 public class ReportTests
 {
     private static readonly DateOnly Day = new(2026, 3, 3);

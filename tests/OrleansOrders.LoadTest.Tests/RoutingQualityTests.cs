@@ -12,6 +12,7 @@ namespace OrleansOrders.LoadTest.Tests;
 /// plan within the strategy's parcel limit on the same bids, so it is at most the strategy's cost
 /// for that order. Whether a strategy beats the myopic baseline is a finding, not a law, and is not asserted.
 /// </summary>
+[Trait("Category", "fast")]
 public class RoutingQualityTests
 {
     private static readonly QualitySettings Tiny = new(Seed: 3, Orders: 300, Nodes: 8, Skus: 40, Days: 2);

@@ -18,6 +18,7 @@ namespace OrleansOrders.LoadTest.Tests;
 /// grid by the cluster tests, with a different network.
 /// </summary>
 [Collection(GridCollection.Name)]
+[Trait("Category", "cluster")]
 public sealed class ScenarioRunTests(ScenarioRunTests.SeededGrid grid) : IClassFixture<ScenarioRunTests.SeededGrid>
 {
     private const int Orders = 400;

@@ -4,6 +4,7 @@ using OrleansOrders.LoadTest.Scenarios;
 
 namespace OrleansOrders.LoadTest.Tests;
 
+[Trait("Category", "fast")]
 public class ScenarioTests
 {
     private static readonly SyntheticNetwork Network = SyntheticNetwork.Generate(new NetworkSpec(3, 24, 500));

@@ -3,6 +3,7 @@ using OrleansOrders.LoadTest.Network;
 
 namespace OrleansOrders.LoadTest.Tests;
 
+[Trait("Category", "fast")]
 public class SyntheticNetworkTests
 {
     [Fact]

@@ -8,15 +8,49 @@ namespace OrleansOrders.Grains.Nodes;
 [GenerateSerializer, Alias("oo.NodeState")]
 public sealed class NodeState
 {
-    [Id(0)] public int SchemaVersion { get; set; } = 1;
+    public const int CurrentSchemaVersion = 3;
+
+    [Id(0)] public int SchemaVersion { get; set; } = CurrentSchemaVersion;
     [Id(1)] public NodeProfile? Profile { get; set; }
-    /// <summary>Schema 1 kept one day of claims here; read once and moved to <see cref="ClaimsByDay"/>.</summary>
+    /// <summary>Schema 1 kept one day of claims here; read once and moved to <see cref="Capacity"/>.</summary>
     [Id(2)] public DateOnly CapacityDate { get; set; }
     [Id(3)] public HashSet<string> CapacityClaims { get; set; } = new(StringComparer.Ordinal);
     /// <summary>SKUs given a stock level at this node, for operators' inventory views.</summary>
     [Id(4)] public SortedSet<string> Skus { get; set; } = new(StringComparer.Ordinal);
-    /// <summary>Per dispatch day, the orders that took one unit of its capacity (past days are dropped).</summary>
+    /// <summary>Schema 2 kept a set of order ids per day here; read once and moved to <see cref="Capacity"/>.</summary>
     [Id(5)] public SortedDictionary<DateOnly, HashSet<string>> ClaimsByDay { get; set; } = [];
+    /// <summary>Capacity used per dispatch day and the open claims (schema 3).</summary>
+    [Id(6)] public NodeCapacity Capacity { get; set; } = new();
+
+    /// <summary>Moves the claims of older schemas into <see cref="Capacity"/>; true when anything moved.</summary>
+    public bool Upgrade()
+    {
+        var moved = false;
+        if (CapacityClaims.Count > 0)
+        {
+            foreach (var order in CapacityClaims)
+            {
+                Capacity.Apply(order, CapacityDate);
+            }
+            CapacityClaims.Clear();
+            moved = true;
+        }
+        if (ClaimsByDay.Count > 0)
+        {
+            foreach (var (day, orders) in ClaimsByDay)
+            {
+                foreach (var order in orders)
+                {
+                    Capacity.Apply(order, day);
+                }
+            }
+            ClaimsByDay.Clear();
+            moved = true;
+        }
+        moved |= SchemaVersion != CurrentSchemaVersion;
+        SchemaVersion = CurrentSchemaVersion;
+        return moved;
+    }
 }
 
 /// <summary>
@@ -26,31 +60,35 @@ public sealed class NodeState
 /// not stock. Bids carry everything the router's rules need: stock, transit, cutoff, capacity by day,
 /// channel reserves, expected receipts and the node's opportunity cost (fetched in the background).
 /// </summary>
+/// <remarks>
+/// Every change is applied in memory and kept in a journal until a write that carries it succeeds.
+/// A write refused for a stale ETag (or one that failed without telling whether it landed) reloads
+/// the state and re-applies the journal: every entry is idempotent, so an entry the stored state
+/// already has changes nothing. The flush timer exists only while the journal is not empty.
+/// </remarks>
 public sealed class FulfilmentNodeGrain(
     [PersistentState("node", GridOptions.StorageName)] IPersistentState<NodeState> state,
     GridClock clock,
     IOptions<GridOptions> options,
     ILogger<FulfilmentNodeGrain> logger) : Grain, IFulfilmentNodeGrain
 {
-    private bool _claimsDirty;
+    /// <summary>Changes not yet known to be durable, and the writes and reloads that make them so.</summary>
+    private StateJournal<NodeState> _journal = null!;
+    private IGrainTimer? _flushTimer;
     private OpportunityCosts _opportunityCosts = new(default, new Dictionary<string, decimal>());
+    private long _costsFetchedAt = long.MinValue;
+    private bool _fetchingCosts;
 
     private NodeState S => state.State;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var every = options.Value.SoftStateFlushInterval;
-        this.RegisterGrainTimer(FlushClaimsAsync, every, every);
-        if (S.CapacityClaims.Count > 0)
+        _journal = new StateJournal<NodeState>(state, s => s.Upgrade(), logger, $"Node {this.GetPrimaryKeyString()}");
+        if (S.Upgrade() && S.Profile is not null)
         {
-            S.ClaimsByDay[S.CapacityDate] = new HashSet<string>(S.CapacityClaims, StringComparer.Ordinal);
-            S.CapacityClaims.Clear();
+            Record(new Change.Upgraded()); // the old schema is rewritten by the next flush
         }
-        if (options.Value.OpportunityCost.Enabled)
-        {
-            var refresh = options.Value.OpportunityCost.NodeFetchInterval ?? options.Value.OpportunityCost.RefreshInterval;
-            this.RegisterGrainTimer(FetchOpportunityCostsAsync, TimeSpan.Zero, refresh);
-        }
+        FetchOpportunityCostsIfStale();
         if (S.Profile is { } profile)
         {
             GridMetrics.NodeCapacity(profile.NodeId, ClaimsToday(), profile.DailyCapacity);
@@ -61,6 +99,8 @@ public sealed class FulfilmentNodeGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         await FlushClaimsAsync();
+        _flushTimer?.Dispose();
+        _flushTimer = null;
     }
 
     async Task<NodeView> IFulfilmentNodeGrain.Register(NodeProfile profile)
@@ -73,11 +113,9 @@ public sealed class FulfilmentNodeGrain(
         {
             throw new ArgumentException($"Profile of node '{profile.NodeId}' sent to node '{this.GetPrimaryKeyString()}'.", nameof(profile));
         }
-        S.Profile = profile;
-        await state.WriteStateAsync();
-        _claimsDirty = false;
+        await WriteNowAsync(new Change.SetProfile(profile));
         await GrainFactory.GetGrain<INetworkDirectoryGrain>(0).Add(profile.NodeId, profile.Location);
-        return View(S.Profile);
+        return View(S.Profile!);
     }
 
     Task<NodeView?> IFulfilmentNodeGrain.Get() =>
@@ -102,10 +140,8 @@ public sealed class FulfilmentNodeGrain(
         {
             throw new ArgumentException(string.Join(" ", errors), nameof(update));
         }
-        S.Profile = updated;
-        await state.WriteStateAsync();
-        _claimsDirty = false;
-        GridMetrics.NodeCapacity(S.Profile.NodeId, ClaimsToday(), S.Profile.DailyCapacity);
+        await WriteNowAsync(new Change.SetProfile(updated));
+        GridMetrics.NodeCapacity(S.Profile!.NodeId, ClaimsToday(), S.Profile.DailyCapacity);
         return View(S.Profile);
     }
 
@@ -116,10 +152,9 @@ public sealed class FulfilmentNodeGrain(
             return null;
         }
         var snapshot = await GrainFactory.GetGrain<IStockGrain>(Identifiers.StockKey(S.Profile.NodeId, sku)).SetLevel(operationId, level);
-        if (S.Skus.Add(sku))
+        if (!S.Skus.Contains(sku))
         {
-            await state.WriteStateAsync();
-            _claimsDirty = false;
+            await WriteNowAsync(new Change.TrackSku(sku));
         }
         return snapshot;
     }
@@ -130,10 +165,9 @@ public sealed class FulfilmentNodeGrain(
         {
             return false;
         }
-        if (S.Skus.Add(sku))
+        if (!S.Skus.Contains(sku))
         {
-            await state.WriteStateAsync();
-            _claimsDirty = false;
+            await WriteNowAsync(new Change.TrackSku(sku));
         }
         return true;
     }
@@ -165,12 +199,13 @@ public sealed class FulfilmentNodeGrain(
         // Capacity by day from the order's day, as far as a parcel may be pushed (a cutoff adds a day).
         var orderDay = DateOnly.FromDateTime(request.OrderedAt.UtcDateTime);
         var horizon = Math.Max(0, options.Value.Routing.LongestDispatchDelayDays) + 2;
-        var promisedByDay = Enumerable.Range(0, horizon).Select(d => ClaimsOn(orderDay.AddDays(d))).ToList();
+        var promisedByDay = Enumerable.Range(0, horizon).Select(d => S.Capacity.UsedOn(orderDay.AddDays(d))).ToList();
         if (promisedByDay.All(used => used >= profile.DailyCapacity))
         {
             return NodeBid.Decline(nodeId, "daily capacity is used up");
         }
 
+        FetchOpportunityCostsIfStale();
         var stock = await Task.WhenAll(request.Lines.Select(l =>
             GrainFactory.GetGrain<IStockGrain>(Identifiers.StockKey(nodeId, l.Sku)).GetOffer()));
         // Offered up to the quantity plus the channel reserve: the router takes the reserve off for
@@ -220,30 +255,20 @@ public sealed class FulfilmentNodeGrain(
         {
             day = clock.Today; // a plan made just before midnight dispatches today at the earliest
         }
-        if (S.ClaimsByDay.TryGetValue(day, out var claims) && claims.Contains(orderId))
+        var (granted, changed) = S.Capacity.Claim(orderId, day, profile.DailyCapacity);
+        if (changed)
         {
-            return Task.FromResult(true);
+            Record(new Change.Claim(orderId, day));
+            GridMetrics.NodeCapacity(profile.NodeId, ClaimsToday(), profile.DailyCapacity);
         }
-        if (ClaimsOn(day) >= profile.DailyCapacity)
-        {
-            return Task.FromResult(false);
-        }
-        RemoveClaim(orderId); // an order holds one claim per node: a re-plan moves it
-        if (claims is null)
-        {
-            S.ClaimsByDay[day] = claims = new HashSet<string>(StringComparer.Ordinal);
-        }
-        claims.Add(orderId);
-        _claimsDirty = true;
-        GridMetrics.NodeCapacity(profile.NodeId, ClaimsToday(), profile.DailyCapacity);
-        return Task.FromResult(true);
+        return Task.FromResult(granted);
     }
 
     Task IFulfilmentNodeGrain.ReleaseCapacity(string orderId)
     {
-        if (RemoveClaim(orderId))
+        if (S.Capacity.Release(orderId))
         {
-            _claimsDirty = true;
+            Record(new Change.Release(orderId));
             if (S.Profile is { } profile)
             {
                 GridMetrics.NodeCapacity(profile.NodeId, ClaimsToday(), profile.DailyCapacity);
@@ -252,31 +277,35 @@ public sealed class FulfilmentNodeGrain(
         return Task.CompletedTask;
     }
 
-    private bool RemoveClaim(string orderId)
-    {
-        var removed = false;
-        foreach (var claims in S.ClaimsByDay.Values)
-        {
-            removed |= claims.Remove(orderId);
-        }
-        return removed;
-    }
-
-    private int ClaimsOn(DateOnly day) => S.ClaimsByDay.TryGetValue(day, out var claims) ? claims.Count : 0;
-
-    private int ClaimsToday() => ClaimsOn(clock.Today);
+    private int ClaimsToday() => S.Capacity.UsedOn(clock.Today);
 
     private void DropPastDays()
     {
-        var today = clock.Today;
-        foreach (var day in S.ClaimsByDay.Keys.Where(d => d < today).ToList())
+        if (S.Capacity.DropBefore(clock.Today))
         {
-            S.ClaimsByDay.Remove(day);
-            _claimsDirty = true;
+            Record(new Change.DropBefore(clock.Today));
         }
     }
 
     private NodeView View(NodeProfile profile) => new(profile, clock.Today, ClaimsToday());
+
+    /// <summary>
+    /// Starts a copy of this node's opportunity costs from the network's table when the last one is
+    /// older than the fetch interval. Pulled by bids rather than pushed by a timer, so an idle node
+    /// does no work; not awaited, so a bid never waits for it (the first bids may carry none).
+    /// </summary>
+    private void FetchOpportunityCostsIfStale()
+    {
+        var settings = options.Value.OpportunityCost;
+        var every = settings.NodeFetchInterval ?? settings.RefreshInterval;
+        if (!settings.Enabled || _fetchingCosts
+            || (_costsFetchedAt != long.MinValue && Environment.TickCount64 - _costsFetchedAt < every.TotalMilliseconds))
+        {
+            return;
+        }
+        _fetchingCosts = true;
+        _ = FetchOpportunityCostsAsync();
+    }
 
     /// <summary>Copies this node's opportunity costs from the network's table; a failure keeps the last ones.</summary>
     private async Task FetchOpportunityCostsAsync()
@@ -289,23 +318,75 @@ public sealed class FulfilmentNodeGrain(
         {
             logger.LogDebug(ex, "Node {Node}: opportunity costs not refreshed", this.GetPrimaryKeyString());
         }
+        finally
+        {
+            _costsFetchedAt = Environment.TickCount64;
+            _fetchingCosts = false;
+        }
     }
 
+    /// <summary>Keeps a soft change (already applied in memory) for the next flush, and makes sure a flush is coming.</summary>
+    private void Record(Change change)
+    {
+        _journal.Record(change);
+        if (_flushTimer is null)
+        {
+            var every = options.Value.SoftStateFlushInterval;
+            _flushTimer = this.RegisterGrainTimer(FlushClaimsAsync, every, every);
+        }
+    }
+
+    private Task WriteNowAsync(Change change) => _journal.WriteNowAsync(change);
+
+    /// <summary>The flush timer: writes the journal, and stops when nothing is left to write.</summary>
     private async Task FlushClaimsAsync()
     {
-        if (!_claimsDirty || S.Profile is null)
+        // A failed flush reloads, so the next tick's ETag is current: a stale ETag costs one refused write, not one per tick.
+        await _journal.FlushAsync();
+        if (_journal.Pending == 0 && _flushTimer is { } timer)
         {
-            return;
+            timer.Dispose();
+            _flushTimer = null;
         }
-        _claimsDirty = false;
-        try
+    }
+
+    /// <summary>A change to the node's state, idempotent so it can be applied again on top of a reload.</summary>
+    private abstract record Change : IJournaledChange<NodeState>
+    {
+        public abstract void ApplyTo(NodeState state);
+
+        public sealed record SetProfile(NodeProfile Profile) : Change
         {
-            await state.WriteStateAsync();
+            public override void ApplyTo(NodeState state) => state.Profile = Profile;
         }
-        catch (Exception ex)
+
+        public sealed record TrackSku(string Sku) : Change
         {
-            _claimsDirty = true;
-            logger.LogWarning(ex, "Node {Node}: capacity flush failed, will retry", this.GetPrimaryKeyString());
+            public override void ApplyTo(NodeState state) => state.Skus.Add(Sku);
+        }
+
+        /// <summary>A claim granted: re-applied without a capacity check (the order was told yes).</summary>
+        public sealed record Claim(string OrderId, DateOnly Day) : Change
+        {
+            public override void ApplyTo(NodeState state) => state.Capacity.Apply(OrderId, Day);
+        }
+
+        public sealed record Release(string OrderId) : Change
+        {
+            public override void ApplyTo(NodeState state) => state.Capacity.Release(OrderId);
+        }
+
+        public sealed record DropBefore(DateOnly Today) : Change
+        {
+            public override void ApplyTo(NodeState state) => state.Capacity.DropBefore(Today);
+        }
+
+        /// <summary>State read in an older schema, upgraded in memory (the upgrade happens on every read).</summary>
+        public sealed record Upgraded : Change
+        {
+            public override void ApplyTo(NodeState state)
+            {
+            }
         }
     }
 }

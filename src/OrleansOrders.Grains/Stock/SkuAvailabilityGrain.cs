@@ -21,9 +21,13 @@ public sealed record NodeAvailabilityEntry(
     [property: Id(3)] int Inbound = 0);
 
 /// <summary>
-/// Network availability of one SKU. It is a cache of what the stock grains report, so it writes
-/// lazily (a timer flushes it when changed): a lost write costs only staleness, which the stock
-/// grains repair on their next change, and bids never trust it for a promise.
+/// Network availability of one SKU. The availability is a cache of what the stock grains report, so
+/// it is written lazily (a timer flushes it when changed, and exists only while something waits to be
+/// written): a lost write costs only staleness, which the stock grains repair on their next change,
+/// and bids never trust it for a promise. The waiting list is not a cache: an order that is told it
+/// waits must be woken even if this grain moves or its silo dies, so joining or leaving it is written
+/// before the call answers. A failed write reloads the state and re-applies what is not yet durable
+/// (see <see cref="StateJournal{TState}"/>), so one ambiguous write does not fail every later one.
 /// </summary>
 public sealed class SkuAvailabilityGrain(
     [PersistentState("availability", GridOptions.StorageName)] IPersistentState<SkuAvailabilityState> state,
@@ -31,12 +35,12 @@ public sealed class SkuAvailabilityGrain(
     IOptions<GridOptions> options,
     ILogger<SkuAvailabilityGrain> logger) : Grain, ISkuAvailabilityGrain
 {
-    private bool _dirty;
+    private StateJournal<SkuAvailabilityState> _journal = null!;
+    private IGrainTimer? _flushTimer;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var every = options.Value.SoftStateFlushInterval;
-        this.RegisterGrainTimer(FlushAsync, every, every);
+        _journal = new StateJournal<SkuAvailabilityState>(state, _ => { }, logger, $"Availability of {this.GetPrimaryKeyString()}");
         return Task.CompletedTask;
     }
 
@@ -47,35 +51,40 @@ public sealed class SkuAvailabilityGrain(
 
     Task ISkuAvailabilityGrain.Report(string nodeId, int available, long version, int inbound)
     {
-        var nodes = state.State.Nodes;
-        if (nodes.TryGetValue(nodeId, out var known) && known.Version >= version)
+        var known = state.State.Nodes.GetValueOrDefault(nodeId);
+        var report = new Change.Report(nodeId, new NodeAvailabilityEntry(Math.Max(0, available), version, clock.UtcNow, Math.Max(0, inbound)));
+        if (!report.IsNewerThan(known))
         {
             return Task.CompletedTask; // an older report overtaken by a newer one
         }
-        var before = known?.Available ?? 0;
-        nodes[nodeId] = new NodeAvailabilityEntry(Math.Max(0, available), version, clock.UtcNow, Math.Max(0, inbound));
-        _dirty = true;
-        if (available > before && state.State.Waiting.Count > 0)
+        report.ApplyTo(state.State);
+        _journal.Record(report);
+        if (_flushTimer is null)
+        {
+            var every = options.Value.SoftStateFlushInterval;
+            _flushTimer = this.RegisterGrainTimer(FlushAsync, every, every);
+        }
+        if (available > (known?.Available ?? 0) && state.State.Waiting.Count > 0)
         {
             WakeWaitingOrders();
         }
         return Task.CompletedTask;
     }
 
-    Task ISkuAvailabilityGrain.WaitForStock(string orderId)
+    async Task ISkuAvailabilityGrain.WaitForStock(string orderId)
     {
         if (!state.State.Waiting.Contains(orderId))
         {
-            state.State.Waiting.Add(orderId);
-            _dirty = true;
+            await _journal.WriteNowAsync(new Change.Wait(orderId));
         }
-        return Task.CompletedTask;
     }
 
-    Task ISkuAvailabilityGrain.StopWaiting(string orderId)
+    async Task ISkuAvailabilityGrain.StopWaiting(string orderId)
     {
-        _dirty |= state.State.Waiting.Remove(orderId);
-        return Task.CompletedTask;
+        if (state.State.Waiting.Contains(orderId))
+        {
+            await _journal.WriteNowAsync(new Change.StopWaiting(orderId));
+        }
     }
 
     /// <summary>
@@ -102,21 +111,50 @@ public sealed class SkuAvailabilityGrain(
             this.GetPrimaryKeyString(), nodes.Count > 0, nodes.Sum(n => n.Available), nodes));
     }
 
+    /// <summary>The flush timer: writes what changed, and stops when nothing is left to write.</summary>
     private async Task FlushAsync()
     {
-        if (!_dirty)
+        await _journal.FlushAsync();
+        if (_journal.Pending == 0 && _flushTimer is { } timer)
         {
-            return;
+            timer.Dispose();
+            _flushTimer = null;
         }
-        _dirty = false;
-        try
+    }
+
+    /// <summary>Changes to the state, each idempotent so it can be applied again on top of a reload.</summary>
+    private abstract record Change : IJournaledChange<SkuAvailabilityState>
+    {
+        public abstract void ApplyTo(SkuAvailabilityState state);
+
+        /// <summary>A node's report; applied only over an older one (reports are ordered by version per node).</summary>
+        public sealed record Report(string NodeId, NodeAvailabilityEntry Entry) : Change
         {
-            await state.WriteStateAsync();
+            public bool IsNewerThan(NodeAvailabilityEntry? known) => known is null || known.Version < Entry.Version;
+
+            public override void ApplyTo(SkuAvailabilityState state)
+            {
+                if (IsNewerThan(state.Nodes.GetValueOrDefault(NodeId)))
+                {
+                    state.Nodes[NodeId] = Entry;
+                }
+            }
         }
-        catch (Exception ex)
+
+        public sealed record Wait(string OrderId) : Change
         {
-            _dirty = true;
-            logger.LogWarning(ex, "Availability of {Sku}: flush failed, will retry", this.GetPrimaryKeyString());
+            public override void ApplyTo(SkuAvailabilityState state)
+            {
+                if (!state.Waiting.Contains(OrderId))
+                {
+                    state.Waiting.Add(OrderId);
+                }
+            }
+        }
+
+        public sealed record StopWaiting(string OrderId) : Change
+        {
+            public override void ApplyTo(SkuAvailabilityState state) => state.Waiting.Remove(OrderId);
         }
     }
 }

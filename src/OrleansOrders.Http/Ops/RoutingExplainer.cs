@@ -4,6 +4,12 @@ using OrleansOrders.Contracts;
 namespace OrleansOrders.Http.Ops;
 
 /// <summary>A node's bid as the operator page shows it.</summary>
+/// <param name="LeftOut">The order's rules left the node out (radius, channel, dispatch delay): not a plan the solver could choose.</param>
+/// <param name="Cost">Shipping the order's units the node offered (not any surplus it offered on top): fixed plus per unit.</param>
+/// <param name="OpportunityCost">
+/// What those units would cost the network in demand the node could then not serve (the node's quoted
+/// value per unit); the lowest-cost goal minimises shipping plus this, so it is part of the comparison.
+/// </param>
 public sealed record BidExplained(
     string NodeId,
     bool Accepts,
@@ -15,7 +21,9 @@ public sealed record BidExplained(
     DateOnly? PromisedBy,
     double DistanceKm,
     int RemainingCapacity,
-    bool Chosen);
+    bool Chosen,
+    decimal? OpportunityCost = null,
+    bool LeftOut = false);
 
 /// <summary>An order with its routing decision explained: the bids, the plan's cost and promise, and why the chosen nodes won.</summary>
 public sealed record OrderExplained(
@@ -32,7 +40,8 @@ public sealed record OrderExplained(
     int Rounds,
     IReadOnlyList<BidExplained> Bids,
     string Decision,
-    IReadOnlyList<string> Reasons);
+    IReadOnlyList<string> Reasons,
+    decimal OpportunityCost = 0m);
 
 /// <summary>
 /// Explains an order's routing from what the order kept: the rules it was routed by, the last
@@ -40,6 +49,9 @@ public sealed record OrderExplained(
 /// for the order's goal (lowest cost: the fewest parcels, then the cheapest; fastest: the earliest
 /// delivery; stock balance: the fewest parcels, sparing nodes with little cover; weighted: the
 /// lowest weighted score) in terms of this order's numbers. Pure, so it is tested without a grid.
+/// The lowest-cost goal weighs shipping plus opportunity cost (the nodes' quoted values, at the
+/// default weight of 1), so a plan can win with dearer shipping than a bid that would use up stock
+/// the network needs elsewhere: the explanation compares what the solver compared, and says so.
 /// </summary>
 public static class RoutingExplainer
 {
@@ -50,20 +62,27 @@ public static class RoutingExplainer
             .ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity), StringComparer.Ordinal);
         var live = order.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled).ToList();
         var chosen = live.Select(s => s.NodeId).ToHashSet(StringComparer.Ordinal);
+        var leftOut = (order.Excluded ?? []).Select(e => e.NodeId).Where(n => !chosen.Contains(n)).ToHashSet(StringComparer.Ordinal);
         var bids = (order.Bids ?? [])
             .Select(b =>
             {
+                var covered = Covered(b.Offered, wanted);
                 var units = b.Offered.Sum(l => l.Quantity);
-                var covers = b.Accepts && wanted.All(w => b.Offered.Where(l => l.Sku == w.Key).Sum(l => l.Quantity) >= w.Value);
+                var covers = b.Accepts && wanted.All(w => covered.GetValueOrDefault(w.Key) >= w.Value);
                 return new BidExplained(
                     b.NodeId, b.Accepts, b.DeclineReason, b.Offered, units, covers,
-                    b.Accepts ? b.ShipmentCost + b.UnitCost * units : null,
+                    b.Accepts ? b.ShipmentCost + b.UnitCost * covered.Values.Sum() : null,
                     b.Accepts ? b.PromisedBy : null,
-                    Math.Round(b.DistanceKm, 1), b.RemainingCapacity, chosen.Contains(b.NodeId));
+                    Math.Round(b.DistanceKm, 1), b.RemainingCapacity, chosen.Contains(b.NodeId),
+                    b.Accepts ? covered.Sum(c => c.Value * OpportunityCostOf(b, c.Key)) : null,
+                    leftOut.Contains(b.NodeId));
             })
-            .OrderByDescending(b => b.Chosen).ThenByDescending(b => b.Accepts).ThenBy(b => b.Cost ?? decimal.MaxValue)
+            .OrderByDescending(b => b.Chosen).ThenByDescending(b => b.Accepts).ThenBy(b => b.Cost + b.OpportunityCost ?? decimal.MaxValue)
             .ThenBy(b => b.NodeId, StringComparer.Ordinal)
             .ToList();
+        var bidsByNode = (order.Bids ?? []).Where(b => b.Accepts).GroupBy(b => b.NodeId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var planOpportunity = live.Sum(s => s.Lines.Sum(l => l.Quantity * (bidsByNode.TryGetValue(s.NodeId, out var bid) ? OpportunityCostOf(bid, l.Sku) : 0m)));
+        var counted = planOpportunity > 0 || bids.Any(b => b.OpportunityCost > 0 && !b.LeftOut);
         DateOnly? promise = live.Count > 0 ? live.Max(s => s.PromisedBy) : null;
         var totalUnits = wanted.Values.Sum();
 
@@ -90,8 +109,8 @@ public static class RoutingExplainer
         else if (live.Count == 1)
         {
             var winner = live[0];
-            var wholeBids = bids.Where(b => b.CoversWholeOrder).ToList();
-            var runnerUp = wholeBids.Where(b => b.NodeId != winner.NodeId).OrderBy(b => b.Cost).FirstOrDefault();
+            var wholeBids = bids.Where(b => b.CoversWholeOrder && !b.LeftOut).ToList(); // a node the rules left out was never a choice
+            var runnerUp = wholeBids.Where(b => b.NodeId != winner.NodeId).OrderBy(b => b.Cost + b.OpportunityCost).FirstOrDefault();
             decision = !wholeBids.Any(b => b.NodeId == winner.NodeId)
                 ? $"{winner.NodeId} ships what it could ({Units(winner.Lines)}) for {Money(winner.Cost)} by {Date(winner.PromisedBy)}; no other plan covered more."
                 : $"{winner.NodeId} won: it ships the whole order in one parcel for {Money(winner.Cost)} by {Date(winner.PromisedBy)}, " + goal switch
@@ -99,12 +118,17 @@ public static class RoutingExplainer
                     RoutingGoal.Fastest => $"the earliest delivery of the {Count(wholeBids.Count, "node")} that could ship it whole.",
                     RoutingGoal.StockBalance => $"of the {Count(wholeBids.Count, "node")} that could ship it whole, the best mix of cost and the stock cover it leaves.",
                     RoutingGoal.Weighted => $"the lowest weighted score (cost, days, stock depletion, parcels) of the {Count(wholeBids.Count, "node")} that could ship it whole.",
+                    _ when counted => $"the lowest cost of the {Count(wholeBids.Count, "node")} that could ship it whole, counting opportunity cost " +
+                                      $"({Money(winner.Cost)} shipping + {Money(planOpportunity)} opportunity = {Money(winner.Cost + planOpportunity)}).",
                     _ => $"the cheapest of the {Count(wholeBids.Count, "node")} that could ship it whole.",
                 };
             if (runnerUp is not null && goal == RoutingGoal.LowestCost)
             {
-                reasons.Add($"Runner-up: {runnerUp.NodeId} could also ship it whole for {Money(runnerUp.Cost!.Value)} " +
-                            $"({Money(runnerUp.Cost.Value - winner.Cost)} more) by {Date(runnerUp.PromisedBy!.Value)}.");
+                reasons.Add(counted
+                    ? $"Runner-up: {runnerUp.NodeId} could also ship it whole for {Money(runnerUp.Cost!.Value)} + {Money(runnerUp.OpportunityCost!.Value)} opportunity " +
+                      $"({Money(runnerUp.Cost.Value + runnerUp.OpportunityCost.Value - winner.Cost - planOpportunity)} more) by {Date(runnerUp.PromisedBy!.Value)}."
+                    : $"Runner-up: {runnerUp.NodeId} could also ship it whole for {Money(runnerUp.Cost!.Value)} " +
+                      $"({Money(runnerUp.Cost.Value - winner.Cost)} more) by {Date(runnerUp.PromisedBy!.Value)}.");
             }
         }
         else
@@ -123,12 +147,16 @@ public static class RoutingExplainer
 
         if (live.Count > 0)
         {
-            reasons.Add($"Plan: {Count(live.Count, "parcel")}, shipping cost {Money(order.TotalCost)}, everything delivered by {Date(promise!.Value)}.");
+            reasons.Add($"Plan: {Count(live.Count, "parcel")}, shipping cost {Money(order.TotalCost)}" +
+                        (counted ? $", opportunity cost {Money(planOpportunity)}" : "") + $", everything delivered by {Date(promise!.Value)}.");
         }
-        foreach (var bid in bids.Where(b => b.Accepts && !b.Chosen && !reasons.Any(r => r.StartsWith($"Runner-up: {b.NodeId} ", StringComparison.Ordinal))))
+        // Nodes the rules left out are explained once, below, with the rule's reason.
+        foreach (var bid in bids.Where(b => b.Accepts && !b.Chosen && !b.LeftOut && !reasons.Any(r => r.StartsWith($"Runner-up: {b.NodeId} ", StringComparison.Ordinal))))
         {
             var why = goal == RoutingGoal.LowestCost
-                ? (bid.CoversWholeOrder ? "not the cheapest" : "not needed by the cheapest plan")
+                ? (bid.CoversWholeOrder
+                    ? (counted ? $"not the lowest cost with its {Money(bid.OpportunityCost!.Value)} opportunity cost" : "not the cheapest")
+                    : "not needed by the cheapest plan")
                 : $"another plan scored better under goal {goal}";
             reasons.Add(bid.CoversWholeOrder
                 ? $"{bid.NodeId} offered the whole order for {Money(bid.Cost!.Value)} by {Date(bid.PromisedBy!.Value)}: {why}."
@@ -173,8 +201,15 @@ public static class RoutingExplainer
         return new OrderExplained(
             order.OrderId, order.Request.CustomerId, order.Status, order.AcceptedAt, order.UpdatedAt,
             order.Request.Lines, order.Shipments, order.Backordered, order.TotalCost, promise, order.AllocationRounds,
-            bids, decision, reasons);
+            bids, decision, reasons, planOpportunity);
     }
+
+    /// <summary>Per SKU the order wants, the units a bid offers of it, at most the wanted quantity.</summary>
+    private static Dictionary<string, int> Covered(IReadOnlyList<OrderLine> offered, Dictionary<string, int> wanted) =>
+        wanted.ToDictionary(w => w.Key, w => Math.Min(w.Value, offered.Where(l => l.Sku == w.Key).Sum(l => l.Quantity)), StringComparer.Ordinal);
+
+    private static decimal OpportunityCostOf(NodeBid bid, string sku) =>
+        bid.Terms.FirstOrDefault(t => string.Equals(t.Sku, sku, StringComparison.Ordinal))?.OpportunityCost ?? 0m;
 
     private static int CoveredUnits(BidExplained bid, Dictionary<string, int> wanted) =>
         wanted.Sum(w => Math.Min(w.Value, bid.Offered.Where(l => l.Sku == w.Key).Sum(l => l.Quantity)));

@@ -7,6 +7,7 @@ namespace OrleansOrders.Routing.Tests;
 /// Invariants of <see cref="AllocationSolver.Solve"/> checked on seeded random orders and offers.
 /// Every failure message carries the seed and the whole case so it can be replayed as a unit test.
 /// </summary>
+[Trait("Category", "fast")]
 public class AllocationSolverPropertyTests
 {
     private const int Cases = 500;

@@ -2,6 +2,7 @@ using static OrleansOrders.Routing.Tests.TestData;
 
 namespace OrleansOrders.Routing.Tests;
 
+[Trait("Category", "fast")]
 public class AllocationSolverTests
 {
     // ---- degenerate inputs -------------------------------------------------------------------

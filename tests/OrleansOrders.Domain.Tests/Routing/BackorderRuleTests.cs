@@ -2,6 +2,7 @@ using static OrleansOrders.Routing.Tests.TestData;
 
 namespace OrleansOrders.Routing.Tests;
 
+[Trait("Category", "fast")]
 public class BackorderRuleTests
 {
     // TestData quotes take 2 transit days; a receipt ships the day after it arrives (default).

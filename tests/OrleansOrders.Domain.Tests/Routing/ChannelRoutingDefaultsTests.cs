@@ -1,5 +1,6 @@
 namespace OrleansOrders.Routing.Tests;
 
+[Trait("Category", "fast")]
 public class ChannelRoutingDefaultsTests
 {
     private static readonly ChannelRoutingDefaults Defaults = new(

@@ -2,6 +2,7 @@ using static OrleansOrders.Routing.Tests.TestData;
 
 namespace OrleansOrders.Routing.Tests;
 
+[Trait("Category", "fast")]
 public class DispatchRuleTests
 {
     private static readonly DateTimeOffset Morning = new(Day.ToDateTime(new TimeOnly(9, 0)), TimeSpan.Zero);

@@ -1,5 +1,6 @@
 namespace OrleansOrders.Routing.Tests;
 
+[Trait("Category", "fast")]
 public class GeoPointTests
 {
     private static readonly GeoPoint NewYork = new(40.7128, -74.0060);

@@ -3,6 +3,7 @@ using static OrleansOrders.Routing.Tests.TestData;
 namespace OrleansOrders.Routing.Tests;
 
 /// <summary>Status, radius, fulfilment type and priority tiers.</summary>
+[Trait("Category", "fast")]
 public class NodeRuleTests
 {
     [Theory]

@@ -2,6 +2,7 @@ using static OrleansOrders.Routing.Tests.TestData;
 
 namespace OrleansOrders.Routing.Tests;
 
+[Trait("Category", "fast")]
 public class ObjectiveTests
 {
     private static SolverOptions With(RoutingObjective objective, ObjectiveWeights? weights = null) =>

@@ -1,5 +1,6 @@
 namespace OrleansOrders.Routing.Tests;
 
+[Trait("Category", "fast")]
 public class OpportunityCostCalculatorTests
 {
     private static OpportunityCostTable Compute(string[] nodes, decimal[,] cost, decimal penalty, params SkuOutlook[] skus) =>

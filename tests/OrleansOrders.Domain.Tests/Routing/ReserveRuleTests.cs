@@ -2,6 +2,7 @@ using static OrleansOrders.Routing.Tests.TestData;
 
 namespace OrleansOrders.Routing.Tests;
 
+[Trait("Category", "fast")]
 public class ReserveRuleTests
 {
     private static NodeOffer Store(int onOffer, int safety = 0, int reserved = 0, params string[] channels) =>

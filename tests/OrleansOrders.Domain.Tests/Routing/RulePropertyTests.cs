@@ -7,6 +7,7 @@ namespace OrleansOrders.Routing.Tests;
 /// Invariants of the issue 3 rules, on seeded random inputs with every rule switched on at random.
 /// A failure names the seed and prints the whole case.
 /// </summary>
+[Trait("Category", "fast")]
 public class RulePropertyTests
 {
     private const int Seed = 3_000_001;

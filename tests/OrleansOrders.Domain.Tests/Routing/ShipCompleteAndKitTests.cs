@@ -2,6 +2,7 @@ using static OrleansOrders.Routing.Tests.TestData;
 
 namespace OrleansOrders.Routing.Tests;
 
+[Trait("Category", "fast")]
 public class ShipCompleteAndKitTests
 {
     private static DemandLine KitLine(string sku, int quantity, string kit) => new(sku, quantity) { KitId = kit };

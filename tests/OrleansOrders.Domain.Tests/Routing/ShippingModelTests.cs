@@ -1,5 +1,6 @@
 namespace OrleansOrders.Routing.Tests;
 
+[Trait("Category", "fast")]
 public class ShippingModelTests
 {
     private static readonly GeoPoint Origin = new(0, 0);

@@ -7,6 +7,7 @@ namespace OrleansOrders.Routing.Tests;
 /// gives exactly the plan the frozen v1 solver gives: same parcels, lines, costs, promises and
 /// unallocated lines.
 /// </summary>
+[Trait("Category", "fast")]
 public class V1CompatibilityPropertyTests
 {
     private const int Cases = 2000;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansOrders.Gateway;
 
@@ -25,7 +26,8 @@ public static class Ports
 }
 
 /// <summary>The silo host as <c>dotnet run --project src/OrleansOrders.Silo</c> starts it (demo network, co-hosted HTTP, dashboard), on free ports.</summary>
-public sealed class SiloHost(IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
+/// <param name="services">Changes to the silo's services after its own (e.g. a storage that can be taken down).</param>
+public sealed class SiloHost(IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
 {
     public int SiloPort { get; } = Ports.Free();
 
@@ -45,6 +47,10 @@ public sealed class SiloHost(IReadOnlyDictionary<string, string>? settings = nul
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);
+        }
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 }

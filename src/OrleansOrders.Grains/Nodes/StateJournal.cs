@@ -1,0 +1,121 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Storage;
+
+namespace OrleansOrders.Grains;
+
+/// <summary>A change to a grain's state that can be applied again on top of a reload and change nothing the second time.</summary>
+public interface IJournaledChange<in TState>
+{
+    void ApplyTo(TState state);
+}
+
+/// <summary>
+/// Persistence for a grain whose state is changed in memory and written later (soft state flushed by
+/// a timer) or at once (changes a caller waits for). Every change is applied in memory and kept in
+/// the journal until a write that carries it succeeds. When a write fails, the state is read again
+/// and the journal re-applied on top: a refused write (stale ETag, because another activation wrote
+/// or an earlier write landed without saying so) then carries on from the stored state instead of
+/// being refused on every later attempt, and a change the stored state already has changes nothing,
+/// since every change is idempotent.
+/// Not thread-safe by design: it runs on the grain's scheduler. Writes must not overlap (callers
+/// that write are not interleaving); changes may be recorded while a write or a read is in flight.
+/// </summary>
+public sealed class StateJournal<TState>(IPersistentState<TState> state, Action<TState> afterRead, ILogger logger, string owner)
+    where TState : class
+{
+    private readonly List<IJournaledChange<TState>> _journal = [];
+
+    /// <summary>Changes not yet known to be durable.</summary>
+    public int Pending => _journal.Count;
+
+    /// <summary>Keeps a change already applied in memory until a write carries it.</summary>
+    public void Record(IJournaledChange<TState> change) => _journal.Add(change);
+
+    /// <summary>
+    /// Applies a change the caller waits for and writes it. A stale ETag reloads (re-applying the
+    /// journal) and writes once more; any other failure, or a second refusal, takes the change back
+    /// out, reloads and fails the caller: the outcome is unknown to it, and its retry is idempotent.
+    /// </summary>
+    public async Task WriteNowAsync(IJournaledChange<TState> change)
+    {
+        change.ApplyTo(state.State);
+        _journal.Add(change);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await WriteAsync();
+                return;
+            }
+            catch (InconsistentStateException ex) when (attempt == 1)
+            {
+                logger.LogWarning(ex, "{Owner}: write refused (stale ETag); reloading and writing again", owner);
+                try
+                {
+                    await ReloadAsync();
+                }
+                catch
+                {
+                    _journal.Remove(change);
+                    throw;
+                }
+            }
+            catch (Exception)
+            {
+                _journal.Remove(change);
+                await TryReloadAsync();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Writes what the journal holds, if anything; a failure reloads (so the next attempt has a current ETag) and is not retried here.</summary>
+    public async Task FlushAsync()
+    {
+        if (_journal.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            await WriteAsync();
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "{Owner}: flush failed; reloading, the next flush tries again", owner);
+            await TryReloadAsync();
+        }
+    }
+
+    /// <summary>Writes the state; the changes recorded before it started are durable after it.</summary>
+    private async Task WriteAsync()
+    {
+        var carried = _journal.Count;
+        await state.WriteStateAsync();
+        _journal.RemoveRange(0, carried);
+    }
+
+    /// <summary>Reads the stored state and re-applies the journal on top (changes recorded during the read included).</summary>
+    private async Task ReloadAsync()
+    {
+        await state.ReadStateAsync();
+        afterRead(state.State);
+        foreach (var change in _journal)
+        {
+            change.ApplyTo(state.State);
+        }
+    }
+
+    private async Task TryReloadAsync()
+    {
+        try
+        {
+            await ReloadAsync();
+        }
+        catch (Exception ex)
+        {
+            // Memory still holds every change; the next write either lands or reloads again.
+            logger.LogWarning(ex, "{Owner}: state reload failed", owner);
+        }
+    }
+}
