@@ -43,7 +43,11 @@ public static class GridSiloExtensions
     public static IServiceCollection AddAzureTableStockLedger(this IServiceCollection services, string connectionString, string table = AzureTableStockLedgerStore.DefaultTable)
     {
         services.RemoveAll<IStockLedgerStore>();
-        services.AddSingleton<IStockLedgerStore>(new AzureTableStockLedgerStore(new TableServiceClient(connectionString), table));
+        services.AddSingleton<IStockLedgerStore>(sp => new AzureTableStockLedgerStore(
+            new TableServiceClient(connectionString),
+            sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+            table,
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<AzureTableStockLedgerStore>>()));
         return services;
     }
 }

@@ -25,9 +25,10 @@ namespace OrleansOrders.Grains.Stock.Ledger;
 /// header at it in the same transaction; so a snapshot's cost is spread over the writes before it, and
 /// reading a ledger is one point read, a few pages and at most <see cref="MaxLogRowsPerSnapshot"/> log
 /// rows, not one entity per open commitment. Superseded log rows and pages are deleted afterwards
-/// (reads never look at them, so a delete that fails costs only space).
+/// (reads never look at them, so a delete that fails costs only space). Partitions are named
+/// <c>{serviceId}_{stockKey}</c>, as Orleans names grain state, so services sharing a table never meet.
 /// </summary>
-public sealed class AzureTableStockLedgerStore(TableServiceClient service, string tableName = AzureTableStockLedgerStore.DefaultTable, ILogger? logger = null) : IStockLedgerStore
+public sealed class AzureTableStockLedgerStore(TableServiceClient service, string serviceId, string tableName = AzureTableStockLedgerStore.DefaultTable, ILogger? logger = null) : IStockLedgerStore
 {
     public const string DefaultTable = "OrleansOrdersStockLedger";
     public const int MinLogRowsPerSnapshot = 1_000;
@@ -45,7 +46,7 @@ public sealed class AzureTableStockLedgerStore(TableServiceClient service, strin
     public async Task<StoredLedger?> ReadAsync(string stockKey, CancellationToken cancellationToken = default)
     {
         await EnsureTable(cancellationToken);
-        var partition = TableKeys.Escape(stockKey);
+        var partition = TableKeys.Escape(serviceId + "_" + stockKey);
         var found = await _table.GetEntityIfExistsAsync<TableEntity>(partition, HeaderRowKey, cancellationToken: cancellationToken);
         if (!found.HasValue || found.Value is not { } headerEntity)
         {
@@ -121,7 +122,7 @@ public sealed class AzureTableStockLedgerStore(TableServiceClient service, strin
         }
 
         await EnsureTable(cancellationToken);
-        var partition = TableKeys.Escape(stockKey);
+        var partition = TableKeys.Escape(serviceId + "_" + stockKey);
         var next = previous with { Sequence = sequence, LogRowsSinceSnapshot = logRows, LogBytesSinceSnapshot = logBytes };
         if (snapshot is not null)
         {
