@@ -160,7 +160,7 @@ public class ReportTests
             shipments, shipments.Length == 0 ? [new OrderLine("S1", 1)] : [], totalCost, 1, acceptedAt, acceptedAt, null);
 
     private static AuditOutcome Audit(IReadOnlyList<OrderView> orders) =>
-        new([], 4, orders.Count, 0, 0, 0, 0, orders.Select(o => o.OrderId).ToList(), orders);
+        new([], 4, orders.Count, 0, 0, 0, 0, orders.Select(o => o.OrderId).ToList(), orders, RoutingSummary.Of(orders));
 
     private static RunParameters Parameters() =>
         new("in-process", "steady", 1, "closed", 8, null, "2s", null, "1s", 1, 1, 6, 40, "0s", 8, 1);

@@ -5,7 +5,8 @@ namespace OrleansOrders.LoadTest.Auditing;
 
 /// <summary>
 /// What the audit read and found. <see cref="RunOrderIds"/>: the run's own orders that the grid has
-/// (accepted, or found after an unknown outcome); <see cref="RunOrders"/>: those the audit read, as it read them.
+/// (accepted, or found after an unknown outcome); <see cref="RunOrders"/>: those the audit read, as it read them
+/// (kept only up to <see cref="AuditStep.MaxKeptOrders"/>: a million-order run keeps <see cref="Routing"/>, its sums).
 /// </summary>
 public sealed record AuditOutcome(
     IReadOnlyList<string> Violations,
@@ -16,7 +17,8 @@ public sealed record AuditOutcome(
     long CommittedUnits,
     long HeldUnits,
     IReadOnlyList<string> RunOrderIds,
-    IReadOnlyList<OrderView> RunOrders)
+    IReadOnlyList<OrderView> RunOrders,
+    Reporting.RoutingSummary Routing)
 {
     public bool Clean => Violations.Count == 0;
 }
@@ -34,6 +36,9 @@ public sealed record AuditOutcome(
 public static class AuditStep
 {
     private const int ReadParallelism = 512;
+
+    /// <summary>Run orders whose views the outcome keeps for tests and reports; beyond it only sums are kept.</summary>
+    public const int MaxKeptOrders = 50_000;
 
     public static async Task<AuditOutcome> RunAsync(
         IGrainFactory grains,
@@ -74,11 +79,25 @@ public static class AuditStep
 
         // Holds that expired before this instant must be gone from every snapshot read after it.
         var auditStartedAt = clock.GetUtcNow();
-        var result = await GridAuditor.Audit(grains, stockKeys, orders);
+        var runOrderSet = new HashSet<string>(runOrders, StringComparer.Ordinal);
+        var keep = runOrders.Count <= MaxKeptOrders;
+        var kept = new Dictionary<string, OrderView>(StringComparer.Ordinal);
+        var routing = new Reporting.RoutingSummary.Accumulator();
+        var result = await GridAuditor.Audit(grains, stockKeys, orders, new GridAuditor.Options(KeepOrders: false, OnOrder: view =>
+        {
+            if (runOrderSet.Contains(view.OrderId))
+            {
+                routing.Add(view);
+                if (keep)
+                {
+                    kept[view.OrderId] = view;
+                }
+            }
+        }));
         var violations = result.Violations.Concat(ExpiredHolds.Find(result.Stock.Values, auditStartedAt)).ToList();
-        var runOrderViews = runOrders.Where(result.Orders.ContainsKey).Select(id => result.Orders[id]).ToList();
-        return new AuditOutcome(violations, result.Stock.Count, result.Orders.Count, earlier.Count, unknownFound,
-            result.CommittedUnits, result.HeldUnits, runOrders, runOrderViews);
+        var runOrderViews = runOrders.Where(kept.ContainsKey).Select(id => kept[id]).ToList();
+        return new AuditOutcome(violations, result.Stock.Count, result.OrdersAudited, earlier.Count, unknownFound,
+            result.CommittedUnits, result.HeldUnits, runOrders, runOrderViews, routing.Build());
     }
 
     /// <summary>The ids among <paramref name="orderIds"/> that the grid has an order for.</summary>

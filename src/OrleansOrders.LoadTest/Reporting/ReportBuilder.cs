@@ -25,7 +25,7 @@ public static class ReportBuilder
             LatencyMs = load.Latency,
             Outcomes = new OutcomeCounts(load.Allocated, load.Partial, load.Backordered, load.Rejected, load.Errors),
             ShipmentsPerOrder = load.ShipmentsPerOrder,
-            Routing = RoutingSummary.Of(audit.RunOrders),
+            Routing = audit.Routing,
             Audit = Summarise(audit),
             Timeline = load.Timeline,
             MeasuredOrders = load.Accepted,

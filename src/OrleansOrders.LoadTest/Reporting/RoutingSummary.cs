@@ -16,23 +16,54 @@ public sealed record RoutingSummary(int RoutedOrders, decimal MeanShippingCost, 
 {
     public static RoutingSummary Of(IEnumerable<OrderView> orders)
     {
-        var routed = orders
-            .Select(o => (Order: o, Live: o.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled).ToList()))
-            .Where(x => x.Live.Count > 0)
-            .ToList();
-        if (routed.Count == 0)
+        var summary = new Accumulator();
+        foreach (var order in orders)
         {
-            return new RoutingSummary(0, 0, 0, 0, 0, 0);
+            summary.Add(order);
         }
-        return new RoutingSummary(
-            routed.Count,
-            Math.Round(routed.Sum(x => x.Order.TotalCost) / routed.Count, 2),
-            Math.Round(routed.Average(x => PromisedDays(x.Order, x.Live)), 3),
-            Math.Round(routed.Count(x => x.Live.Count > 1) / (double)routed.Count, 4),
-            routed.Sum(x => x.Live.Count),
-            routed.Sum(x => x.Live.Count(s => s.Pickup)));
+        return summary.Build();
     }
 
-    private static int PromisedDays(OrderView order, IEnumerable<ShipmentAllocation> live) =>
-        live.Max(s => s.PromisedBy).DayNumber - DateOnly.FromDateTime(order.AcceptedAt.UtcDateTime).DayNumber;
+    /// <summary>The summary built one order at a time, so a million-order audit keeps sums, not orders.</summary>
+    public sealed class Accumulator
+    {
+        private int _routed;
+        private decimal _cost;
+        private long _promisedDays;
+        private int _split;
+        private int _parcels;
+        private int _pickups;
+
+        public void Add(OrderView order)
+        {
+            var live = 0;
+            var pickups = 0;
+            var latest = DateOnly.MinValue;
+            foreach (var shipment in order.Shipments)
+            {
+                if (shipment.Status == ShipmentStatus.Cancelled)
+                {
+                    continue;
+                }
+                live++;
+                pickups += shipment.Pickup ? 1 : 0;
+                latest = shipment.PromisedBy > latest ? shipment.PromisedBy : latest;
+            }
+            if (live == 0)
+            {
+                return;
+            }
+            _routed++;
+            _cost += order.TotalCost;
+            _promisedDays += latest.DayNumber - DateOnly.FromDateTime(order.AcceptedAt.UtcDateTime).DayNumber;
+            _split += live > 1 ? 1 : 0;
+            _parcels += live;
+            _pickups += pickups;
+        }
+
+        public RoutingSummary Build() => _routed == 0
+            ? new RoutingSummary(0, 0, 0, 0, 0, 0)
+            : new RoutingSummary(_routed, Math.Round(_cost / _routed, 2), Math.Round((double)_promisedDays / _routed, 3),
+                Math.Round(_split / (double)_routed, 4), _parcels, _pickups);
+    }
 }
