@@ -188,6 +188,46 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_order_stored_when_capacity_was_claimed_per_order_keeps_its_shared_claim_until_its_last_parcel_at_the_node_goes()
+    {
+        var net = new TestNetwork(_grains, "legacyclaim");
+        var sku = net.Sku("x");
+        var node = await net.AddNode("dc", TestNetwork.Newark);
+        await net.SetStock(node, sku, 2);
+        await net.WaitForAvailability(sku, 2);
+        var orderId = $"{net.Prefix}-o1";
+        var order = _grains.GetGrain<IOrderGrain>(orderId);
+        await order.Submit(net.Order(orderId, TestNetwork.NewYork, (sku, 5)));
+        await net.SetStock(node, sku, 5);
+        await Eventually.True(async () => (await order.Get())!.Status == OrderStatus.Allocated,
+            "the backorder to be allocated at the same node", TimeSpan.FromSeconds(10));
+        var parcels = (await order.Get())!.Shipments;
+        Assert.Equal([orderId, $"{orderId}~1"], parcels.Select(p => p.ReservationId));
+        var nodeGrain = _grains.GetGrain<IFulfilmentNodeGrain>(node);
+
+        // Make it what a schema-2 order left behind: both parcels counted by one claim under the order id.
+        await nodeGrain.ReleaseCapacity($"{orderId}~1");
+        Assert.Equal(1, (await nodeGrain.Get())!.CapacityUsed);
+        await Reactivate(order);
+        var stored = fixture.Deserialize<OrderState>(fixture.Stored("order", orderId)!.Value.Data);
+        stored.SchemaVersion = 2;
+        stored.ClaimsUnderOrderId = 0;
+        fixture.Put("order", orderId, stored);
+
+        // The node rejects the first parcel: the second still ships, so the shared claim stays.
+        var rejected = await order.RejectShipment(parcels[0].ShipmentId, null, "damaged", stockMissing: false, "node");
+        Assert.Equal(ActionOutcome.Done, rejected.Outcome);
+        Assert.Equal(1, (await nodeGrain.Get())!.CapacityUsed);
+        var upgraded = fixture.Deserialize<OrderState>(fixture.Stored("order", orderId)!.Value.Data);
+        Assert.Equal((OrderState.CurrentSchemaVersion, 2), (upgraded.SchemaVersion, upgraded.ClaimsUnderOrderId));
+
+        // The last parcel there goes: the claim goes with it.
+        Assert.Equal(CancelOutcome.Cancelled, (await order.Cancel("customer")).Outcome);
+        Assert.Equal(0, (await nodeGrain.Get())!.CapacityUsed);
+        AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, [orderId]));
+    }
+
+    [Fact]
     public async Task A_sweep_that_resumed_an_order_keeps_tracking_a_step_the_order_started_meanwhile()
     {
         var net = new TestNetwork(_grains, "ledger");

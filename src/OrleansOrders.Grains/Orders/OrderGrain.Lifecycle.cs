@@ -148,7 +148,7 @@ public sealed partial class OrderGrain
         if (left.Count == 0)
         {
             Replace(shipment, shipment with { Lines = shipment.Lines, Status = ShipmentStatus.Cancelled });
-            S.Pending.Add(new PendingOp(PendingOpKind.ReleaseCapacity, shipment.NodeId, "", 0, OrderId));
+            ReleaseCapacityOf(shipment);
         }
         else
         {
@@ -225,7 +225,7 @@ public sealed partial class OrderGrain
                 if (newLines.Count == 0)
                 {
                     Replace(current, current with { Status = ShipmentStatus.Cancelled });
-                    S.Pending.Add(new PendingOp(PendingOpKind.ReleaseCapacity, current.NodeId, "", 0, OrderId));
+                    ReleaseCapacityOf(current);
                 }
                 else
                 {

@@ -175,7 +175,7 @@ public sealed partial class OrderGrain
             else
             {
                 Replace(shipment, shipment with { Status = ShipmentStatus.Cancelled });
-                S.Pending.Add(new PendingOp(PendingOpKind.ReleaseCapacity, shipment.NodeId, "", 0, OrderId));
+                ReleaseCapacityOf(shipment);
             }
             S.Backordered = Merge(S.Backordered.Append(refusedLine));
             Record("LineBackordered", "stock:" + op.NodeId, "the hold expired and the stock went to another order", $"{refusedLine.Quantity} x {refusedLine.Sku}");
