@@ -204,7 +204,7 @@ public sealed partial class OrderGrain(
             return true; // tracked, then never written: nothing was accepted
         }
         await FinishPending();
-        return S.Pending.Count == 0;
+        return S.Pending.Count == 0 && StockWaitsInSync();
     }
 
     /// <summary>
