@@ -156,6 +156,45 @@ public sealed class RoutingBehaviourTests(GridClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Two_parcels_of_one_order_at_one_node_hold_two_claims_and_cancelling_one_keeps_the_other()
+    {
+        var net = new TestNetwork(_grains, "twoclaims");
+        var sku = net.Sku("x");
+        var node = await net.AddNode("dc", TestNetwork.Newark);
+        await net.SetStock(node, sku, 2);
+        await net.WaitForAvailability(sku, 2);
+        var order = _grains.GetGrain<IOrderGrain>("twoclaims-o1");
+        var placed = await order.Submit(net.Order("twoclaims-o1", TestNetwork.NewYork, (sku, 5)));
+        Assert.Equal(OrderStatus.PartiallyAllocated, placed.Order!.Status);
+        var nodeGrain = _grains.GetGrain<IFulfilmentNodeGrain>(node);
+        Assert.Equal(1, (await nodeGrain.Get())!.CapacityUsed);
+
+        // Stock arrives at the same node: the backorder becomes a second parcel there, under a reservation id of its own.
+        await net.SetStock(node, sku, 5);
+        await Eventually.True(async () => (await order.Get())!.Status == OrderStatus.Allocated,
+            "the backorder to be allocated at the same node when its stock arrives", TimeSpan.FromSeconds(10));
+        var parcels = (await order.Get())!.Shipments;
+        Assert.Equal(2, parcels.Count);
+        Assert.All(parcels, p => Assert.Equal(node, p.NodeId));
+        Assert.Equal(2, parcels.Select(p => p.ReservationId).Distinct().Count());
+        Assert.Equal(2, (await nodeGrain.Get())!.CapacityUsed); // two parcels to dispatch: two claims
+
+        // Cancelling the later parcel (3 units) frees its claim only: the first parcel still has to go out.
+        var cancelled = await order.CancelLines([new OrderLine(sku, 3)], "customer asked", "customer");
+        Assert.Equal(ActionOutcome.Done, cancelled.Outcome);
+        var live = Assert.Single(cancelled.Order!.Shipments, s => s.Status != ShipmentStatus.Cancelled);
+        Assert.Equal(2, live.Lines.Single().Quantity);
+        Assert.Equal(1, (await nodeGrain.Get())!.CapacityUsed);
+
+        // A replay of that release (the order's outbox after a crash) frees nothing more; the last parcel's cancel frees the rest.
+        await nodeGrain.ReleaseCapacity(cancelled.Order.Shipments.Single(s => s.Status == ShipmentStatus.Cancelled).ReservationId);
+        Assert.Equal(1, (await nodeGrain.Get())!.CapacityUsed);
+        Assert.Equal(CancelOutcome.Cancelled, (await order.Cancel("all of it")).Outcome);
+        Assert.Equal(0, (await nodeGrain.Get())!.CapacityUsed);
+        AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, ["twoclaims-o1"]));
+    }
+
+    [Fact]
     public async Task Cancelling_releases_exactly_what_the_order_committed_and_its_capacity()
     {
         var net = new TestNetwork(_grains, "cancel");

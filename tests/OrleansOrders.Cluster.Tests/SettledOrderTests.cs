@@ -188,6 +188,99 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_stock_wait_whose_registration_failed_in_storage_is_registered_later_and_the_order_is_woken_when_stock_arrives()
+    {
+        var net = new TestNetwork(_grains, "waitfault");
+        var sku = net.Sku("x");
+        var node = await net.AddNode("dc", TestNetwork.Newark);
+        await net.SetStock(node, sku, 2);
+        await net.WaitForAvailability(sku, 2);
+        var orderId = $"{net.Prefix}-o1";
+        var order = _grains.GetGrain<IOrderGrain>(orderId);
+        var availabilityKey = $"availability/{_grains.GetGrain<ISkuAvailabilityGrain>(sku).GetGrainId()}";
+
+        // Every write of the SKU's availability grain fails while the order backorders 3 units: it cannot register its wait.
+        var faultsBefore = fixture.Store!.FailedKeyed;
+        fixture.Store.FailingKeys[availabilityKey] = true;
+        SubmitOrderResult placed;
+        try
+        {
+            placed = await order.Submit(net.Order(orderId, TestNetwork.NewYork, (sku, 5)));
+        }
+        finally
+        {
+            fixture.Store.FailingKeys.TryRemove(availabilityKey, out _);
+        }
+        Assert.True(fixture.Store.FailedKeyed > faultsBefore, "no write of the availability grain failed, so the test proves nothing");
+
+        // The customer gets the accepted order, not an error; storage says what is true (no wait registered
+        // yet), and the step stays in the recovery ledger until the wait is registered.
+        Assert.Equal(SubmitOutcome.Accepted, placed.Outcome);
+        Assert.Equal(OrderStatus.PartiallyAllocated, placed.Order!.Status);
+        var stored = fixture.Deserialize<OrderState>(fixture.Stored("order", orderId)!.Value.Data);
+        Assert.Equal(new OrderLine(sku, 3), Assert.Single(stored.Backordered) with { UnitPrice = 0m });
+        Assert.Empty(stored.WaitingFor);
+        Assert.Contains(orderId, await ShardOf(orderId).GetTracked());
+
+        // Nothing in memory helps: the order leaves memory, and the recovery sweep registers the wait.
+        await Reactivate(order);
+        fixture.Time.Advance(TimeSpan.FromSeconds(31));
+        await ShardOf(orderId).Sweep();
+        Assert.DoesNotContain(orderId, await ShardOf(orderId).GetTracked());
+        Assert.Equal([sku], fixture.Deserialize<OrderState>(fixture.Stored("order", orderId)!.Value.Data).WaitingFor);
+
+        // Stock arrives: the availability grain wakes the order (no call of the test does), which allocates it.
+        await net.SetStock(node, sku, 5);
+        await Eventually.True(async () => (await Stock(node, sku).GetSnapshot()).CommittedByReservation.Count == 2,
+            "the backordered order to be woken by the arriving stock and commit it", TimeSpan.FromSeconds(10));
+        var view = (await order.Get())!;
+        Assert.Equal(OrderStatus.Allocated, view.Status);
+        Assert.Empty(view.Backordered);
+        Assert.Equal(5, view.Shipments.Sum(s => s.Lines.Sum(l => l.Quantity)));
+        AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, [orderId]));
+    }
+
+    [Fact]
+    public async Task An_order_stored_when_capacity_was_claimed_per_order_keeps_its_shared_claim_until_its_last_parcel_at_the_node_goes()
+    {
+        var net = new TestNetwork(_grains, "legacyclaim");
+        var sku = net.Sku("x");
+        var node = await net.AddNode("dc", TestNetwork.Newark);
+        await net.SetStock(node, sku, 2);
+        await net.WaitForAvailability(sku, 2);
+        var orderId = $"{net.Prefix}-o1";
+        var order = _grains.GetGrain<IOrderGrain>(orderId);
+        await order.Submit(net.Order(orderId, TestNetwork.NewYork, (sku, 5)));
+        await net.SetStock(node, sku, 5);
+        await Eventually.True(async () => (await order.Get())!.Status == OrderStatus.Allocated,
+            "the backorder to be allocated at the same node", TimeSpan.FromSeconds(10));
+        var parcels = (await order.Get())!.Shipments;
+        Assert.Equal([orderId, $"{orderId}~1"], parcels.Select(p => p.ReservationId));
+        var nodeGrain = _grains.GetGrain<IFulfilmentNodeGrain>(node);
+
+        // Make it what a schema-2 order left behind: both parcels counted by one claim under the order id.
+        await nodeGrain.ReleaseCapacity($"{orderId}~1");
+        Assert.Equal(1, (await nodeGrain.Get())!.CapacityUsed);
+        await Reactivate(order);
+        var stored = fixture.Deserialize<OrderState>(fixture.Stored("order", orderId)!.Value.Data);
+        stored.SchemaVersion = 2;
+        stored.ClaimsUnderOrderId = 0;
+        fixture.Put("order", orderId, stored);
+
+        // The node rejects the first parcel: the second still ships, so the shared claim stays.
+        var rejected = await order.RejectShipment(parcels[0].ShipmentId, null, "damaged", stockMissing: false, "node");
+        Assert.Equal(ActionOutcome.Done, rejected.Outcome);
+        Assert.Equal(1, (await nodeGrain.Get())!.CapacityUsed);
+        var upgraded = fixture.Deserialize<OrderState>(fixture.Stored("order", orderId)!.Value.Data);
+        Assert.Equal((OrderState.CurrentSchemaVersion, 2), (upgraded.SchemaVersion, upgraded.ClaimsUnderOrderId));
+
+        // The last parcel there goes: the claim goes with it.
+        Assert.Equal(CancelOutcome.Cancelled, (await order.Cancel("customer")).Outcome);
+        Assert.Equal(0, (await nodeGrain.Get())!.CapacityUsed);
+        AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, [orderId]));
+    }
+
+    [Fact]
     public async Task A_sweep_that_resumed_an_order_keeps_tracking_a_step_the_order_started_meanwhile()
     {
         var net = new TestNetwork(_grains, "ledger");

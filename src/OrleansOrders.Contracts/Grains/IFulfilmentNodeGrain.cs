@@ -38,13 +38,15 @@ public interface IFulfilmentNodeGrain : IGrainWithStringKey
     Task<NodeBid> Bid(BidRequest request);
 
     /// <summary>
-    /// Takes one order of <paramref name="day"/>'s dispatch capacity for <paramref name="orderId"/>;
-    /// idempotent (a claim already held on another day moves). False when that day is full or the node is not open.
+    /// Takes one parcel of <paramref name="day"/>'s dispatch capacity under <paramref name="claimId"/>, the
+    /// reservation id of the allocation that makes the parcel (an order's first allocation reserves under
+    /// the order id, later ones under <c>{orderId}~{n}</c>, so each parcel of an order at a node claims
+    /// apart); idempotent (a claim already held on another day moves). False when that day is full or the node is not open.
     /// </summary>
     [Alias("ClaimCapacity"), AlwaysInterleave]
-    Task<bool> ClaimCapacity(string orderId, DateOnly day);
+    Task<bool> ClaimCapacity(string claimId, DateOnly day);
 
-    /// <summary>Gives back the capacity an order claimed, whatever its day; idempotent.</summary>
+    /// <summary>Gives back the capacity claimed under <paramref name="claimId"/>, whatever its day; idempotent.</summary>
     [Alias("ReleaseCapacity"), AlwaysInterleave]
-    Task ReleaseCapacity(string orderId);
+    Task ReleaseCapacity(string claimId);
 }

@@ -244,7 +244,7 @@ public sealed class FulfilmentNodeGrain(
         };
     }
 
-    Task<bool> IFulfilmentNodeGrain.ClaimCapacity(string orderId, DateOnly day)
+    Task<bool> IFulfilmentNodeGrain.ClaimCapacity(string claimId, DateOnly day)
     {
         if (S.Profile is not { Status: NodeStatus.Open } profile)
         {
@@ -255,20 +255,20 @@ public sealed class FulfilmentNodeGrain(
         {
             day = clock.Today; // a plan made just before midnight dispatches today at the earliest
         }
-        var (granted, changed) = S.Capacity.Claim(orderId, day, profile.DailyCapacity);
+        var (granted, changed) = S.Capacity.Claim(claimId, day, profile.DailyCapacity);
         if (changed)
         {
-            Record(new Change.Claim(orderId, day));
+            Record(new Change.Claim(claimId, day));
             GridMetrics.NodeCapacity(profile.NodeId, ClaimsToday(), profile.DailyCapacity);
         }
         return Task.FromResult(granted);
     }
 
-    Task IFulfilmentNodeGrain.ReleaseCapacity(string orderId)
+    Task IFulfilmentNodeGrain.ReleaseCapacity(string claimId)
     {
-        if (S.Capacity.Release(orderId))
+        if (S.Capacity.Release(claimId))
         {
-            Record(new Change.Release(orderId));
+            Record(new Change.Release(claimId));
             if (S.Profile is { } profile)
             {
                 GridMetrics.NodeCapacity(profile.NodeId, ClaimsToday(), profile.DailyCapacity);
@@ -366,14 +366,14 @@ public sealed class FulfilmentNodeGrain(
         }
 
         /// <summary>A claim granted: re-applied without a capacity check (the order was told yes).</summary>
-        public sealed record Claim(string OrderId, DateOnly Day) : Change
+        public sealed record Claim(string ClaimId, DateOnly Day) : Change
         {
-            public override void ApplyTo(NodeState state) => state.Capacity.Apply(OrderId, Day);
+            public override void ApplyTo(NodeState state) => state.Capacity.Apply(ClaimId, Day);
         }
 
-        public sealed record Release(string OrderId) : Change
+        public sealed record Release(string ClaimId) : Change
         {
-            public override void ApplyTo(NodeState state) => state.Capacity.Release(OrderId);
+            public override void ApplyTo(NodeState state) => state.Capacity.Release(ClaimId);
         }
 
         public sealed record DropBefore(DateOnly Today) : Change

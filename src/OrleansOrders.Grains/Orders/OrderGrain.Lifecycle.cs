@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using OrleansOrders.Contracts;
 
 namespace OrleansOrders.Grains.Orders;
@@ -148,7 +149,7 @@ public sealed partial class OrderGrain
         if (left.Count == 0)
         {
             Replace(shipment, shipment with { Lines = shipment.Lines, Status = ShipmentStatus.Cancelled });
-            S.Pending.Add(new PendingOp(PendingOpKind.ReleaseCapacity, shipment.NodeId, "", 0, OrderId));
+            ReleaseCapacityOf(shipment);
         }
         else
         {
@@ -225,7 +226,7 @@ public sealed partial class OrderGrain
                 if (newLines.Count == 0)
                 {
                     Replace(current, current with { Status = ShipmentStatus.Cancelled });
-                    S.Pending.Add(new PendingOp(PendingOpKind.ReleaseCapacity, current.NodeId, "", 0, OrderId));
+                    ReleaseCapacityOf(current);
                 }
                 else
                 {
@@ -304,9 +305,16 @@ public sealed partial class OrderGrain
     {
         if (S.Backordered.Count == 0 || S.Cancelled)
         {
-            // Nothing to wait for (any more): make sure no SKU keeps waking this order.
-            await Task.WhenAll(S.Request!.Lines.Select(l => GrainFactory.GetGrain<ISkuAvailabilityGrain>(l.Sku).StopWaiting(OrderId)));
-            S.WaitingFor = [];
+            // Nothing to wait for (any more): make sure no SKU keeps waking this order (every SKU of the
+            // request, so a wait registered but never recorded goes too). A SKU whose withdrawal failed
+            // stays recorded as waited for, so the next call or the recovery sweep withdraws it again.
+            var skus = S.Request!.Lines.Select(l => l.Sku).Concat(S.WaitingFor).Distinct(StringComparer.Ordinal).ToList();
+            var stopped = await Task.WhenAll(skus.Select(sku => TryStockWaitCall(sku, stop: true)));
+            S.WaitingFor = skus.Zip(stopped).Where(s => !s.Second && S.WaitingFor.Contains(s.First)).Select(s => s.First).ToList();
+            if (!StockWaitsInSync())
+            {
+                await KeepTrackedUntilWaitsInSync();
+            }
             return;
         }
         var tracked = TrackStep();
@@ -334,22 +342,91 @@ public sealed partial class OrderGrain
 
     /// <summary>
     /// Registers the order as waiting for each SKU it still backorders (none once cancelled), and not
-    /// for the others; answers whether that changed. What it registered is recorded only after the
-    /// registrations answered, so a recorded wait is always a registered one (registering twice is harmless).
+    /// for the others; answers whether what it recorded changed. Each registration or withdrawal is
+    /// recorded only once it answered, so a recorded wait is always a registered one (registering
+    /// twice is harmless), and a withdrawal that failed stays recorded, to be withdrawn again.
     /// </summary>
+    /// <remarks>
+    /// The availability grain writes the wait before it answers, so a registration can fail (storage
+    /// down, a timeout: the outcome is unknown). That is not the customer's error and must not fail
+    /// the step (the order's plan is already durable): each call is retried a few times here, and what
+    /// still failed is simply not recorded. Storage then holds a backordered SKU missing from
+    /// <see cref="OrderState.WaitingFor"/>, which every later call repairs, and the order stays in its
+    /// recovery shard until it is repaired, so the sweep registers it even if no call ever comes.
+    /// </remarks>
     private async Task<bool> UpdateStockWaits()
     {
-        var now = S.Cancelled || S.Request is null ? [] : S.Backordered.Select(l => l.Sku).ToHashSet(StringComparer.Ordinal);
+        var wanted = WantedStockWaits();
         var before = S.WaitingFor.ToHashSet(StringComparer.Ordinal);
-        if (now.SetEquals(before))
+        if (wanted.SetEquals(before))
         {
             return false;
         }
-        await Task.WhenAll(
-            now.Except(before).Select(sku => GrainFactory.GetGrain<ISkuAvailabilityGrain>(sku).WaitForStock(OrderId)).Concat(
-            before.Except(now).Select(sku => GrainFactory.GetGrain<ISkuAvailabilityGrain>(sku).StopWaiting(OrderId))));
-        S.WaitingFor = now.ToList();
-        return true;
+        var joining = wanted.Except(before).ToList();
+        var leaving = before.Except(wanted).ToList();
+        var joined = await Task.WhenAll(joining.Select(sku => TryStockWaitCall(sku, stop: false)));
+        var left = await Task.WhenAll(leaving.Select(sku => TryStockWaitCall(sku, stop: true)));
+        var gone = leaving.Zip(left).Where(l => l.Second).Select(l => l.First).ToHashSet(StringComparer.Ordinal);
+        var added = joining.Zip(joined).Where(j => j.Second).Select(j => j.First).ToList();
+        S.WaitingFor = S.WaitingFor.Where(sku => !gone.Contains(sku)).Concat(added).ToList();
+        if (!StockWaitsInSync())
+        {
+            await KeepTrackedUntilWaitsInSync();
+        }
+        return gone.Count > 0 || added.Count > 0;
+    }
+
+    /// <summary>The SKUs the order should be waiting for: those it backorders, none once cancelled.</summary>
+    private HashSet<string> WantedStockWaits() =>
+        S.Cancelled || S.Request is null ? new(StringComparer.Ordinal) : S.Backordered.Select(l => l.Sku).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Whether what the order records as waited for is what it should wait for.</summary>
+    private bool StockWaitsInSync() => WantedStockWaits().SetEquals(S.WaitingFor);
+
+    /// <summary>Joins or leaves a SKU's waiting list, retried a few times; false when it still failed (the outcome is unknown).</summary>
+    private async Task<bool> TryStockWaitCall(string sku, bool stop)
+    {
+        var availability = GrainFactory.GetGrain<ISkuAvailabilityGrain>(sku);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await (stop ? availability.StopWaiting(OrderId) : availability.WaitForStock(OrderId));
+                return true;
+            }
+            catch (Exception ex)
+            {
+                if (attempt >= _options.MaxCallAttempts)
+                {
+                    logger.LogWarning(ex, "Order {Order}: {Call} at {Sku} failed {Attempts} times; the next call or the recovery sweep tries again",
+                        OrderId, stop ? "StopWaiting" : "WaitForStock", sku, attempt);
+                    return false;
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Keeps the order in its recovery shard while its stock waits are not what it backorders, so the
+    /// sweep comes back (<see cref="IOrderGrain.Resume"/> answers unfinished until they are). A failure
+    /// here changes nothing for the caller: storage still shows the gap, and the next call repairs it.
+    /// </summary>
+    private async Task KeepTrackedUntilWaitsInSync()
+    {
+        if (_tracked)
+        {
+            return;
+        }
+        try
+        {
+            await Recovery.Track(OrderId);
+            _tracked = true;
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Order {Order}: could not track its unregistered stock waits for the recovery sweep", OrderId);
+        }
     }
 
     /// <summary>Finishes pending work, then finds the shipment; a refusal when the order or shipment is unknown.</summary>

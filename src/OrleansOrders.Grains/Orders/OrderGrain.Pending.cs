@@ -50,9 +50,10 @@ public sealed partial class OrderGrain
                 break; // (the write may have withdrawn stale inbound promises: those are carried out first)
             }
         }
-        if (_tracked && S.Pending.Count == 0)
+        if (_tracked && S.Pending.Count == 0 && StockWaitsInSync())
         {
             // Lazy at the shard: forgetting it only costs a needless sweep, which finds nothing to do.
+            // (Stock waits that failed to register keep it tracked, so the sweep registers them.)
             await Recovery.Settled(OrderId);
             _tracked = false;
         }
@@ -175,7 +176,7 @@ public sealed partial class OrderGrain
             else
             {
                 Replace(shipment, shipment with { Status = ShipmentStatus.Cancelled });
-                S.Pending.Add(new PendingOp(PendingOpKind.ReleaseCapacity, shipment.NodeId, "", 0, OrderId));
+                ReleaseCapacityOf(shipment);
             }
             S.Backordered = Merge(S.Backordered.Append(refusedLine));
             Record("LineBackordered", "stock:" + op.NodeId, "the hold expired and the stock went to another order", $"{refusedLine.Quantity} x {refusedLine.Sku}");

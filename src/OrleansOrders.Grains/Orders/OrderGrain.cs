@@ -45,26 +45,32 @@ public sealed partial class OrderGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _writtenSequence = LastSequence;
-        AdoptLegacyDetails();
+        UpgradeLegacyState();
         return base.OnActivateAsync(cancellationToken);
     }
 
     /// <summary>
-    /// A state of schema 1 carries the routing explanation itself: it moves to the details record
-    /// (in memory now, in storage with the next write; until then storage still holds it in the old place).
+    /// Upgrades a state read in an older schema, in memory now and in storage with the next write (until
+    /// then storage still holds the old shape, and every read upgrades it again, to the same result).
+    /// Schema 1 carries the routing explanation itself: it moves to the details record. Schemas 1 and 2
+    /// claimed node capacity under the order id: the allocations made so far keep releasing it there.
     /// </summary>
-    private void AdoptLegacyDetails()
+    private void UpgradeLegacyState()
     {
-        if (S.SchemaVersion >= 2)
+        if (S.SchemaVersion >= OrderState.CurrentSchemaVersion)
         {
             return;
         }
-        if (!details.RecordExists && (S.Bids.Count > 0 || S.RoutedBy is not null || S.Excluded.Count > 0))
+        if (S.SchemaVersion < 2)
         {
-            (D.Bids, D.RoutedBy, D.Excluded) = (S.Bids, S.RoutedBy, S.Excluded);
-            _detailsDirty = true;
+            if (!details.RecordExists && (S.Bids.Count > 0 || S.RoutedBy is not null || S.Excluded.Count > 0))
+            {
+                (D.Bids, D.RoutedBy, D.Excluded) = (S.Bids, S.RoutedBy, S.Excluded);
+                _detailsDirty = true;
+            }
+            (S.Bids, S.RoutedBy, S.Excluded) = ([], null, []);
         }
-        (S.Bids, S.RoutedBy, S.Excluded) = ([], null, []);
+        S.ClaimsUnderOrderId = S.ReservationCount;
         S.SchemaVersion = OrderState.CurrentSchemaVersion;
     }
 
@@ -198,7 +204,7 @@ public sealed partial class OrderGrain(
             return true; // tracked, then never written: nothing was accepted
         }
         await FinishPending();
-        return S.Pending.Count == 0;
+        return S.Pending.Count == 0 && StockWaitsInSync();
     }
 
     /// <summary>
@@ -286,8 +292,37 @@ public sealed partial class OrderGrain(
         {
             S.Pending.Add(new PendingOp(PendingOpKind.Release, shipment.NodeId, line.Sku, line.Quantity, shipment.ReservationId));
         }
-        S.Pending.Add(new PendingOp(PendingOpKind.ReleaseCapacity, shipment.NodeId, "", 0, OrderId));
+        ReleaseCapacityOf(shipment);
         Replace(shipment, shipment with { Status = ShipmentStatus.Cancelled });
+    }
+
+    /// <summary>
+    /// Gives back the node capacity of a parcel that will not be dispatched: the claim its allocation
+    /// made there, unless another parcel of the order that still counts shares that claim (only parcels
+    /// of allocations made before claims were per reservation do: see <see cref="OrderState.ClaimsUnderOrderId"/>).
+    /// </summary>
+    private void ReleaseCapacityOf(ShipmentAllocation parcel)
+    {
+        var claim = CapacityClaimOf(parcel);
+        if (S.Shipments.Any(s => s.ShipmentId != parcel.ShipmentId && s.NodeId == parcel.NodeId && s.Status != ShipmentStatus.Cancelled && CapacityClaimOf(s) == claim))
+        {
+            return;
+        }
+        S.Pending.Add(new PendingOp(PendingOpKind.ReleaseCapacity, parcel.NodeId, "", 0, claim));
+    }
+
+    /// <summary>
+    /// The id a parcel's node capacity was claimed under: its reservation id, which the router claims
+    /// under; the order id for a parcel stored without one, or allocated before claims were per reservation.
+    /// </summary>
+    private string CapacityClaimOf(ShipmentAllocation parcel) =>
+        parcel.ReservationId is { Length: > 0 } id && AllocationOf(id) >= S.ClaimsUnderOrderId ? id : OrderId;
+
+    /// <summary>The allocation a reservation id of this order numbers (see <see cref="ReservationIdOf"/>).</summary>
+    private int AllocationOf(string reservationId)
+    {
+        var cut = reservationId.IndexOf('~');
+        return cut >= 0 && int.TryParse(reservationId.AsSpan(cut + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
     }
 
     private decimal UnitPriceOf(string sku) => S.Request?.Lines.FirstOrDefault(l => l.Sku == sku)?.UnitPrice ?? 0m;
@@ -354,7 +389,7 @@ public sealed partial class OrderGrain(
                 _detailsDirty = false;
                 await Task.WhenAll(state.ReadStateAsync(), details.ReadStateAsync());
                 _writtenSequence = LastSequence;
-                AdoptLegacyDetails();
+                UpgradeLegacyState();
             }
             catch (Exception readError)
             {

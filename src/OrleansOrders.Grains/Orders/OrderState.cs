@@ -15,6 +15,10 @@ public enum PendingOpKind
     Restock = 4,
     /// <summary>Correct on hand by -<see cref="PendingOp.Quantity"/> (stock the node could not find).</summary>
     WriteDown = 5,
+    /// <summary>
+    /// Give back the node capacity claimed under <see cref="PendingOp.OperationId"/>: the parcel's reservation
+    /// id (ops written by older states carry the order id, under which their claims were made).
+    /// </summary>
     ReleaseCapacity = 6,
     /// <summary>Set what expected receipts promise the order at this node and SKU to <see cref="PendingOp.Quantity"/> (0 withdraws).</summary>
     SetInboundPromise = 7,
@@ -36,8 +40,11 @@ public sealed record PendingOp(
 [GenerateSerializer, Alias("oo.OrderState")]
 public sealed class OrderState
 {
-    /// <summary>2: the routing explanation and old history moved to <see cref="OrderDetails"/>.</summary>
-    public const int CurrentSchemaVersion = 2;
+    /// <summary>
+    /// 2: the routing explanation and old history moved to <see cref="OrderDetails"/>.
+    /// 3: node capacity is claimed per reservation id, no longer per order id (see <see cref="ClaimsUnderOrderId"/>).
+    /// </summary>
+    public const int CurrentSchemaVersion = 3;
 
     [Id(0)] public int SchemaVersion { get; set; } = CurrentSchemaVersion;
     [Id(1)] public OrderRequest? Request { get; set; }
@@ -70,6 +77,12 @@ public sealed class OrderState
     [Id(18)] public RoutingPreferences? RoutedBy { get; set; }
     /// <summary>Written by states of schema 1 only (see <see cref="Bids"/>).</summary>
     [Id(19)] public List<NodeExclusion> Excluded { get; set; } = [];
+    /// <summary>
+    /// Allocations made before node capacity was claimed per reservation id (states of schema 2 and
+    /// older, upgraded on read): their parcels at a node share one claim under the order id. Allocations
+    /// from this number on claim under their reservation id. 0 for orders accepted since.
+    /// </summary>
+    [Id(20)] public int ClaimsUnderOrderId { get; set; }
 
     /// <summary>
     /// Most history entries the hot state carries. An order's life is a handful of transitions (accepted,

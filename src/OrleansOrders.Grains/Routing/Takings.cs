@@ -20,7 +20,11 @@ internal sealed class Takings(AllocationRequest request, IGrainFactory grains, I
     /// <summary>Tags this allocation's holds, so giving back drops only what this attempt held (never a later attempt's hold).</summary>
     private readonly string _attempt = Guid.NewGuid().ToString("N");
 
-    /// <summary>Claims the node's capacity on the parcel's dispatch day (once per node and allocation).</summary>
+    /// <summary>
+    /// Claims the node's capacity on the parcel's dispatch day (once per node and allocation), under the
+    /// reservation id: each allocation of an order is a parcel of its own at a node, so it holds a claim of
+    /// its own there, and a later round of this allocation (same id) moves that claim rather than adding one.
+    /// </summary>
     public async Task<bool> ClaimCapacity(PlannedShipment shipment)
     {
         if (_claimed.Contains(shipment.NodeId))
@@ -30,7 +34,7 @@ internal sealed class Takings(AllocationRequest request, IGrainFactory grains, I
         var day = shipment.DispatchOn ?? DateOnly.FromDateTime(request.OrderedAt.UtcDateTime);
         try
         {
-            if (!await grains.GetGrain<IFulfilmentNodeGrain>(shipment.NodeId).ClaimCapacity(request.OrderId, day))
+            if (!await grains.GetGrain<IFulfilmentNodeGrain>(shipment.NodeId).ClaimCapacity(ReservationId, day))
             {
                 return false; // that day filled up since the bid: the next round re-bids
             }
@@ -116,7 +120,7 @@ internal sealed class Takings(AllocationRequest request, IGrainFactory grains, I
             _claimed.Remove(node);
             try
             {
-                await grains.GetGrain<IFulfilmentNodeGrain>(node).ReleaseCapacity(request.OrderId);
+                await grains.GetGrain<IFulfilmentNodeGrain>(node).ReleaseCapacity(ReservationId);
             }
             catch (Exception ex)
             {

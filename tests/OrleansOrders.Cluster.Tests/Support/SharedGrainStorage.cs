@@ -27,6 +27,11 @@ public sealed class SharedStore
     public int Conflicts;
     public int Writes;
 
+    /// <summary>Keys whose every write fails before it lands while they are listed (the rates above hit every key).</summary>
+    public ConcurrentDictionary<string, bool> FailingKeys { get; } = new();
+
+    public int FailedKeyed;
+
     public void FaultsOff() => (FailBeforeWriteRate, FailAfterWriteRate, ConflictRate) = (0, 0, 0);
 
     internal (byte[] Data, string ETag)? Read(string key) => _entries.TryGetValue(key, out var e) ? e : null;
@@ -70,6 +75,11 @@ public sealed class SharedStore
 
     internal string Write(string key, string? expectedETag, byte[] data)
     {
+        if (FailingKeys.ContainsKey(key))
+        {
+            Interlocked.Increment(ref FailedKeyed);
+            throw new IOException($"Injected storage fault before writing {key} (a failing key).");
+        }
         var roll = Roll();
         FailBefore(roll, key, expectedETag);
         string etag;
