@@ -240,6 +240,9 @@ public sealed class KeyedFaults
     /// <summary>Key -> writes left that land and then report a failure.</summary>
     public ConcurrentDictionary<string, int> FailAfterKeys { get; } = new();
 
+    /// <summary>Keys whose storage is down: reads and writes fail before anything lands.</summary>
+    public ConcurrentDictionary<string, bool> DownKeys { get; } = new();
+
     private readonly ConcurrentDictionary<string, int> _conflicts = new();
 
     public int ConflictsOf(string key) => _conflicts.GetValueOrDefault(key);
@@ -252,11 +255,18 @@ internal sealed class KeyedFaultStorage(SharedStore store, KeyedFaults faults, S
 {
     private readonly SharedGrainStorage _inner = new(store, serializer);
 
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => _inner.ReadStateAsync(stateName, grainId, grainState);
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        faults.DownKeys.ContainsKey($"{stateName}/{grainId}")
+            ? throw new IOException($"Injected outage reading {stateName}/{grainId}.")
+            : _inner.ReadStateAsync(stateName, grainId, grainState);
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = $"{stateName}/{grainId}";
+        if (faults.DownKeys.ContainsKey(key))
+        {
+            throw new IOException($"Injected outage writing {key}.");
+        }
         try
         {
             await _inner.WriteStateAsync(stateName, grainId, grainState);

@@ -39,6 +39,23 @@ public sealed class SkuAvailabilityTests(NodeClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_wait_whose_write_and_reload_failed_is_not_acknowledged_until_it_is_stored()
+    {
+        const string sku = "avail-down";
+        var grain = _grains.GetGrain<ISkuAvailabilityGrain>(sku);
+        await grain.Report("n1", 0, version: 1);
+        fixture.Faults.DownKeys[Key(sku)] = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.WaitForStock("down-o1"));
+        // The failed write left the registration in memory: a retry must not answer from it.
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.WaitForStock("down-o1"));
+        Assert.DoesNotContain("down-o1", Stored(sku)?.Waiting ?? []);
+
+        fixture.Faults.DownKeys.TryRemove(Key(sku), out _);
+        await grain.WaitForStock("down-o1");
+        Assert.Contains("down-o1", Stored(sku)!.Waiting);
+    }
+
+    [Fact]
     public async Task A_wait_is_durable_when_it_is_acknowledged_and_survives_deactivation()
     {
         const string sku = "avail-wait";

@@ -25,6 +25,10 @@ public sealed class StateJournal<TState>(IPersistentState<TState> state, Action<
 {
     private readonly List<IJournaledChange<TState>> _journal = [];
 
+    // A change taken back out after a failed write stays applied in memory when the reload after it
+    // fails too; until a reload succeeds, memory may show what storage does not have.
+    private bool _stale;
+
     /// <summary>Changes not yet known to be durable.</summary>
     public int Pending => _journal.Count;
 
@@ -38,6 +42,7 @@ public sealed class StateJournal<TState>(IPersistentState<TState> state, Action<
     /// </summary>
     public async Task WriteNowAsync(IJournaledChange<TState> change)
     {
+        await EnsureCurrentAsync();
         change.ApplyTo(state.State);
         _journal.Add(change);
         for (var attempt = 1; ; attempt++)
@@ -57,6 +62,7 @@ public sealed class StateJournal<TState>(IPersistentState<TState> state, Action<
                 catch
                 {
                     _journal.Remove(change);
+                    _stale = true; // the change is still applied in memory
                     throw;
                 }
             }
@@ -66,6 +72,20 @@ public sealed class StateJournal<TState>(IPersistentState<TState> state, Action<
                 await TryReloadAsync();
                 throw;
             }
+        }
+    }
+
+    /// <summary>
+    /// Before a caller decides on what memory shows (is the order already waiting?): if a failed write
+    /// left a change in memory that storage may not have, read the state again first; throws while
+    /// storage is still unreachable, so the caller fails rather than answering from a change that was
+    /// never written.
+    /// </summary>
+    public async Task EnsureCurrentAsync()
+    {
+        if (_stale)
+        {
+            await ReloadAsync();
         }
     }
 
@@ -104,6 +124,7 @@ public sealed class StateJournal<TState>(IPersistentState<TState> state, Action<
         {
             change.ApplyTo(state.State);
         }
+        _stale = false;
     }
 
     private async Task TryReloadAsync()
@@ -114,7 +135,8 @@ public sealed class StateJournal<TState>(IPersistentState<TState> state, Action<
         }
         catch (Exception ex)
         {
-            // Memory still holds every change; the next write either lands or reloads again.
+            // Memory still holds every change, and perhaps one taken back out: the next caller reloads first.
+            _stale = true;
             logger.LogWarning(ex, "{Owner}: state reload failed", owner);
         }
     }

@@ -73,6 +73,7 @@ public sealed class SkuAvailabilityGrain(
 
     async Task ISkuAvailabilityGrain.WaitForStock(string orderId)
     {
+        await _journal.EnsureCurrentAsync(); // never answer from a registration a failed write left in memory only
         if (!state.State.Waiting.Contains(orderId))
         {
             await _journal.WriteNowAsync(new Change.Wait(orderId));
@@ -81,6 +82,7 @@ public sealed class SkuAvailabilityGrain(
 
     async Task ISkuAvailabilityGrain.StopWaiting(string orderId)
     {
+        await _journal.EnsureCurrentAsync();
         if (state.State.Waiting.Contains(orderId))
         {
             await _journal.WriteNowAsync(new Change.StopWaiting(orderId));
