@@ -53,10 +53,13 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
         _grains.GetGrain<IOrderRecoveryGrain>(OrderRecoveryShards.For(orderId, new GridOptions().RecoveryShards));
 
     /// <summary>Deactivates the order grain, so the next call reads what storage holds.</summary>
-    private static async Task Reactivate(IOrderGrain order)
+    private async Task Reactivate(IOrderGrain order)
     {
         await order.Cast<IGrainManagementExtension>().DeactivateOnIdle();
-        await Task.Delay(100);
+        // Wait for the signal that the activation is gone, not for a length of time.
+        var management = _grains.GetGrain<IManagementGrain>(0);
+        await Eventually.True(async () => !(await management.GetDetailedGrainStatistics()).Any(s => s.GrainId == order.GetGrainId()),
+            "the order to deactivate");
     }
 
     [Fact]
