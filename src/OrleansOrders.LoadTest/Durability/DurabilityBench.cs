@@ -24,7 +24,7 @@ public static class DurabilityBench
         double StorageWritesPerOrder, double StorageReadsPerOrder, double HotSkuWritesPerCommitCoalesced, double HotSkuWritesPerCommitUncoalesced)
     {
         /// <summary>Commits/s on one SKU-node with few and with many open commitments (with --ledger-scale).</summary>
-        public LedgerScaleBench.Result? LedgerScale { get; init; }
+        public LedgerScale? LedgerScale { get; init; }
 
         public double OrdersToRawWrites => RawWritesPerSecond == 0 ? 0 : DurableOrdersPerSecond / RawWritesPerSecond;
         public double CoalescingSpeedup => HotSkuCommitsUncoalesced == 0 ? 0 : HotSkuCommitsCoalesced / HotSkuCommitsUncoalesced;
@@ -40,7 +40,7 @@ public static class DurabilityBench
         terminal.Line($"raw single-entity writes/s of the store: {raw:0}");
 
         Loop coalesced, uncoalesced, orders;
-        LedgerScaleBench.Result? scale = null;
+        LedgerScale? scale = null;
         await using (var silo = await DurableSilo.StartAsync(connection, coalesceStockWrites: true, cancellationToken))
         {
             coalesced = await HotSkuCommits(silo, settings, cancellationToken);
@@ -50,8 +50,10 @@ public static class DurabilityBench
             terminal.Line($"storage per durable order: writes {orders.Storage!.Describe(writes: true)}; reads {orders.Storage.Describe(writes: false)}");
             if (settings.LedgerScale)
             {
-                scale = await LedgerScaleBench.RunAsync(silo, settings.Concurrency, settings.Duration, 1_000, 100_000, cancellationToken);
-                terminal.Line($"durable commits/s on one SKU-node with {scale.SmallOpen:N0} open commitments: {scale.SmallCommitsPerSecond:0}; with {scale.LargeOpen:N0}: {scale.LargeCommitsPerSecond:0} (ratio {scale.Ratio:0.00}; seeding took {scale.LargeSeedTime.TotalSeconds:0} s)");
+                var small = await HotSkuCommits(silo, settings, cancellationToken, "SCALE-SMALL", LedgerScale.SmallOpen);
+                var large = await HotSkuCommits(silo, settings, cancellationToken, "SCALE-LARGE", LedgerScale.LargeOpen);
+                scale = new LedgerScale(small.Rate, large.Rate);
+                terminal.Line($"durable commits/s on one SKU-node with {LedgerScale.SmallOpen:N0} open commitments: {scale.SmallCommitsPerSecond:0}; with {LedgerScale.LargeOpen:N0}: {scale.LargeCommitsPerSecond:0} (ratio {scale.Ratio:0.00})");
             }
         }
         await using (var silo = await DurableSilo.StartAsync(connection, coalesceStockWrites: false, cancellationToken))
@@ -70,6 +72,15 @@ public static class DurabilityBench
     /// A closed loop's rate over the measured window, its successes and errors there, and, when asked, the
     /// storage operations the silo issued during the whole loop per operation attempted (warm-up included).
     /// </summary>
+    /// <summary>Durable commits/s on one SKU-node holding few and many open commitments: equal when a write costs the change, not the history.</summary>
+    public sealed record LedgerScale(double SmallCommitsPerSecond, double LargeCommitsPerSecond)
+    {
+        public const int SmallOpen = 1_000;
+        public const int LargeOpen = 100_000;
+
+        public double Ratio => SmallCommitsPerSecond == 0 ? 0 : LargeCommitsPerSecond / SmallCommitsPerSecond;
+    }
+
     private sealed record Loop(double Rate, long Count, long Errors, long Attempted, StorageCost? Storage);
 
     private static async Task<double> RawWrites(string connection, Settings settings, CancellationToken cancellationToken)
@@ -84,14 +95,27 @@ public static class DurabilityBench
         return loop.Rate;
     }
 
-    /// <summary>Hold then commit one unit per reservation, all on one stock grain: every commit waits for its durable write.</summary>
-    private static async Task<Loop> HotSkuCommits(DurableSilo silo, Settings settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hold then commit one unit per reservation, all on one stock grain: every commit waits for its durable
+    /// write. With <paramref name="openCommitments"/>, that many commitments are made on the grain first
+    /// (many in flight, so each write carries a full batch), to show whether what it holds slows it down.
+    /// </summary>
+    private static async Task<Loop> HotSkuCommits(DurableSilo silo, Settings settings, CancellationToken cancellationToken, string sku = "HOT", int openCommitments = 0)
     {
         var node = "bench-dc";
         await silo.Grains.GetGrain<IFulfilmentNodeGrain>(node).Register(
             new NodeProfile(node, "Bench DC", NodeKind.DistributionCentre, "Chicago", new Location(41.88, -87.63), NodeCapabilities.ShipToHome, 10_000_000));
-        await silo.Grains.GetGrain<IFulfilmentNodeGrain>(node).SetStock("HOT", new StockLevel(StockLevel.MaxUnits, 0), "bench-seed");
-        var stock = silo.Grains.GetGrain<IStockGrain>(Identifiers.StockKey(node, "HOT"));
+        await silo.Grains.GetGrain<IFulfilmentNodeGrain>(node).SetStock(sku, new StockLevel(StockLevel.MaxUnits, 0), "bench-seed-" + sku);
+        var stock = silo.Grains.GetGrain<IStockGrain>(Identifiers.StockKey(node, sku));
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, 256).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < openCommitments && !cancellationToken.IsCancellationRequested)
+            {
+                await stock.Commit($"seed-{i}", 1);
+            }
+        }));
         var loop = await ClosedLoop(settings, cancellationToken, silo.StorageOperations, async (worker, i) =>
         {
             var reservation = $"r{worker}-{i}";
