@@ -110,7 +110,7 @@ public sealed class AzureStorageTests(AzuriteFixture azurite)
 
         await using var current = BuildCluster(serviceId, 1);
         await current.DeployAsync();
-        var audit = await GridAuditor.Audit(current.Client, stockKeys, orderIds);
+        var audit = await GridAuditor.AuditWhenSettled(() => GridAuditor.Audit(current.Client, stockKeys, orderIds), TimeSpan.FromSeconds(60));
         AuditAssert.Clean(audit);
         foreach (var id in orderIds)
         {
@@ -204,7 +204,7 @@ public sealed class AzureStorageTests(AzuriteFixture azurite)
 
         await using var second = BuildCluster(serviceId, 2);
         await second.DeployAsync();
-        var audit = await GridAuditor.Audit(second.Client, stockKeys, orderIds);
+        var audit = await GridAuditor.AuditWhenSettled(() => GridAuditor.Audit(second.Client, stockKeys, orderIds), TimeSpan.FromSeconds(60));
         AuditAssert.Clean(audit);
         foreach (var id in orderIds)
         {

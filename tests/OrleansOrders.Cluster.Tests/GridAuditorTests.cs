@@ -74,6 +74,36 @@ public sealed class GridAuditorTests
         Assert.Contains(result.Violations, v => v.Contains("2 units committed to 'ghost', which is not an accepted order", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_settled_audit_reads_past_work_in_flight_and_keeps_a_violation_that_stays()
+    {
+        // The first read sees the order's commit still under way (a mismatch no invariant broke),
+        // the next ones see it committed: the answer is clean, and it took the reads to agree.
+        var reads = 0;
+        var inFlightThenDone = await GridAuditor.AuditWhenSettled(() =>
+        {
+            var committed = Interlocked.Increment(ref reads) == 1 ? new Dictionary<string, int>() : new Dictionary<string, int> { ["o1"] = 1 };
+            return GridAuditor.Audit(_ => Task.FromResult(Stock(committed, onHand: 5)), id => Task.FromResult<OrderView?>(Order(id, 1)), [Key], ["o1"]);
+        }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(1));
+        Assert.Empty(inFlightThenDone.Violations);
+        Assert.Equal(3, reads);
+
+        // A real violation reads the same every time and is answered.
+        var broken = await GridAuditor.AuditWhenSettled(() => GridAuditor.Audit(
+            _ => Task.FromResult(Stock(new Dictionary<string, int>(), onHand: 5)), id => Task.FromResult<OrderView?>(Order(id, 1)), [Key], ["o1"]),
+            TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(1));
+        Assert.Contains(broken.Violations, v => v.Contains("order o1 (Allocated) still has 1 of s1 to ship from n1, stock has 0", StringComparison.Ordinal));
+
+        // A grid that never settles is never answered clean.
+        var moving = 0;
+        var neverSettled = await GridAuditor.AuditWhenSettled(() =>
+        {
+            var onHand = 5 + Interlocked.Increment(ref moving);
+            return GridAuditor.Audit(_ => Task.FromResult(Stock(new Dictionary<string, int> { ["o1"] = 1 }, onHand)), id => Task.FromResult<OrderView?>(Order(id, 1)), [Key], ["o1"]);
+        }, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(1));
+        Assert.Contains(neverSettled.Violations, v => v.Contains("did not settle", StringComparison.Ordinal));
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current;

@@ -183,4 +183,60 @@ public static class GridAuditor
 
     private static string Reservation(OrderView order, ShipmentAllocation shipment) =>
         shipment.ReservationId is { Length: > 0 } id ? id : order.OrderId;
+
+    /// <summary>
+    /// Audits until two audits in a row read the same grid (same stock figures and commitments, same
+    /// order statuses and parcels, same violations), at least <paramref name="pause"/> apart, and answers
+    /// the second. One audit reads stock before orders, so work still in flight (a backordered order woken
+    /// by freed stock, a commit under way) can show as a mismatch that no invariant broke; a real violation
+    /// stays and is read twice alike. If the grid has not settled within <paramref name="within"/>, the last
+    /// audit is answered with one more violation that says so: never a clean result by default.
+    /// </summary>
+    public static async Task<Result> AuditWhenSettled(Func<Task<Result>> audit, TimeSpan within, TimeSpan? pause = null)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var gap = pause ?? TimeSpan.FromMilliseconds(250);
+        var previous = await audit();
+        while (true)
+        {
+            await Task.Delay(gap);
+            var next = await audit();
+            if (Fingerprint(next) == Fingerprint(previous))
+            {
+                return next;
+            }
+            if (clock.Elapsed > within)
+            {
+                return next with { Violations = [.. next.Violations, $"the grid did not settle within {within.TotalSeconds:F0} s: two audits in a row read different figures."] };
+            }
+            previous = next;
+        }
+    }
+
+    /// <summary>What an audit read, as one string: equal strings mean the two audits saw the same grid.</summary>
+    private static string Fingerprint(Result result)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var (key, s) in result.Stock.OrderBy(k => k.Key.NodeId, StringComparer.Ordinal).ThenBy(k => k.Key.Sku, StringComparer.Ordinal))
+        {
+            text.Append(key.NodeId).Append('/').Append(key.Sku).Append(':').Append(s.OnHand).Append(',').Append(s.Committed).Append(',').Append(s.Held);
+            foreach (var (reservation, quantity) in s.CommittedByReservation.OrderBy(c => c.Key, StringComparer.Ordinal))
+            {
+                text.Append(';').Append(reservation).Append('=').Append(quantity);
+            }
+            text.Append('\n');
+        }
+        foreach (var (id, view) in result.Orders.OrderBy(o => o.Key, StringComparer.Ordinal))
+        {
+            text.Append(id).Append(':').Append(view.Status);
+            foreach (var shipment in view.Shipments)
+            {
+                text.Append(';').Append(shipment.ShipmentId).Append(shipment.Status).Append(shipment.Lines.Sum(l => l.Quantity));
+            }
+            text.Append('\n');
+        }
+        text.Append(result.OrdersAudited).Append('\n').AppendJoin('\n', result.Violations);
+        return text.ToString();
+    }
 }
