@@ -10,10 +10,15 @@ public interface IOrderRecoveryGrain : IGrainWithIntegerKey
 {
     /// <summary>
     /// Records that the order is about to start a step; answers once that is durable. Each call
-    /// stamps the entry anew, so a sweep that resumed the order meanwhile does not remove it.
+    /// stamps the entry anew, so a sweep that resumed the order meanwhile does not remove it;
+    /// answers the stamp, which the order writes beside the step's pending operations.
     /// </summary>
     [Alias("Track")]
-    Task Track(string orderId);
+    Task<long> Track(string orderId);
+
+    /// <summary>The stamp of the order's latest tracked step while it is tracked; null once settled.</summary>
+    [Alias("TrackedStamp"), ReadOnly]
+    Task<long?> TrackedStamp(string orderId);
 
     /// <summary>The order finished its step. Written lazily: forgetting it only costs a needless sweep.</summary>
     [Alias("Settled")]

@@ -420,7 +420,7 @@ public sealed partial class OrderGrain
         }
         try
         {
-            await Recovery.Track(OrderId);
+            S.PendingStamp = await Recovery.Track(OrderId);
             _tracked = true;
         }
         catch (Exception ex)

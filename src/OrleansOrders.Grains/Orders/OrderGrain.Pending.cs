@@ -11,10 +11,13 @@ public sealed partial class OrderGrain
     /// commit moves its line to backorder), registers a stock wait for every SKU still backordered,
     /// publishes the history not yet published, and writes that the work is done. Called at the
     /// start of every call and after every write, so a crash anywhere is repaired by whoever comes next.
-    /// The write after the work is what lets the stock grains forget: an operation still pending in
-    /// storage is carried out again by the next activation, and once a stock grain has pruned its
-    /// idempotency record (a week) a replayed restock or write-down would count twice. Until that
-    /// write lands the step stays in the recovery ledger, whose sweep finishes it within the grace.
+    /// The step must end so that nothing stored as pending runs again once a stock grain has pruned
+    /// its idempotency record (a week: a replayed restock or write-down would count twice). When the
+    /// operations changed the order (a refused commit, a stock wait) that is a write of the empty
+    /// outbox; when they all went as planned nothing in the record changed but their being done, and
+    /// that is said by the recovery shard letting the step's stamp go, without a write of the order
+    /// (<see cref="TrySettleWithoutWriting"/>; a later read drops them, see <see cref="ForgetFinishedPending"/>).
+    /// Until then the step stays in the recovery ledger, whose sweep finishes it within the grace.
     /// </summary>
     private async Task FinishPending()
     {
@@ -22,6 +25,7 @@ public sealed partial class OrderGrain
         var worked = false;
         while (true)
         {
+            var changedByWork = false;
             if (S.Pending.Count > 0)
             {
                 worked = true;
@@ -36,9 +40,14 @@ public sealed partial class OrderGrain
                     await WriteOrReload();
                     continue;
                 }
+                changedByWork = refused.Count > 0;
             }
             var waitsChanged = await UpdateStockWaits();
             if (!worked && !waitsChanged)
+            {
+                break;
+            }
+            if (!changedByWork && !waitsChanged && await TrySettleWithoutWriting())
             {
                 break;
             }
@@ -62,6 +71,28 @@ public sealed partial class OrderGrain
         {
             LeaveMemoryWhenIdle();
         }
+    }
+
+    /// <summary>
+    /// Ends a step whose operations all went as planned without a write of the order: publishes what
+    /// storage holds, then lets the shard forget the step. Only for a step this activation tracked
+    /// (the shard holds its stamp, and the record's pending operations carry it) and whose stock waits
+    /// are in place; when publishing fails the outbox is written instead, so the published pointer is durable.
+    /// </summary>
+    private async Task<bool> TrySettleWithoutWriting()
+    {
+        if (!_tracked || !StockWaitsInSync())
+        {
+            return false;
+        }
+        await PublishHistory();
+        if (_options.EventStreamProvider is { Length: > 0 } && S.PublishedSequence < _writtenSequence)
+        {
+            return false;
+        }
+        await Recovery.Settled(OrderId);
+        _tracked = false;
+        return true;
     }
 
     /// <summary>How long a settled order stays in memory after its last step (then a call reactivates it from storage).</summary>

@@ -42,11 +42,35 @@ public sealed partial class OrderGrain(
 
     private long LastSequence => S.History.Count > 0 ? S.History[^1].Sequence : 0;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _writtenSequence = LastSequence;
         UpgradeLegacyState();
-        return base.OnActivateAsync(cancellationToken);
+        await ForgetFinishedPending();
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// After a read of storage: operations stored as pending by a step that settled without rewriting
+    /// the record (see <see cref="TrySettleWithoutWriting"/>) are done, and must never run again (a
+    /// stock grain forgets an operation id after a week: a replayed restock would count twice). They
+    /// are unfinished only while the order's recovery shard still tracks the stamp they were written
+    /// under; the shard let that stamp go only after every one of them was carried out and every
+    /// written event published. A shard that cannot be asked fails the call: nothing runs on a guess.
+    /// </summary>
+    private async Task ForgetFinishedPending()
+    {
+        if (S.Pending.Count == 0)
+        {
+            return;
+        }
+        var tracked = await Recovery.TrackedStamp(OrderId);
+        var unfinished = tracked is { } stamp && (S.PendingStamp == 0 || stamp == S.PendingStamp);
+        if (!unfinished)
+        {
+            S.Pending.Clear();
+            S.PublishedSequence = Math.Max(S.PublishedSequence, _writtenSequence);
+        }
     }
 
     /// <summary>
@@ -345,11 +369,14 @@ public sealed partial class OrderGrain(
     /// <summary>This activation tracked a step in the recovery ledger that it has not reported settled yet.</summary>
     private bool _tracked;
 
-    /// <summary>Tracks the step about to start in the order's recovery shard (durably, before the step writes).</summary>
-    private Task TrackStep()
+    /// <summary>
+    /// Tracks the step about to start in the order's recovery shard (durably, before the step writes);
+    /// its stamp goes into the step's writes beside the pending operations.
+    /// </summary>
+    private async Task TrackStep()
     {
         _tracked = true;
-        return Recovery.Track(OrderId);
+        S.PendingStamp = await Recovery.Track(OrderId);
     }
 
     /// <summary>
@@ -387,9 +414,12 @@ public sealed partial class OrderGrain(
             try
             {
                 _detailsDirty = false;
+                var stamp = S.PendingStamp;
                 await Task.WhenAll(state.ReadStateAsync(), details.ReadStateAsync());
                 _writtenSequence = LastSequence;
                 UpgradeLegacyState();
+                await ForgetFinishedPending();
+                S.PendingStamp = Math.Max(S.PendingStamp, stamp); // this step stays tracked under its stamp
             }
             catch (Exception readError)
             {

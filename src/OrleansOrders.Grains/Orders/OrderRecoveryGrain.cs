@@ -51,12 +51,19 @@ public sealed class OrderRecoveryGrain : Grain, IOrderRecoveryGrain, IRemindable
         await this.RegisterOrUpdateReminder(SweepReminder, _options.RecoverySweepPeriod, _options.RecoverySweepPeriod);
     }
 
-    async Task IOrderRecoveryGrain.Track(string orderId)
+    async Task<long> IOrderRecoveryGrain.Track(string orderId)
     {
         await _writes.WhenReady();
         _state.State.Pending.TryAdd(orderId, _clock.UtcNow);
-        _state.State.Stamps[orderId] = ++_state.State.LastStamp;
+        var stamp = _state.State.Stamps[orderId] = ++_state.State.LastStamp;
         await _writes.WhenDurable();
+        return stamp;
+    }
+
+    async Task<long?> IOrderRecoveryGrain.TrackedStamp(string orderId)
+    {
+        await _writes.WhenReady(); // not from a state about to be replaced by a reload
+        return _state.State.Pending.ContainsKey(orderId) ? _state.State.Stamps.GetValueOrDefault(orderId) : null;
     }
 
     Task IOrderRecoveryGrain.Settled(string orderId)

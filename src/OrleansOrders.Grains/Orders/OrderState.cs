@@ -83,6 +83,13 @@ public sealed class OrderState
     /// from this number on claim under their reservation id. 0 for orders accepted since.
     /// </summary>
     [Id(20)] public int ClaimsUnderOrderId { get; set; }
+    /// <summary>
+    /// The recovery stamp of the step that wrote <see cref="Pending"/> (see <see cref="IOrderRecoveryGrain.Track"/>).
+    /// A step whose operations all went as planned settles without rewriting the record, so what storage
+    /// holds as pending may be done: it is unfinished only while the order's shard still tracks this stamp.
+    /// 0 in records written before: those rewrote the record empty once done, so pending there is unfinished.
+    /// </summary>
+    [Id(21)] public long PendingStamp { get; set; }
 
     /// <summary>
     /// Most history entries the hot state carries. An order's life is a handful of transitions (accepted,
