@@ -63,6 +63,66 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_order_whose_commits_all_go_as_planned_is_written_once_and_what_it_stored_as_pending_never_runs_again()
+    {
+        var net = new TestNetwork(_grains, "settle-once");
+        var sku = net.Sku("x");
+        var dc = await net.AddNode("dc", TestNetwork.Newark);
+        await net.SetStock(dc, sku, 10);
+        await net.WaitForAvailability(sku, 10);
+        const string id = "settle-once-o1";
+        var order = _grains.GetGrain<IOrderGrain>(id);
+        Assert.Equal(OrderStatus.Allocated, (await order.Submit(net.Order(id, TestNetwork.NewYork, (sku, 3)))).Order!.Status);
+
+        // One write of the hot record (the plan with its commit): the commit being done is said by the
+        // shard letting the step's stamp go, not by a second write of the order.
+        Assert.Equal(1, fixture.Store!.WritesOf($"order/order/{id}"));
+        var stored = fixture.Deserialize<OrderState>(fixture.Stored("order", id)!.Value.Data);
+        var commit = Assert.Single(stored.Pending);
+        Assert.Equal(PendingOpKind.Commit, commit.Kind);
+        Assert.True(stored.PendingStamp > 0);
+        Assert.Null(await ShardOf(id).TrackedStamp(id));
+
+        // Read back from storage a week later, once the stock grain's records have been pruned: the stored
+        // commit is known done and does not run again, and reading the order writes nothing.
+        await Reactivate(order);
+        fixture.Time.Advance(TimeSpan.FromDays(8));
+        await Stock(dc, sku).Restock("settle-once-unrelated", 1);
+        Assert.Equal(OrderStatus.Allocated, (await order.Get())!.Status);
+        Assert.True(await order.Resume());
+        Assert.Equal(1, fixture.Store.WritesOf($"order/order/{id}"));
+        var after = await Stock(dc, sku).GetSnapshot();
+        Assert.Equal((3, 3), (after.Committed, after.CommittedByReservation[id]));
+        AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, [id]));
+    }
+
+    [Fact]
+    public async Task A_step_whose_stamp_the_shard_still_tracks_is_carried_out_again_from_what_storage_holds()
+    {
+        // A crash after the plan was written and before the shard let the step go: storage holds the pending
+        // restock under the stamp the shard still tracks, so the next read carries it out, once.
+        var net = new TestNetwork(_grains, "settle-crash");
+        var sku = net.Sku("x");
+        var dc = await net.AddNode("dc", TestNetwork.Newark);
+        await net.SetStock(dc, sku, 10);
+        await net.WaitForAvailability(sku, 10);
+        const string id = "settle-crash-o1";
+        var order = _grains.GetGrain<IOrderGrain>(id);
+        Assert.Equal(OrderStatus.Allocated, (await order.Submit(net.Order(id, TestNetwork.NewYork, (sku, 3)))).Order!.Status);
+        await Reactivate(order);
+
+        var stamp = await ShardOf(id).Track(id);
+        var stored = fixture.Deserialize<OrderState>(fixture.Stored("order", id)!.Value.Data);
+        stored.Pending = [new PendingOp(PendingOpKind.Restock, dc, sku, 2, $"{id}:crash-restock")];
+        stored.PendingStamp = stamp;
+        fixture.Put("order", id, stored);
+
+        Assert.True(await order.Resume());
+        Assert.True(await order.Resume());
+        Assert.Equal(2L, (await Stock(dc, sku).GetSnapshot()).Restocked);
+    }
+
+    [Fact]
     public async Task A_received_return_is_not_restocked_again_after_the_order_reactivates_and_the_stock_grain_forgot_it()
     {
         var net = new TestNetwork(_grains, "settle-ret");

@@ -34,6 +34,11 @@ public sealed class SharedStore
 
     public void FaultsOff() => (FailBeforeWriteRate, FailAfterWriteRate, ConflictRate) = (0, 0, 0);
 
+    private readonly ConcurrentDictionary<string, int> _writesByKey = new();
+
+    /// <summary>Writes that landed under one key (a grain state: "{state}/{grain type}/{key}").</summary>
+    public int WritesOf(string key) => _writesByKey.GetValueOrDefault(key);
+
     internal (byte[] Data, string ETag)? Read(string key) => _entries.TryGetValue(key, out var e) ? e : null;
 
     /// <summary>Stock ledgers, kept beside the grain states and faulted alike (see <see cref="SharedLedgerStore"/>).</summary>
@@ -95,6 +100,7 @@ public sealed class SharedStore
             _entries[key] = (data, etag);
         }
         Interlocked.Increment(ref Writes);
+        _writesByKey.AddOrUpdate(key, 1, (_, n) => n + 1);
         FailAfter(roll, key);
         return etag;
     }
