@@ -37,6 +37,12 @@ public sealed partial class OrderGrain(
     /// <summary>The details record changed and is written with the next write of the order.</summary>
     private bool _detailsDirty;
 
+    /// <summary>
+    /// The routing explanation in the hot record is in storage already (<see cref="OrderState.ExplanationInHot"/>):
+    /// the next write moves it to the details record, so it is written with the plan and once more at most.
+    /// </summary>
+    private bool _explanationDurable;
+
     /// <summary>The last history sequence storage holds: only entries up to it are published.</summary>
     private long _writtenSequence;
 
@@ -45,6 +51,7 @@ public sealed partial class OrderGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _writtenSequence = LastSequence;
+        _explanationDurable = S.ExplanationInHot;
         UpgradeLegacyState();
         await ForgetFinishedPending();
         await base.OnActivateAsync(cancellationToken);
@@ -76,7 +83,7 @@ public sealed partial class OrderGrain(
     /// <summary>
     /// Upgrades a state read in an older schema, in memory now and in storage with the next write (until
     /// then storage still holds the old shape, and every read upgrades it again, to the same result).
-    /// Schema 1 carries the routing explanation itself: it moves to the details record. Schemas 1 and 2
+    /// Schema 1 carries the routing explanation itself: it moves to the details record with the next write. Schemas 1 and 2
     /// claimed node capacity under the order id: the allocations made so far keep releasing it there.
     /// </summary>
     private void UpgradeLegacyState()
@@ -87,14 +94,19 @@ public sealed partial class OrderGrain(
         }
         if (S.SchemaVersion < 2)
         {
-            if (!details.RecordExists && (S.Bids.Count > 0 || S.RoutedBy is not null || S.Excluded.Count > 0))
+            // Schema 1 kept the explanation in the hot record: it is the hot explanation, moved out by the next write.
+            S.ExplanationInHot = !details.RecordExists && (S.Bids.Count > 0 || S.RoutedBy is not null || S.Excluded.Count > 0);
+            if (!S.ExplanationInHot)
             {
-                (D.Bids, D.RoutedBy, D.Excluded) = (S.Bids, S.RoutedBy, S.Excluded);
-                _detailsDirty = true;
+                (S.Bids, S.RoutedBy, S.Excluded) = ([], null, []);
             }
-            (S.Bids, S.RoutedBy, S.Excluded) = ([], null, []);
+            _explanationDurable = S.ExplanationInHot;
         }
-        S.ClaimsUnderOrderId = S.ReservationCount;
+        if (S.SchemaVersion < 3)
+        {
+            S.ClaimsUnderOrderId = S.ReservationCount;
+        }
+        // Schema 3 to 4 needs nothing: its pending operations carry stamp 0 (unfinished while tracked at all).
         S.SchemaVersion = OrderState.CurrentSchemaVersion;
     }
 
@@ -267,10 +279,12 @@ public sealed partial class OrderGrain(
         var reservationId = NextReservationId();
         S.ReservationCount++;
         S.AllocationRounds += routing.Rounds;
-        D.Bids = routing.Bids.ToList();
-        D.RoutedBy = routing.Applied ?? D.RoutedBy;
-        D.Excluded = routing.Excluded.ToList();
-        _detailsDirty = true;
+        // The explanation goes out with the plan's own write (no second record on the order's path).
+        S.RoutedBy = routing.Applied ?? (S.ExplanationInHot ? S.RoutedBy : D.RoutedBy);
+        S.Bids = routing.Bids.ToList();
+        S.Excluded = routing.Excluded.ToList();
+        S.ExplanationInHot = true;
+        _explanationDurable = false;
         foreach (var parcel in routing.Shipments)
         {
             var priced = parcel.Lines.Select(l => l with { UnitPrice = UnitPriceOf(l.Sku) }).ToList();
@@ -397,6 +411,14 @@ public sealed partial class OrderGrain(
                 _detailsDirty = false;
                 S.History.RemoveRange(0, moving.Count);
             }
+            if (S.ExplanationInHot && _explanationDurable)
+            {
+                // Written with the plan; from this write on it lives in the details record, written this once
+                // (beside the hot record, as the explanation always was: a failure of it alone loses an explanation, never an answer).
+                (D.Bids, D.RoutedBy, D.Excluded) = (S.Bids, S.RoutedBy, S.Excluded);
+                (S.Bids, S.RoutedBy, S.Excluded, S.ExplanationInHot) = ([], null, [], false);
+                _detailsDirty = true;
+            }
             if (_detailsDirty)
             {
                 await Task.WhenAll(state.WriteStateAsync(), details.WriteStateAsync());
@@ -407,6 +429,7 @@ public sealed partial class OrderGrain(
                 await state.WriteStateAsync();
             }
             _writtenSequence = LastSequence;
+            _explanationDurable = S.ExplanationInHot;
         }
         catch (Exception writeError)
         {
@@ -417,6 +440,7 @@ public sealed partial class OrderGrain(
                 var stamp = S.PendingStamp;
                 await Task.WhenAll(state.ReadStateAsync(), details.ReadStateAsync());
                 _writtenSequence = LastSequence;
+                _explanationDurable = S.ExplanationInHot;
                 UpgradeLegacyState();
                 await ForgetFinishedPending();
                 S.PendingStamp = Math.Max(S.PendingStamp, stamp); // this step stays tracked under its stamp
@@ -481,5 +505,9 @@ public sealed partial class OrderGrain(
     private OrderView View() => new(
         OrderId, Status(), S.Request!, S.Shipments.ToList(), S.Backordered.ToList(),
         S.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled).Sum(s => s.Cost),
-        S.AllocationRounds, S.AcceptedAt, S.UpdatedAt, S.CancelReason, D.Bids.ToList(), S.Returns.ToList(), S.BackorderDates.ToList(), D.RoutedBy, D.Excluded.ToList());
+        S.AllocationRounds, S.AcceptedAt, S.UpdatedAt, S.CancelReason, Explanation.Bids.ToList(), S.Returns.ToList(), S.BackorderDates.ToList(), Explanation.RoutedBy, Explanation.Excluded.ToList());
+
+    /// <summary>The latest routing's explanation, wherever it is kept now.</summary>
+    private (List<NodeBid> Bids, RoutingPreferences? RoutedBy, List<NodeExclusion> Excluded) Explanation =>
+        S.ExplanationInHot ? (S.Bids, S.RoutedBy, S.Excluded) : (D.Bids, D.RoutedBy, D.Excluded);
 }

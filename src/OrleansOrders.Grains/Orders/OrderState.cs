@@ -43,8 +43,10 @@ public sealed class OrderState
     /// <summary>
     /// 2: the routing explanation and old history moved to <see cref="OrderDetails"/>.
     /// 3: node capacity is claimed per reservation id, no longer per order id (see <see cref="ClaimsUnderOrderId"/>).
+    /// 4: the latest routing's explanation is written with the plan in the hot record (<see cref="ExplanationInHot"/>)
+    ///    and moves to <see cref="OrderDetails"/> with the order's next write; pending operations carry their step's stamp.
     /// </summary>
-    public const int CurrentSchemaVersion = 3;
+    public const int CurrentSchemaVersion = 4;
 
     [Id(0)] public int SchemaVersion { get; set; } = CurrentSchemaVersion;
     [Id(1)] public OrderRequest? Request { get; set; }
@@ -56,7 +58,7 @@ public sealed class OrderState
     [Id(7)] public DateTimeOffset AcceptedAt { get; set; }
     [Id(8)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(9)] public string? CancelReason { get; set; }
-    /// <summary>Written by states of schema 1 only: the routing explanation now lives in <see cref="OrderDetails"/>.</summary>
+    /// <summary>The latest routing's bids while <see cref="ExplanationInHot"/> (and in states of schema 1); empty otherwise.</summary>
     [Id(10)] public List<NodeBid> Bids { get; set; } = [];
     [Id(11)] public int ShipmentCount { get; set; }
     /// <summary>
@@ -73,9 +75,9 @@ public sealed class OrderState
     [Id(16)] public int ReservationCount { get; set; }
     /// <summary>Backordered units promised from a node's expected receipts, with their dates.</summary>
     [Id(17)] public List<BackorderDate> BackorderDates { get; set; } = [];
-    /// <summary>Written by states of schema 1 only (see <see cref="Bids"/>).</summary>
+    /// <summary>See <see cref="Bids"/>.</summary>
     [Id(18)] public RoutingPreferences? RoutedBy { get; set; }
-    /// <summary>Written by states of schema 1 only (see <see cref="Bids"/>).</summary>
+    /// <summary>See <see cref="Bids"/>.</summary>
     [Id(19)] public List<NodeExclusion> Excluded { get; set; } = [];
     /// <summary>
     /// Allocations made before node capacity was claimed per reservation id (states of schema 2 and
@@ -90,6 +92,12 @@ public sealed class OrderState
     /// 0 in records written before: those rewrote the record empty once done, so pending there is unfinished.
     /// </summary>
     [Id(21)] public long PendingStamp { get; set; }
+    /// <summary>
+    /// The latest routing's explanation (<see cref="Bids"/>, <see cref="RoutedBy"/>, <see cref="Excluded"/>) is in
+    /// this record: it went out with the plan's write, so accepting an order writes one record, and the order's
+    /// next write moves it to <see cref="OrderDetails"/> (written that once), so later writes do not carry it.
+    /// </summary>
+    [Id(22)] public bool ExplanationInHot { get; set; }
 
     /// <summary>
     /// Most history entries the hot state carries. An order's life is a handful of transitions (accepted,
