@@ -11,32 +11,53 @@ public sealed class CustomerOrdersState
 }
 
 /// <summary>
-/// A customer's order ids. A read model written lazily by a timer: it trails the orders by a
-/// moment, and a crash costs only entries the event stream delivers again.
+/// A customer's order ids. A read model written lazily: it trails the orders by a moment, and a
+/// crash costs only entries the event stream delivers again. The flush timer exists only while an
+/// entry waits to be written (a timer per customer ticking for nothing cost the grid more the more
+/// customers it had seen), and an idle customer leaves memory after a few minutes.
 /// </summary>
+[CollectionAgeLimit(Minutes = 2)]
 public sealed class CustomerOrdersGrain(
     [PersistentState("customer", GridOptions.StorageName)] IPersistentState<CustomerOrdersState> state,
     IOptions<GridOptions> options) : Grain, ICustomerOrdersGrain
 {
     private bool _dirty;
-
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        var every = options.Value.SoftStateFlushInterval;
-        this.RegisterGrainTimer(Flush, every, every);
-        return Task.CompletedTask;
-    }
+    private IGrainTimer? _flush;
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Flush();
 
     Task ICustomerOrdersGrain.Add(string orderId, DateTimeOffset at)
     {
-        _dirty |= state.State.Orders.TryAdd(orderId, at);
+        if (state.State.Orders.TryAdd(orderId, at))
+        {
+            _dirty = true;
+            ScheduleFlush();
+        }
         return Task.CompletedTask;
     }
 
     Task<IReadOnlyList<string>> ICustomerOrdersGrain.GetOrderIds() =>
         Task.FromResult<IReadOnlyList<string>>(state.State.Orders.OrderByDescending(o => o.Value).Select(o => o.Key).ToList());
+
+    /// <summary>One flush, a flush interval after the first entry waiting; it does not keep the grain alive (deactivation flushes).</summary>
+    private void ScheduleFlush() =>
+        _flush ??= this.RegisterGrainTimer(_ => FlushDue(),
+            new GrainTimerCreationOptions(options.Value.SoftStateFlushInterval, Timeout.InfiniteTimeSpan) { KeepAlive = false });
+
+    private async Task FlushDue()
+    {
+        _flush?.Dispose();
+        _flush = null;
+        try
+        {
+            await Flush();
+        }
+        catch
+        {
+            ScheduleFlush(); // the entries stay waiting: try again an interval on
+            throw;
+        }
+    }
 
     private async Task Flush()
     {
