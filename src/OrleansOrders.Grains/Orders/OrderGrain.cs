@@ -34,9 +34,6 @@ public sealed partial class OrderGrain(
 
     private OrderDetails D => details.State;
 
-    /// <summary>The details record changed and is written with the next write of the order.</summary>
-    private bool _detailsDirty;
-
     /// <summary>
     /// The routing explanation in the hot record is in storage already (<see cref="OrderState.ExplanationInHot"/>):
     /// the next write moves it to the details record, so it is written with the plan and once more at most.
@@ -394,9 +391,9 @@ public sealed partial class OrderGrain(
     }
 
     /// <summary>
-    /// Writes the hot state, and the details record when it changed (in parallel: it only explains the
-    /// order, so a failure of it alone loses an explanation, never an answer). History moved out of the
-    /// hot state is written to the archive first, so no entry is ever in neither record.
+    /// Writes the hot state. What moves out of it (history beyond its limit, the routing explanation
+    /// once the plan's write carried it) is written to the details record first, so nothing is ever in
+    /// neither record.
     /// </summary>
     private async Task WriteOrReload()
     {
@@ -404,30 +401,25 @@ public sealed partial class OrderGrain(
         WithdrawStaleInboundPromises();
         try
         {
-            if (HistoryToArchive() is { Count: > 0 } moving)
+            var moving = HistoryToArchive();
+            var explanationMoves = S.ExplanationInHot && _explanationDurable;
+            if (moving.Count > 0 || explanationMoves)
             {
+                // Into the details record first, out of the hot record only once that landed: nothing is ever in neither.
                 D.ArchivedHistory.AddRange(moving.Where(e => D.ArchivedHistory.Count == 0 || e.Sequence > D.ArchivedHistory[^1].Sequence));
+                if (explanationMoves)
+                {
+                    // Written with the plan; from this write on it lives in the details record, written this once.
+                    (D.Bids, D.RoutedBy, D.Excluded) = (S.Bids, S.RoutedBy, S.Excluded);
+                }
                 await details.WriteStateAsync();
-                _detailsDirty = false;
                 S.History.RemoveRange(0, moving.Count);
+                if (explanationMoves)
+                {
+                    (S.Bids, S.RoutedBy, S.Excluded, S.ExplanationInHot) = ([], null, [], false);
+                }
             }
-            if (S.ExplanationInHot && _explanationDurable)
-            {
-                // Written with the plan; from this write on it lives in the details record, written this once
-                // (beside the hot record, as the explanation always was: a failure of it alone loses an explanation, never an answer).
-                (D.Bids, D.RoutedBy, D.Excluded) = (S.Bids, S.RoutedBy, S.Excluded);
-                (S.Bids, S.RoutedBy, S.Excluded, S.ExplanationInHot) = ([], null, [], false);
-                _detailsDirty = true;
-            }
-            if (_detailsDirty)
-            {
-                await Task.WhenAll(state.WriteStateAsync(), details.WriteStateAsync());
-                _detailsDirty = false;
-            }
-            else
-            {
-                await state.WriteStateAsync();
-            }
+            await state.WriteStateAsync();
             _writtenSequence = LastSequence;
             _explanationDurable = S.ExplanationInHot;
         }
@@ -436,7 +428,6 @@ public sealed partial class OrderGrain(
             logger.LogWarning(writeError, "Order {Order}: state write failed; reloading what storage holds", OrderId);
             try
             {
-                _detailsDirty = false;
                 var stamp = S.PendingStamp;
                 await Task.WhenAll(state.ReadStateAsync(), details.ReadStateAsync());
                 _writtenSequence = LastSequence;
