@@ -187,7 +187,8 @@ public sealed class RoutingBehaviourTests(GridClusterFixture fixture)
         Assert.Equal(1, (await nodeGrain.Get())!.CapacityUsed);
 
         // A replay of that release (the order's outbox after a crash) frees nothing more; the last parcel's cancel frees the rest.
-        await nodeGrain.ReleaseCapacity(cancelled.Order.Shipments.Single(s => s.Status == ShipmentStatus.Cancelled).ReservationId);
+        var gone = cancelled.Order.Shipments.Single(s => s.Status == ShipmentStatus.Cancelled);
+        await nodeGrain.ReleaseCapacity(gone.ReservationId, gone.DispatchOn);
         Assert.Equal(1, (await nodeGrain.Get())!.CapacityUsed);
         Assert.Equal(CancelOutcome.Cancelled, (await order.Cancel("all of it")).Outcome);
         Assert.Equal(0, (await nodeGrain.Get())!.CapacityUsed);

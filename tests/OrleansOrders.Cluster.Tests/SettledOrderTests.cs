@@ -322,7 +322,7 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
         var nodeGrain = _grains.GetGrain<IFulfilmentNodeGrain>(node);
 
         // Make it what a schema-2 order left behind: both parcels counted by one claim under the order id.
-        await nodeGrain.ReleaseCapacity($"{orderId}~1");
+        await nodeGrain.ReleaseCapacity($"{orderId}~1", parcels[1].DispatchOn);
         Assert.Equal(1, (await nodeGrain.Get())!.CapacityUsed);
         await Reactivate(order);
         var stored = fixture.Deserialize<OrderState>(fixture.Stored("order", orderId)!.Value.Data);

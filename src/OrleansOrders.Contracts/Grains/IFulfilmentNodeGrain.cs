@@ -46,7 +46,11 @@ public interface IFulfilmentNodeGrain : IGrainWithStringKey
     [Alias("ClaimCapacity"), AlwaysInterleave]
     Task<bool> ClaimCapacity(string claimId, DateOnly day);
 
-    /// <summary>Gives back the capacity claimed under <paramref name="claimId"/>, whatever its day; idempotent.</summary>
-    [Alias("ReleaseCapacity"), AlwaysInterleave]
-    Task ReleaseCapacity(string claimId);
+    /// <summary>
+    /// Gives back the capacity claimed under <paramref name="claimId"/>, once however often it is
+    /// replayed: on the day the node remembers for it, else on <paramref name="day"/>, the day its
+    /// parcel was claimed for (null: only a claim the node remembers is given back).
+    /// </summary>
+    [Alias("ReleaseCapacityOn"), AlwaysInterleave]
+    Task ReleaseCapacity(string claimId, DateOnly? day);
 }

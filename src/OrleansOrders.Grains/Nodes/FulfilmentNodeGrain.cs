@@ -1,36 +1,42 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansOrders.Contracts;
+using OrleansOrders.Nodes;
 using OrleansOrders.Routing;
 
 namespace OrleansOrders.Grains.Nodes;
 
 [GenerateSerializer, Alias("oo.NodeState")]
-public sealed class NodeState
+public sealed class NodeState : IWriteStamped
 {
-    public const int CurrentSchemaVersion = 3;
+    public const int CurrentSchemaVersion = 4;
 
     [Id(0)] public int SchemaVersion { get; set; } = CurrentSchemaVersion;
     [Id(1)] public NodeProfile? Profile { get; set; }
-    /// <summary>Schema 1 kept one day of claims here; read once and moved to <see cref="Capacity"/>.</summary>
+    /// <summary>Schema 1 kept one day of claims here; read once and counted in <see cref="Capacity"/>.</summary>
     [Id(2)] public DateOnly CapacityDate { get; set; }
     [Id(3)] public HashSet<string> CapacityClaims { get; set; } = new(StringComparer.Ordinal);
     /// <summary>SKUs given a stock level at this node, for operators' inventory views.</summary>
     [Id(4)] public SortedSet<string> Skus { get; set; } = new(StringComparer.Ordinal);
-    /// <summary>Schema 2 kept a set of order ids per day here; read once and moved to <see cref="Capacity"/>.</summary>
+    /// <summary>Schema 2 kept a set of order ids per day here; read once and counted in <see cref="Capacity"/>.</summary>
     [Id(5)] public SortedDictionary<DateOnly, HashSet<string>> ClaimsByDay { get; set; } = [];
-    /// <summary>Capacity used per dispatch day and the open claims (schema 3).</summary>
+    /// <summary>Capacity used per dispatch day, and the releases of the open days (schema 4; schema 3 also kept every claim).</summary>
     [Id(6)] public NodeCapacity Capacity { get; set; } = new();
+    /// <summary>Names the write that stored this state, so a write reported failed can be told landed or not.</summary>
+    [Id(7)] public Guid WriteStamp { get; set; }
 
-    /// <summary>Moves the claims of older schemas into <see cref="Capacity"/>; true when anything moved.</summary>
-    public bool Upgrade()
+    /// <summary>
+    /// Counts the claims of older schemas in <see cref="Capacity"/> and hands over the claims they stored
+    /// one by one (for the node's memory, so their replays stay no-ops); true when anything changed.
+    /// </summary>
+    public bool Upgrade(out IReadOnlyDictionary<string, DateOnly> storedClaims)
     {
         var moved = false;
         if (CapacityClaims.Count > 0)
         {
             foreach (var order in CapacityClaims)
             {
-                Capacity.Apply(order, CapacityDate);
+                Capacity.CountLegacy(order, CapacityDate);
             }
             CapacityClaims.Clear();
             moved = true;
@@ -41,10 +47,16 @@ public sealed class NodeState
             {
                 foreach (var order in orders)
                 {
-                    Capacity.Apply(order, day);
+                    Capacity.CountLegacy(order, day);
                 }
             }
             ClaimsByDay.Clear();
+            moved = true;
+        }
+        storedClaims = Capacity.Claims;
+        if (Capacity.Claims.Count > 0)
+        {
+            Capacity.Claims = new(StringComparer.Ordinal);
             moved = true;
         }
         moved |= SchemaVersion != CurrentSchemaVersion;
@@ -63,8 +75,10 @@ public sealed class NodeState
 /// <remarks>
 /// Every change is applied in memory and kept in a journal until a write that carries it succeeds.
 /// A write refused for a stale ETag (or one that failed without telling whether it landed) reloads
-/// the state and re-applies the journal: every entry is idempotent, so an entry the stored state
-/// already has changes nothing. The flush timer exists only while the journal is not empty.
+/// the state and re-applies the journal, less what the failed write carried when the stored state
+/// bears its stamp (it landed). Capacity is stored as numbers per day (see <see cref="CapacityLedger"/>),
+/// so a flush costs the same whatever the node was promised. The flush timer exists only while the
+/// journal is not empty.
 /// </remarks>
 public sealed class FulfilmentNodeGrain(
     [PersistentState("node", GridOptions.StorageName)] IPersistentState<NodeState> state,
@@ -74,6 +88,8 @@ public sealed class FulfilmentNodeGrain(
 {
     /// <summary>Changes not yet known to be durable, and the writes and reloads that make them so.</summary>
     private StateJournal<NodeState> _journal = null!;
+    /// <summary>The capacity rules over the stored counters, and the claims this activation granted (memory only).</summary>
+    private CapacityLedger _capacity = null!;
     private IGrainTimer? _flushTimer;
     private OpportunityCosts _opportunityCosts = new(default, new Dictionary<string, decimal>());
     private long _costsFetchedAt = long.MinValue;
@@ -83,8 +99,9 @@ public sealed class FulfilmentNodeGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _journal = new StateJournal<NodeState>(state, s => s.Upgrade(), logger, $"Node {this.GetPrimaryKeyString()}");
-        if (S.Upgrade() && S.Profile is not null)
+        _journal = new StateJournal<NodeState>(state, AfterRead, logger, $"Node {this.GetPrimaryKeyString()}");
+        _capacity = new CapacityLedger(S.Capacity.UsedByDay, S.Capacity.Released);
+        if (Upgrade(S) && S.Profile is not null)
         {
             Record(new Change.Upgraded()); // the old schema is rewritten by the next flush
         }
@@ -94,6 +111,23 @@ public sealed class FulfilmentNodeGrain(
             GridMetrics.NodeCapacity(profile.NodeId, ClaimsToday(), profile.DailyCapacity);
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>Upgrades a state read from storage and points the capacity rules at its counters (what this activation remembers stays).</summary>
+    private void AfterRead(NodeState read)
+    {
+        _capacity.Rebase(read.Capacity.UsedByDay, read.Capacity.Released);
+        read.Upgrade(out _); // claims an older schema stored were remembered on activation
+    }
+
+    private bool Upgrade(NodeState read)
+    {
+        var upgraded = read.Upgrade(out var storedClaims);
+        foreach (var (claim, day) in storedClaims)
+        {
+            _capacity.Remember(claim, day);
+        }
+        return upgraded;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -199,7 +233,7 @@ public sealed class FulfilmentNodeGrain(
         // Capacity by day from the order's day, as far as a parcel may be pushed (a cutoff adds a day).
         var orderDay = DateOnly.FromDateTime(request.OrderedAt.UtcDateTime);
         var horizon = Math.Max(0, options.Value.Routing.LongestDispatchDelayDays) + 2;
-        var promisedByDay = Enumerable.Range(0, horizon).Select(d => S.Capacity.UsedOn(orderDay.AddDays(d))).ToList();
+        var promisedByDay = Enumerable.Range(0, horizon).Select(d => _capacity.UsedOn(orderDay.AddDays(d))).ToList();
         if (promisedByDay.All(used => used >= profile.DailyCapacity))
         {
             return NodeBid.Decline(nodeId, "daily capacity is used up");
@@ -255,20 +289,22 @@ public sealed class FulfilmentNodeGrain(
         {
             day = clock.Today; // a plan made just before midnight dispatches today at the earliest
         }
-        var (granted, changed) = S.Capacity.Claim(claimId, day, profile.DailyCapacity);
-        if (changed)
+        var (granted, changes) = _capacity.Claim(claimId, day, profile.DailyCapacity);
+        if (changes.Count > 0)
         {
-            Record(new Change.Claim(claimId, day));
+            Record(new Change.Capacity(changes));
             GridMetrics.NodeCapacity(profile.NodeId, ClaimsToday(), profile.DailyCapacity);
         }
         return Task.FromResult(granted);
     }
 
-    Task IFulfilmentNodeGrain.ReleaseCapacity(string claimId)
+    Task IFulfilmentNodeGrain.ReleaseCapacity(string claimId, DateOnly? day)
     {
-        if (S.Capacity.Release(claimId))
+        ArgumentException.ThrowIfNullOrEmpty(claimId);
+        DropPastDays();
+        if (_capacity.Release(claimId, day, clock.Today) is { Count: > 0 } changes)
         {
-            Record(new Change.Release(claimId));
+            Record(new Change.Capacity(changes));
             if (S.Profile is { } profile)
             {
                 GridMetrics.NodeCapacity(profile.NodeId, ClaimsToday(), profile.DailyCapacity);
@@ -277,13 +313,13 @@ public sealed class FulfilmentNodeGrain(
         return Task.CompletedTask;
     }
 
-    private int ClaimsToday() => S.Capacity.UsedOn(clock.Today);
+    private int ClaimsToday() => _capacity.UsedOn(clock.Today);
 
     private void DropPastDays()
     {
-        if (S.Capacity.DropBefore(clock.Today))
+        if (_capacity.DropBefore(clock.Today) is { Count: > 0 } changes)
         {
-            Record(new Change.DropBefore(clock.Today));
+            Record(new Change.Capacity(changes));
         }
     }
 
@@ -350,7 +386,7 @@ public sealed class FulfilmentNodeGrain(
         }
     }
 
-    /// <summary>A change to the node's state, idempotent so it can be applied again on top of a reload.</summary>
+    /// <summary>A change to the node's state, applied again on top of a reload unless the write that carried it landed (see <see cref="IWriteStamped"/>).</summary>
     private abstract record Change : IJournaledChange<NodeState>
     {
         public abstract void ApplyTo(NodeState state);
@@ -365,20 +401,16 @@ public sealed class FulfilmentNodeGrain(
             public override void ApplyTo(NodeState state) => state.Skus.Add(Sku);
         }
 
-        /// <summary>A claim granted: re-applied without a capacity check (the order was told yes).</summary>
-        public sealed record Claim(string ClaimId, DateOnly Day) : Change
+        /// <summary>What a claim, release or day change did to the stored counters; applied once (the state is write-stamped).</summary>
+        public sealed record Capacity(IReadOnlyList<CapacityDelta> Deltas) : Change
         {
-            public override void ApplyTo(NodeState state) => state.Capacity.Apply(ClaimId, Day);
-        }
-
-        public sealed record Release(string ClaimId) : Change
-        {
-            public override void ApplyTo(NodeState state) => state.Capacity.Release(ClaimId);
-        }
-
-        public sealed record DropBefore(DateOnly Today) : Change
-        {
-            public override void ApplyTo(NodeState state) => state.Capacity.DropBefore(Today);
+            public override void ApplyTo(NodeState state)
+            {
+                foreach (var delta in Deltas)
+                {
+                    CapacityLedger.Apply(delta, state.Capacity.UsedByDay, state.Capacity.Released);
+                }
+            }
         }
 
         /// <summary>State read in an older schema, upgraded in memory (the upgrade happens on every read).</summary>

@@ -148,7 +148,7 @@ public sealed partial class OrderGrain
                         await stock.PromiseInbound(op.OperationId, op.Quantity);
                         return op.Quantity;
                     case PendingOpKind.ReleaseCapacity:
-                        await GrainFactory.GetGrain<IFulfilmentNodeGrain>(op.NodeId).ReleaseCapacity(op.OperationId);
+                        await GrainFactory.GetGrain<IFulfilmentNodeGrain>(op.NodeId).ReleaseCapacity(op.OperationId, op.Day);
                         return 0;
                     default:
                         throw new InvalidOperationException($"Unknown pending operation {op.Kind}.");

@@ -343,7 +343,7 @@ public sealed partial class OrderGrain(
         {
             return;
         }
-        S.Pending.Add(new PendingOp(PendingOpKind.ReleaseCapacity, parcel.NodeId, "", 0, claim));
+        S.Pending.Add(new PendingOp(PendingOpKind.ReleaseCapacity, parcel.NodeId, "", 0, claim) { Day = parcel.DispatchOn });
     }
 
     /// <summary>

@@ -30,7 +30,11 @@ public sealed record PendingOp(
     [property: Id(1)] string NodeId,
     [property: Id(2)] string Sku,
     [property: Id(3)] int Quantity,
-    [property: Id(4)] string OperationId);
+    [property: Id(4)] string OperationId)
+{
+    /// <summary>For a capacity release: the day its parcel was claimed for (null in entries stored before releases named it).</summary>
+    [Id(5)] public DateOnly? Day { get; init; }
+}
 
 /// <summary>
 /// The order's durable state. Every change that other grains must follow is written here first as

@@ -11,7 +11,8 @@ namespace OrleansOrders.Grains.Routing;
 internal sealed class Takings(AllocationRequest request, IGrainFactory grains, ILogger logger)
 {
     private readonly Dictionary<(string Node, string Sku), int> _held = [];
-    private readonly HashSet<string> _claimed = new(StringComparer.Ordinal);
+    /// <summary>Nodes this allocation claimed capacity at, and the day claimed (a release names it).</summary>
+    private readonly Dictionary<string, DateOnly> _claimed = new(StringComparer.Ordinal);
 
     public Dictionary<string, ShipmentAllocation> Parcels { get; } = new(StringComparer.Ordinal);
 
@@ -27,7 +28,7 @@ internal sealed class Takings(AllocationRequest request, IGrainFactory grains, I
     /// </summary>
     public async Task<bool> ClaimCapacity(PlannedShipment shipment)
     {
-        if (_claimed.Contains(shipment.NodeId))
+        if (_claimed.ContainsKey(shipment.NodeId))
         {
             return true;
         }
@@ -44,7 +45,7 @@ internal sealed class Takings(AllocationRequest request, IGrainFactory grains, I
             logger.LogWarning(ex, "Order {Order}: capacity claim at {Node} failed", request.OrderId, shipment.NodeId);
             return false;
         }
-        _claimed.Add(shipment.NodeId);
+        _claimed[shipment.NodeId] = day;
         return true;
     }
 
@@ -115,12 +116,12 @@ internal sealed class Takings(AllocationRequest request, IGrainFactory grains, I
     /// <summary>Gives back the capacity of nodes this allocation claimed but holds nothing at.</summary>
     public async Task ReleaseUnusedCapacity(IEnumerable<string> nodes)
     {
-        foreach (var node in nodes.Distinct(StringComparer.Ordinal).Where(n => _claimed.Contains(n) && !_held.Keys.Any(k => k.Node == n)).ToList())
+        foreach (var node in nodes.Distinct(StringComparer.Ordinal).Where(n => _claimed.ContainsKey(n) && !_held.Keys.Any(k => k.Node == n)).ToList())
         {
-            _claimed.Remove(node);
+            _claimed.Remove(node, out var day);
             try
             {
-                await grains.GetGrain<IFulfilmentNodeGrain>(node).ReleaseCapacity(ReservationId);
+                await grains.GetGrain<IFulfilmentNodeGrain>(node).ReleaseCapacity(ReservationId, day);
             }
             catch (Exception ex)
             {
