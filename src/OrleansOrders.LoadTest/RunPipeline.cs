@@ -43,10 +43,15 @@ public static class RunPipeline
         callStats?.Start();
         var storageBefore = storageCounter?.Snapshot();
         var process = ProcessStats.Start();
-        var load = await LiveProgress.TrackAsync(terminal, $"{scenario.Name}: {loop}", driver.RunAsync(cancellationToken), driver.Sample, driver.Planned);
+        var heap = new HeapCheckpoints();
+        var running = driver.RunAsync(cancellationToken);
+        var watchingHeap = heap.WatchAsync(plan.Warmup, running, cancellationToken);
+        var load = await LiveProgress.TrackAsync(terminal, $"{scenario.Name}: {loop}", running, driver.Sample, driver.Planned);
         callStats?.Stop();
         var storage = storageCounter is null ? null : StorageCost.Of(storageCounter.Snapshot().Since(storageBefore!), load.Submitted);
         var processStats = process.Stop();
+        await watchingHeap;
+        var heapAtEnd = HeapCheckpoints.Take(load.Measured);
         cancellationToken.ThrowIfCancellationRequested();
         var calls = callStats?.Snapshot(load.Submitted);
 
@@ -81,6 +86,8 @@ public static class RunPipeline
             StorageWritesPerOrder = storage?.WritesPerOrder,
             Storage = storage,
             Process = processStats,
+            HeapEarly = heap.Early,
+            HeapAtEnd = heapAtEnd,
         };
 
         ConsoleSummary.Write(terminal, report);

@@ -30,6 +30,10 @@ public static class ConsoleSummary
         Row(table, "promised days (mean)", F(r.Routing.MeanPromisedDays));
         Row(table, "split rate (>1 live shipment)", r.Routing.SplitRate.ToString("0.0%", CultureInfo.InvariantCulture));
         Row(table, "store pickup parcels", $"{r.Routing.PickupParcels:N0} of {r.Routing.LiveParcels:N0} live parcels");
+        if (r.HeapAtEnd is { } heapEnd)
+        {
+            Row(table, "live heap after a full GC", Reporting.HeapText.Of(r.HeapEarly, heapEnd, r.HeapGrowth));
+        }
         if (r.Process is { } p)
         {
             Row(table, "process during the load", $"{p.CoresBusy:0.##} cores busy, GC {p.Gen0}/{p.Gen1}/{p.Gen2} (gen0/1/2), {p.GcPauseMs:0} ms paused, heap {p.HeapMb:0} MB");

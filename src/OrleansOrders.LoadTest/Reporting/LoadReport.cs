@@ -34,6 +34,15 @@ public sealed record LoadReport
     public required IReadOnlyList<string> ErrorSamples { get; init; }
     /// <summary>This process during the load (warm-up included): CPU, cores busy, GCs and their pauses. In-process, that includes the silo.</summary>
     public ProcessStats? Process { get; init; }
+
+    /// <summary>Live heap after a full collection 30 s into the measured window (runs that long only).</summary>
+    public HeapCheckpoint? HeapEarly { get; init; }
+
+    /// <summary>Live heap after a full collection at the end of the load, before the audit.</summary>
+    public HeapCheckpoint? HeapAtEnd { get; init; }
+
+    /// <summary>Live heap at the end over the heap at 30 s (the 5-minute run's goal: at most 1.5).</summary>
+    public double? HeapGrowth => HeapEarly is { LiveMb: > 0 } early && HeapAtEnd is { } end ? Math.Round(end.LiveMb / early.LiveMb, 2) : null;
     /// <summary>In process: storage reads per submitted order during the load (all stores, background flushes included); else null.</summary>
     public double? StorageReadsPerOrder { get; init; }
     /// <summary>In process: storage writes per submitted order during the load; else null.</summary>

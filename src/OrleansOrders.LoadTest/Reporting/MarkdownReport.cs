@@ -44,6 +44,10 @@ public static class MarkdownReport
         Row(md, "promised days (mean)", F(r.Routing.MeanPromisedDays));
         Row(md, "split rate (>1 live shipment)", r.Routing.SplitRate.ToString("0.0%", CultureInfo.InvariantCulture));
         Row(md, "store pickup parcels", $"{r.Routing.PickupParcels} of {r.Routing.LiveParcels} live parcels");
+        if (r.HeapAtEnd is { } heapEnd)
+        {
+            Row(md, "live heap after a full GC", Reporting.HeapText.Of(r.HeapEarly, heapEnd, r.HeapGrowth));
+        }
         if (r.Process is { } process)
         {
             Row(md, "process during the load", $"{F(process.CoresBusy)} cores busy, GC {process.Gen0}/{process.Gen1}/{process.Gen2} (gen0/1/2), {F(process.GcPauseMs)} ms paused, heap {F(process.HeapMb)} MB");

@@ -1,0 +1,17 @@
+using System.Globalization;
+using OrleansOrders.LoadTest.Load;
+
+namespace OrleansOrders.LoadTest.Reporting;
+
+/// <summary>The live-heap checkpoints as one line of the console summary and the markdown report.</summary>
+internal static class HeapText
+{
+    public static string Of(HeapCheckpoint? early, HeapCheckpoint end, double? growth)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var endText = string.Create(c, $"{end.LiveMb:N0} MB at the end ({end.PauseMs:N0} ms to collect)");
+        return early is null
+            ? endText
+            : string.Create(c, $"{early.LiveMb:N0} MB at {early.AtSecond:0} s ({early.PauseMs:N0} ms to collect), ") + endText + string.Create(c, $": {growth:0.##}x");
+    }
+}
