@@ -330,8 +330,9 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
         stored.ClaimsUnderOrderId = 0;
         fixture.Put("order", orderId, stored);
 
-        // The node rejects the first parcel: the second still ships, so the shared claim stays.
-        var rejected = await order.RejectShipment(parcels[0].ShipmentId, null, "damaged", stockMissing: false, "node");
+        // The node rejects the first parcel: the second still ships, so the shared claim stays. (The
+        // units are written down, so no re-route of the rejected lines can claim there meanwhile.)
+        var rejected = await order.RejectShipment(parcels[0].ShipmentId, null, "damaged", stockMissing: true, "node");
         Assert.Equal(ActionOutcome.Done, rejected.Outcome);
         Assert.Equal(1, (await nodeGrain.Get())!.CapacityUsed);
         var upgraded = fixture.Deserialize<OrderState>(fixture.Stored("order", orderId)!.Value.Data);

@@ -38,6 +38,14 @@ public interface IFulfilmentNodeGrain : IGrainWithStringKey
     Task<NodeBid> Bid(BidRequest request);
 
     /// <summary>
+    /// A stock grain of this node tells its latest offer for <paramref name="sku"/>, after every change
+    /// (coalesced while one is in flight), so bids answer from the node's view instead of reading the
+    /// stock grain each time.
+    /// </summary>
+    [Alias("OfferChanged"), AlwaysInterleave]
+    Task OfferChanged(string sku, StockOffer offer);
+
+    /// <summary>
     /// Takes one parcel of <paramref name="day"/>'s dispatch capacity under <paramref name="claimId"/>, the
     /// reservation id of the allocation that makes the parcel (an order's first allocation reserves under
     /// the order id, later ones under <c>{orderId}~{n}</c>, so each parcel of an order at a node claims

@@ -123,7 +123,8 @@ public sealed record BidRequest(
     [property: Id(1)] Location ShipTo,
     [property: Id(2)] IReadOnlyList<OrderLine> Lines,
     [property: Id(3)] DateTimeOffset OrderedAt,
-    [property: Id(4)] bool Pickup = false);
+    [property: Id(4)] bool Pickup = false,
+    [property: Id(5)] bool Fresh = false);
 
 /// <summary>Units of a SKU at a node that only the named sales channels may take (e.g. store stock kept for pickup).</summary>
 [GenerateSerializer, Immutable, Alias("oo.ChannelReserve")]
@@ -177,7 +178,14 @@ public sealed record ExpectedReceipt(
 public sealed record StockOffer(
     [property: Id(0)] int Available,
     [property: Id(1)] ChannelReserve? Reserve,
-    [property: Id(2)] IReadOnlyList<ExpectedReceipt> Inbound);
+    [property: Id(2)] IReadOnlyList<ExpectedReceipt> Inbound)
+{
+    /// <summary>Orders the offers of one stock grain: a node keeps the latest it has seen.</summary>
+    [Id(3)] public long Version { get; init; }
+
+    /// <summary>When the first hold counted in <see cref="Available"/> lapses: the offer is stale from then (null: no hold).</summary>
+    [Id(4)] public DateTimeOffset? FirstHoldExpiry { get; init; }
+}
 
 /// <summary>A node's terms for a SKU beyond the units it offers: reserve, inbound supply, opportunity cost.</summary>
 [GenerateSerializer, Immutable, Alias("oo.SkuTerms")]

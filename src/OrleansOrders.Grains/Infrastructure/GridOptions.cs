@@ -27,6 +27,14 @@ public sealed class GridOptions
     /// </summary>
     public int MaxBidCandidates { get; set; } = 4;
 
+    /// <summary>
+    /// How long a node answers bids from a stock offer its stock grain told it, without reading the
+    /// stock grain again. Stock grains tell every change, so this only bounds a view whose update was
+    /// lost (a failed call); a bid made on a stale view loses the race at the hold, never oversells.
+    /// Zero: every bid reads the stock grains.
+    /// </summary>
+    public TimeSpan BidOfferMaxAge { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How long a router keeps the node directory (locations for ranking candidates) before reading it again.</summary>
     public TimeSpan NodeDirectoryRefresh { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -94,6 +94,8 @@ public sealed class FulfilmentNodeGrain(
     private OpportunityCosts _opportunityCosts = new(default, new Dictionary<string, decimal>());
     private long _costsFetchedAt = long.MinValue;
     private bool _fetchingCosts;
+    /// <summary>The latest offer per SKU the node's stock grains told it or a bid read, and when (ticks) it arrived.</summary>
+    private readonly Dictionary<string, (StockOffer Offer, long At)> _offers = new(StringComparer.Ordinal);
 
     private NodeState S => state.State;
 
@@ -240,8 +242,7 @@ public sealed class FulfilmentNodeGrain(
         }
 
         FetchOpportunityCostsIfStale();
-        var stock = await Task.WhenAll(request.Lines.Select(l =>
-            GrainFactory.GetGrain<IStockGrain>(Identifiers.StockKey(nodeId, l.Sku)).GetOffer()));
+        var stock = await OffersFor(nodeId, request);
         // Offered up to the quantity plus the channel reserve: the router takes the reserve off for
         // channels it does not allow, and what remains must still cover the line where stock allows.
         var offered = request.Lines
@@ -276,6 +277,53 @@ public sealed class FulfilmentNodeGrain(
             PromisedByDay = promisedByDay,
             Terms = terms,
         };
+    }
+
+    Task IFulfilmentNodeGrain.OfferChanged(string sku, StockOffer offer)
+    {
+        Remember(sku, offer);
+        return Task.CompletedTask;
+    }
+
+    private void Remember(string sku, StockOffer offer)
+    {
+        if (!_offers.TryGetValue(sku, out var known) || offer.Version >= known.Offer.Version)
+        {
+            _offers[sku] = (offer, Environment.TickCount64);
+        }
+    }
+
+    /// <summary>
+    /// The stock offer of each line: from the node's view while it is current (told within
+    /// <see cref="GridOptions.BidOfferMaxAge"/>, no hold in it lapsed since, not a re-bid after a lost
+    /// race), else read from the stock grain (all such reads together).
+    /// </summary>
+    private async Task<StockOffer[]> OffersFor(string nodeId, BidRequest request)
+    {
+        var offers = new StockOffer[request.Lines.Count];
+        List<(int Line, Task<StockOffer> Read)>? reads = null;
+        var maxAge = (long)options.Value.BidOfferMaxAge.TotalMilliseconds;
+        var now = Environment.TickCount64;
+        for (var i = 0; i < offers.Length; i++)
+        {
+            var sku = request.Lines[i].Sku;
+            if (!request.Fresh && _offers.TryGetValue(sku, out var known) && now - known.At < maxAge
+                && (known.Offer.FirstHoldExpiry is not { } lapse || lapse > clock.UtcNow))
+            {
+                offers[i] = known.Offer;
+                continue;
+            }
+            (reads ??= []).Add((i, GrainFactory.GetGrain<IStockGrain>(Identifiers.StockKey(nodeId, sku)).GetOffer()));
+        }
+        if (reads is not null)
+        {
+            foreach (var (line, read) in reads)
+            {
+                offers[line] = await read;
+                Remember(request.Lines[line].Sku, offers[line]);
+            }
+        }
+        return offers;
     }
 
     Task<bool> IFulfilmentNodeGrain.ClaimCapacity(string claimId, DateOnly day)

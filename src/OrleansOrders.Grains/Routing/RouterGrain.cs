@@ -68,7 +68,8 @@ public sealed class RouterGrain(
                 break;
             }
 
-            var bidRequest = new BidRequest(request.OrderId, request.ShipTo, remaining.Select(r => new OrderLine(r.Sku, r.Quantity)).ToList(), request.OrderedAt, request.OnlyNode is not null);
+            var bidRequest = new BidRequest(request.OrderId, request.ShipTo, remaining.Select(r => new OrderLine(r.Sku, r.Quantity)).ToList(), request.OrderedAt, request.OnlyNode is not null,
+                Fresh: rounds > 1); // a later round follows a lost race: bids read the stock grains again
             lastBids = await CollectBids(candidates, bidRequest);
             foreach (var declined in lastBids.Where(b => !b.Accepts))
             {

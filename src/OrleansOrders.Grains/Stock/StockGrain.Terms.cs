@@ -22,6 +22,7 @@ public sealed partial class StockGrain
         }
         await Room();
         _ledger.SetReserve(reserve is null ? null : new LedgerReserve(reserve.Quantity, reserve.Channels));
+        ReportAvailability(); // the node's offer carries the reserve
         await _writes.WhenDurable();
         return Snapshot();
     }
@@ -80,6 +81,24 @@ public sealed partial class StockGrain
     Task<StockOffer> IStockGrain.GetOffer()
     {
         ExpireHolds();
-        return Task.FromResult(new StockOffer(_ledger.Available, ToContract(_ledger.Reserve), _ledger.UnpromisedReceipts().Select(ToContract).ToList()));
+        return Task.FromResult(Offer());
+    }
+
+    /// <summary>The offer as of now, stamped with the version of the latest change.</summary>
+    private StockOffer Offer()
+    {
+        DateTimeOffset? firstExpiry = null;
+        foreach (var hold in _ledger.Holds.Values)
+        {
+            if (firstExpiry is null || hold.ExpiresAt < firstExpiry)
+            {
+                firstExpiry = hold.ExpiresAt;
+            }
+        }
+        return new StockOffer(_ledger.Available, ToContract(_ledger.Reserve), _ledger.UnpromisedReceipts().Select(ToContract).ToList())
+        {
+            Version = _offerVersion,
+            FirstHoldExpiry = firstExpiry,
+        };
     }
 }

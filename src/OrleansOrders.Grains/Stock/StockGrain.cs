@@ -36,6 +36,8 @@ public sealed partial class StockGrain : Grain, IStockGrain
     private bool _reportPending;
     private bool _reporting;
     private long _reportVersion;
+    /// <summary>Raised by every change of the offer; starts from the clock so a new activation's offers order after an old one's.</summary>
+    private long _offerVersion = DateTime.UtcNow.Ticks;
 
     public StockGrain(
         // Stock written before the ledger (one state record per grain); read once and carried over.
@@ -382,12 +384,15 @@ public sealed partial class StockGrain : Grain, IStockGrain
     private static ExpectedReceipt ToContract(LedgerReceipt receipt) => new(receipt.ReceiptId, receipt.Quantity, receipt.ExpectedOn);
 
     /// <summary>
-    /// Tells the SKU's availability grain our available quantity, one report in flight at a time;
-    /// changes during a report are coalesced into the next. Never awaited by the caller: network
-    /// availability is eventually consistent, and bids read the stock grains themselves.
+    /// Tells our node the new offer (its bids answer from it) and the SKU's availability grain our
+    /// available quantity, one report in flight at a time; changes during a report are coalesced into
+    /// the next. Never awaited by the caller: both views are eventually consistent, and a bid made on
+    /// a stale one can only lose the race at the hold, which re-checks. The node is told first, so
+    /// once network availability shows a change, the node's bids do too.
     /// </summary>
     private void ReportAvailability()
     {
+        _offerVersion++;
         _reportPending = true;
         if (!_reporting)
         {
@@ -404,6 +409,15 @@ public sealed partial class StockGrain : Grain, IStockGrain
             {
                 _reportPending = false;
                 _reportVersion = Math.Max(_reportVersion + 1, DateTime.UtcNow.Ticks);
+                try
+                {
+                    await GrainFactory.GetGrain<IFulfilmentNodeGrain>(_nodeId).OfferChanged(_sku, Offer());
+                }
+                catch (Exception ex)
+                {
+                    // The node's view ages out (see GridOptions.BidOfferMaxAge) and its bids read us again.
+                    _logger.LogWarning(ex, "{Grain}: offer not told to the node", _key);
+                }
                 try
                 {
                     await GrainFactory.GetGrain<ISkuAvailabilityGrain>(_sku)

@@ -23,6 +23,12 @@ public sealed class TestFaults
 
     public int HungBids;
 
+    /// <summary>Nodes whose stock grains' offer updates fail (a lost update): their view of stock goes stale.</summary>
+    public ConcurrentDictionary<string, bool> DeafNodes { get; } = new();
+
+    /// <summary>Reads of each stock grain's offer (stock key -> count), to see which bids read stock and which answered from the node's view.</summary>
+    public ConcurrentDictionary<string, int> OfferReads { get; } = new();
+
     public Task HangUntilReleased => _releaseHungBids.Task;
 
     public void ReleaseHungBids() => _releaseHungBids.TrySetResult();
@@ -37,6 +43,14 @@ public sealed class FaultInjectionFilter(TestFaults faults, IGrainFactory grains
             && faults.FailingReservations.ContainsKey(reservation))
         {
             throw new IOException($"Injected failure of {context.InterfaceMethod.Name} for {reservation}.");
+        }
+        if (context.InterfaceMethod.Name == nameof(IStockGrain.GetOffer))
+        {
+            faults.OfferReads.AddOrUpdate(context.TargetId.Key.ToString()!, 1, (_, n) => n + 1);
+        }
+        if (context.InterfaceMethod.Name == nameof(IFulfilmentNodeGrain.OfferChanged) && faults.DeafNodes.ContainsKey(context.TargetId.Key.ToString()!))
+        {
+            throw new IOException($"Injected loss of an offer update to {context.TargetId.Key}.");
         }
         if (context.InterfaceMethod.Name != nameof(IFulfilmentNodeGrain.Bid))
         {
