@@ -31,6 +31,21 @@ public readonly record struct Dispatch(DateOnly PromisedBy, DateOnly? DispatchOn
 /// </summary>
 public static class DispatchRule
 {
+    /// <summary>
+    /// The cutoff rule, the one place it is written: an order placed before the node's cutoff (UTC)
+    /// can leave on its own (UTC) day, one placed at or after it the next day. Days after the order's day.
+    /// </summary>
+    public static int FirstDispatchOffset(DateTimeOffset orderedAt, TimeOnly cutoffUtc) =>
+        TimeOnly.FromDateTime(orderedAt.UtcDateTime) >= cutoffUtc ? 1 : 0;
+
+    /// <summary>The first day a parcel of an order placed at <paramref name="orderedAt"/> can be dispatched, by <see cref="FirstDispatchOffset"/>.</summary>
+    public static DateOnly FirstDispatchDay(DateTimeOffset orderedAt, TimeOnly cutoffUtc) =>
+        DateOnly.FromDateTime(orderedAt.UtcDateTime).AddDays(FirstDispatchOffset(orderedAt, cutoffUtc));
+
+    /// <summary>The delivery promise of a parcel dispatched on the first day it can be: that day plus the transit days.</summary>
+    public static DateOnly PromiseDate(DateTimeOffset orderedAt, TimeOnly cutoffUtc, int transitDays) =>
+        FirstDispatchDay(orderedAt, cutoffUtc).AddDays(transitDays);
+
     public static Dispatch? Plan(NodeOffer offer, DateTimeOffset? orderedAt, int maxDelayDays)
     {
         if (offer.Capacity is null && offer.CutoffUtc is null)
@@ -38,7 +53,7 @@ public static class DispatchRule
             return new Dispatch(offer.PromisedBy, null, 0);
         }
 
-        var first = offer.CutoffUtc is { } cutoff && orderedAt is { } at && TimeOnly.FromDateTime(at.UtcDateTime) >= cutoff ? 1 : 0;
+        var first = offer.CutoffUtc is { } cutoff && orderedAt is { } at ? FirstDispatchOffset(at, cutoff) : 0;
         var day = first;
         if (offer.Capacity is { } capacity)
         {

@@ -54,18 +54,4 @@ public sealed class ShippingModel
         };
         return new ShippingQuote(baseRate + handling, perUnit + handlingPerUnit, days + extraDays, zone + 1);
     }
-
-    /// <summary>
-    /// The promised delivery date for an order placed at <paramref name="orderedAt"/>: dispatch the
-    /// same day before the cutoff hour (UTC), the next day after it, then the transit days.
-    /// </summary>
-    public static DateOnly PromiseDate(DateTimeOffset orderedAt, int transitDays, int cutoffHourUtc = 16)
-    {
-        var dispatch = DateOnly.FromDateTime(orderedAt.UtcDateTime);
-        if (orderedAt.UtcDateTime.Hour >= cutoffHourUtc)
-        {
-            dispatch = dispatch.AddDays(1);
-        }
-        return dispatch.AddDays(transitDays);
-    }
 }

@@ -72,30 +72,42 @@ public sealed class RoutingSettings
         return errors;
     }
 
-    /// <summary>The solver options for one order: defaults, then its channel's entry, then the order's own preferences.</summary>
+    private ChannelRoutingDefaults? _defaults;
+
+    /// <summary>
+    /// The solver options for one order: defaults, then its channel's entry, then the order's own
+    /// preferences (merged by the domain's <see cref="ChannelRoutingDefaults"/>, the one place that
+    /// rule is written). The templates are built on first use: settings are bound before the grid runs.
+    /// </summary>
     public SolverOptions For(string? channel, RoutingPreferences? preferences, DateTimeOffset orderedAt)
     {
-        var entry = channel is not null && Channels.TryGetValue(channel, out var found) ? found : null;
-        var goal = preferences?.Goal ?? entry?.Goal ?? Goal;
-        var maxShipments = Math.Clamp(preferences?.MaxShipments ?? entry?.MaxShipments ?? MaxShipments, 1, RoutingPreferences.MaxShipmentsLimit);
-        return new SolverOptions
-        {
-            Channel = channel,
-            Objective = ToObjective(goal),
-            ShipComplete = preferences?.ShipComplete ?? entry?.ShipComplete ?? ShipComplete,
-            MaxShipments = maxShipments,
-            Weights = new ObjectiveWeights(CostWeight, DayWeight, DepletionWeight, ShipmentWeight),
-            OpportunityCostWeight = OpportunityCostWeight,
-            OrderedAt = orderedAt,
-            MaxDispatchDelayDays = Math.Max(0, entry?.MaxDispatchDelayDays ?? MaxDispatchDelayDays),
-            MaxDistanceKm = entry?.MaxDistanceKm,
-            AllowedFulfilment = entry?.AllowedNodeKinds is { Count: > 0 } kinds
-                ? kinds.Select(k => FulfilmentRule.ShippingTypeOf(ShipperTypeOf(k))).ToHashSet()
-                : null,
-            PriorityTiers = PriorityTiers,
-            ReceiptHandlingDays = Math.Max(0, ReceiptHandlingDays),
-        };
+        var defaults = _defaults ??= new ChannelRoutingDefaults(
+            Template(null),
+            Channels.ToDictionary(c => c.Key, c => Template(c.Value), StringComparer.Ordinal));
+        var options = defaults.For(
+            channel,
+            preferences?.Goal is { } goal ? ToObjective(goal) : null,
+            preferences?.ShipComplete,
+            preferences?.MaxShipments is { } max ? Math.Clamp(max, 1, RoutingPreferences.MaxShipmentsLimit) : null);
+        return options with { OrderedAt = orderedAt };
     }
+
+    /// <summary>A channel's options: its entry's fields where it sets them, the defaults elsewhere (null entry: the defaults).</summary>
+    private SolverOptions Template(ChannelRoutingSettings? entry) => new()
+    {
+        Objective = ToObjective(entry?.Goal ?? Goal),
+        ShipComplete = entry?.ShipComplete ?? ShipComplete,
+        MaxShipments = Math.Clamp(entry?.MaxShipments ?? MaxShipments, 1, RoutingPreferences.MaxShipmentsLimit),
+        Weights = new ObjectiveWeights(CostWeight, DayWeight, DepletionWeight, ShipmentWeight),
+        OpportunityCostWeight = OpportunityCostWeight,
+        MaxDispatchDelayDays = Math.Max(0, entry?.MaxDispatchDelayDays ?? MaxDispatchDelayDays),
+        MaxDistanceKm = entry?.MaxDistanceKm,
+        AllowedFulfilment = entry?.AllowedNodeKinds is { Count: > 0 } kinds
+            ? kinds.Select(k => FulfilmentRule.ShippingTypeOf(ShipperTypeOf(k))).ToHashSet()
+            : null,
+        PriorityTiers = PriorityTiers,
+        ReceiptHandlingDays = Math.Max(0, ReceiptHandlingDays),
+    };
 
     public static RoutingObjective ToObjective(RoutingGoal goal) => goal switch
     {

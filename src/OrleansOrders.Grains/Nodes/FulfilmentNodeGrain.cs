@@ -262,10 +262,9 @@ public sealed class FulfilmentNodeGrain(
         var destination = new GeoPoint(request.ShipTo.Latitude, request.ShipTo.Longitude);
         var quote = ShippingModel.Default.Quote(origin, destination, RoutingSettings.ShipperTypeOf(profile.Kind));
         var cutoff = profile.CutoffUtc ?? options.Value.Routing.DefaultCutoffUtc;
-        var firstDispatch = TimeOnly.FromDateTime(request.OrderedAt.UtcDateTime) >= cutoff ? orderDay.AddDays(1) : orderDay;
         return new NodeBid(
             nodeId, true, null, offered, quote.ShipmentCost, quote.UnitCost,
-            firstDispatch.AddDays(quote.TransitDays),
+            DispatchRule.PromiseDate(request.OrderedAt, cutoff, quote.TransitDays),
             profile.DailyCapacity - promisedByDay[0], origin.DistanceKmTo(destination))
         {
             Kind = profile.Kind,

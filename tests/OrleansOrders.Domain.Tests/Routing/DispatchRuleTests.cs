@@ -107,4 +107,45 @@ public class DispatchRuleTests
 
         Assert.Equal("Late[x:1]", Shape(plan));
     }
+
+    private static readonly TimeOnly Sixteen = new(16, 0);
+
+    [Theory]
+    [InlineData("2025-03-10T00:00:00Z", 2, "2025-03-12")]
+    [InlineData("2025-03-10T09:30:00Z", 2, "2025-03-12")]
+    [InlineData("2025-03-10T15:59:59Z", 2, "2025-03-12")]
+    [InlineData("2025-03-10T16:00:00Z", 2, "2025-03-13")]
+    [InlineData("2025-03-10T23:59:59Z", 2, "2025-03-13")]
+    [InlineData("2025-03-10T10:00:00Z", 0, "2025-03-10")]
+    [InlineData("2025-03-10T17:00:00Z", 0, "2025-03-11")]
+    [InlineData("2025-12-31T17:00:00Z", 1, "2026-01-02")]
+    public void PromiseDate_dispatches_same_day_before_the_16_00_utc_cutoff_and_next_day_after(string orderedAt, int transitDays, string expected)
+    {
+        Assert.Equal(DateOnly.Parse(expected, System.Globalization.CultureInfo.InvariantCulture),
+            DispatchRule.PromiseDate(DateTimeOffset.Parse(orderedAt, System.Globalization.CultureInfo.InvariantCulture), Sixteen, transitDays));
+    }
+
+    [Theory]
+    [InlineData("2025-03-10T20:00:00+05:00", "2025-03-12")] // 15:00 UTC: before the cutoff
+    [InlineData("2025-03-10T21:00:00+05:00", "2025-03-13")] // 16:00 UTC: at the cutoff
+    [InlineData("2025-03-11T02:00:00+05:00", "2025-03-13")] // 21:00 UTC on the 10th: next day is the 11th
+    [InlineData("2025-03-10T15:00:00-02:00", "2025-03-13")] // 17:00 UTC: after the cutoff
+    [InlineData("2025-03-10T23:30:00-08:00", "2025-03-13")] // 07:30 UTC on the 11th: dispatched that UTC day
+    public void PromiseDate_applies_the_cutoff_in_utc_whatever_the_offset(string orderedAt, string expected)
+    {
+        Assert.Equal(DateOnly.Parse(expected, System.Globalization.CultureInfo.InvariantCulture),
+            DispatchRule.PromiseDate(DateTimeOffset.Parse(orderedAt, System.Globalization.CultureInfo.InvariantCulture), Sixteen, transitDays: 2));
+    }
+
+    [Fact]
+    public void PromiseDate_honours_the_nodes_cutoff()
+    {
+        var beforeNoon = new DateTimeOffset(2025, 3, 10, 11, 59, 0, TimeSpan.Zero);
+        var atNoon = new DateTimeOffset(2025, 3, 10, 12, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal(new DateOnly(2025, 3, 11), DispatchRule.PromiseDate(beforeNoon, new TimeOnly(12, 0), 1));
+        Assert.Equal(new DateOnly(2025, 3, 12), DispatchRule.PromiseDate(atNoon, new TimeOnly(12, 0), 1));
+        // The same 12:00 order is before a 16:00 cutoff.
+        Assert.Equal(new DateOnly(2025, 3, 11), DispatchRule.PromiseDate(atNoon, Sixteen, 1));
+    }
 }
