@@ -23,6 +23,11 @@ public sealed class SettlingClusterFixture() : GridClusterFixture(1, new SharedS
     public T Deserialize<T>(byte[] data) =>
         ((InProcessSiloHandle)Cluster.Silos[0]).SiloHost.Services.GetRequiredService<Serializer>().Deserialize<T>(data)!;
 
+    /// <summary>Reads of one state record name (e.g. "orderDetails") the silo's storage counter has seen.</summary>
+    public long Reads(string stateName) =>
+        ((InProcessSiloHandle)Cluster.Silos[0]).SiloHost.Services.GetRequiredService<StorageOperationCounter>().Snapshot().ByState
+            .Where(s => s.Store == GridOptions.StorageName && s.State == stateName).Sum(s => s.Reads);
+
     public void Put<T>(string stateName, string orderId, T value)
     {
         var data = ((InProcessSiloHandle)Cluster.Silos[0]).SiloHost.Services.GetRequiredService<Serializer>().SerializeToArray(value);
@@ -386,6 +391,32 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
         Assert.Equal(0, await shard.Sweep());
         Assert.Equal(0, (await Stock(node, sku).GetSnapshot()).CommittedByReservation.GetValueOrDefault(aId));
         Assert.DoesNotContain(aId, await shard.GetTracked());
+    }
+
+    [Fact]
+    public async Task A_new_order_reads_no_details_record_and_a_reactivated_one_reads_it_and_shows_its_explanation()
+    {
+        var net = new TestNetwork(_grains, "lazy-details");
+        var sku = net.Sku("x");
+        var node = await net.AddNode("dc", TestNetwork.Newark);
+        await net.SetStock(node, sku, 10);
+        await net.WaitForAvailability(sku, 10);
+        var order = _grains.GetGrain<IOrderGrain>("lazy-details-o1");
+        var detailsReads = fixture.Reads("orderDetails");
+        var orderReads = fixture.Reads("order");
+
+        var placed = (await order.Submit(net.Order("lazy-details-o1", TestNetwork.NewYork, (sku, 3)))).Order!;
+        Assert.Equal(orderReads + 1, fixture.Reads("order")); // the activation read the hot record: none yet
+        Assert.Equal(detailsReads, fixture.Reads("orderDetails"));
+
+        // The next step moves the explanation to the details record; a new activation reads both.
+        Assert.Equal(ActionOutcome.Done, (await order.CancelLines([new OrderLine(sku, 1)], "one less", "customer")).Outcome);
+        Assert.NotNull(fixture.Stored("orderDetails", "lazy-details-o1"));
+        await Reactivate(order);
+        var reread = (await order.Get())!;
+        Assert.Equal(detailsReads + 1, fixture.Reads("orderDetails"));
+        Assert.Equal(placed.Bids!.Select(b => (b.NodeId, b.Accepts)), reread.Bids!.Select(b => (b.NodeId, b.Accepts)));
+        Assert.Equal(placed.RoutedBy, reread.RoutedBy);
     }
 
     [Fact]

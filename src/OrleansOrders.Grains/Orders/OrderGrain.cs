@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 using OrleansOrders.Contracts;
 
 namespace OrleansOrders.Grains.Orders;
@@ -23,7 +25,7 @@ namespace OrleansOrders.Grains.Orders;
 /// </summary>
 public sealed partial class OrderGrain(
     [PersistentState("order", GridOptions.StorageName)] IPersistentState<OrderState> state,
-    [PersistentState("orderDetails", GridOptions.StorageName)] IPersistentState<OrderDetails> details,
+    [FromKeyedServices(GridOptions.StorageName)] IGrainStorage storage,
     GridClock clock,
     IOptions<GridOptions> options,
     ILogger<OrderGrain> logger) : Grain, IOrderGrain
@@ -31,6 +33,9 @@ public sealed partial class OrderGrain(
     private readonly GridOptions _options = options.Value;
 
     private OrderState S => state.State;
+
+    /// <summary>The details record, read on activation only when the hot record exists (a new order has none: one read saved per order).</summary>
+    private OnDemandState<OrderDetails> details = null!;
 
     private OrderDetails D => details.State;
 
@@ -47,6 +52,14 @@ public sealed partial class OrderGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        details = new OnDemandState<OrderDetails>(storage, "orderDetails", this.GetGrainId());
+        if (state.RecordExists)
+        {
+            // Details are written only before a write of the hot record that follows an earlier one,
+            // so without a hot record there are none to read. (Should one exist all the same, its
+            // first write here fails on the ETag, and that write's reload reads both records.)
+            await details.ReadStateAsync();
+        }
         _writtenSequence = LastSequence;
         _explanationDurable = S.ExplanationInHot;
         UpgradeLegacyState();
