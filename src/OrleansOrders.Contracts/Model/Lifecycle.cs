@@ -39,6 +39,51 @@ public sealed record OrderActionResult(
     public bool Succeeded => Outcome is ActionOutcome.Done or ActionOutcome.NoChange;
 }
 
+/// <summary>
+/// The kinds of transition an order's history records. The grid decides and matches on these; an
+/// event carries the name as its <see cref="OrderEvent.Type"/> (the name is the wire and stored
+/// form, so history written before stays readable and API clients see the same strings).
+/// </summary>
+public enum OrderEventKind
+{
+    /// <summary>A type this build does not know (an event of a newer build, read by an older one).</summary>
+    Unknown = 0,
+    OrderAccepted,
+    OrderAllocated,
+    /// <summary>An allocation after the first (a re-route after a rejection, stock arriving, an address change).</summary>
+    OrderRerouted,
+    OrderCancelled,
+    LinesCancelled,
+    LineBackordered,
+    AddressChanged,
+    ShipmentAcknowledged,
+    ShipmentPicked,
+    ShipmentPacked,
+    ShipmentShipped,
+    ShipmentDelivered,
+    ShipmentReadyForPickup,
+    ShipmentPickedUp,
+    ShipmentRejected,
+    PickupNotCollected,
+    ReturnStarted,
+    ReturnReceived,
+}
+
+/// <summary>The event kind a shipment's move to a status records.</summary>
+public static class OrderEventKinds
+{
+    public static OrderEventKind ShipmentReached(ShipmentStatus status) => status switch
+    {
+        ShipmentStatus.Acknowledged => OrderEventKind.ShipmentAcknowledged,
+        ShipmentStatus.Picked => OrderEventKind.ShipmentPicked,
+        ShipmentStatus.Packed => OrderEventKind.ShipmentPacked,
+        ShipmentStatus.Shipped => OrderEventKind.ShipmentShipped,
+        ShipmentStatus.Delivered => OrderEventKind.ShipmentDelivered,
+        ShipmentStatus.ReadyForPickup => OrderEventKind.ShipmentReadyForPickup,
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "no shipment step reaches this status"),
+    };
+}
+
 /// <summary>An entry of an order's history: one transition, who made it, why, and what changed.</summary>
 [GenerateSerializer, Immutable, Alias("oo.OrderEvent")]
 public sealed record OrderEvent(
@@ -52,7 +97,12 @@ public sealed record OrderEvent(
     [property: Id(7)] string Details,
     [property: Id(8)] string CustomerId,
     [property: Id(9)] OrderStatus StatusAfter,
-    [property: Id(10)] DemandSample? Demand = null);
+    [property: Id(10)] DemandSample? Demand = null)
+{
+    /// <summary>The kind of transition, from <see cref="Type"/>: what code matches on, never the text.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public OrderEventKind Kind => Enum.TryParse<OrderEventKind>(Type, ignoreCase: false, out var kind) && kind != OrderEventKind.Unknown ? kind : OrderEventKind.Unknown;
+}
 
 /// <summary>Units of one SKU coming back, and what to do with them once inspected.</summary>
 [GenerateSerializer, Alias("oo.ReturnDisposition")]

@@ -70,7 +70,7 @@ public sealed class OrderEventsProjectionGrain(
                 tasks.Add(GrainFactory.GetGrain<IWebhookDispatcherGrain>(subscription.SubscriptionId).Enqueue(wanted));
             }
         }
-        foreach (var accepted in fresh.Where(e => e.Type == "OrderAccepted" && e.CustomerId.Length > 0))
+        foreach (var accepted in fresh.Where(e => e.Kind == OrderEventKind.OrderAccepted && e.CustomerId.Length > 0))
         {
             tasks.Add(GrainFactory.GetGrain<ICustomerOrdersGrain>(accepted.CustomerId).Add(accepted.OrderId, accepted.At));
         }

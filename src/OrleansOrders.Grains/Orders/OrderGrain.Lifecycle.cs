@@ -90,7 +90,7 @@ public sealed partial class OrderGrain
             updated = updated with { DeliveredAt = now };
         }
         Replace(shipment, updated);
-        Record(step == ShipmentStep.PickedUp ? "ShipmentPickedUp" : $"Shipment{target}", actor, null,
+        Record(step == ShipmentStep.PickedUp ? OrderEventKind.ShipmentPickedUp : OrderEventKinds.ShipmentReached(target), actor, null,
             target == ShipmentStatus.Shipped ? $"{shipmentId} from {shipment.NodeId} by {updated.Carrier} ({updated.TrackingNumber})" : $"{shipmentId} at {shipment.NodeId}");
         await WriteOrReload();
         await FinishPending();
@@ -156,7 +156,7 @@ public sealed partial class OrderGrain
             Replace(shipment, shipment with { Lines = left });
         }
         S.Backordered = Merge(S.Backordered.Concat(rejected));
-        Record("ShipmentRejected", actor, reasonText,
+        Record(OrderEventKind.ShipmentRejected, actor, reasonText,
             $"{string.Join(", ", rejected.Select(l => $"{l.Quantity} x {l.Sku}"))} at {shipment.NodeId}{(stockMissing ? " (stock written down)" : "")}");
         await TrackStep();
         await WriteOrReload();
@@ -240,7 +240,7 @@ public sealed partial class OrderGrain
             S.Cancelled = true;
             S.CancelReason = reasonText;
         }
-        Record("LinesCancelled", actor, reasonText, string.Join(", ", wanted.Select(l => $"{l.Quantity} x {l.Sku}")));
+        Record(OrderEventKind.LinesCancelled, actor, reasonText, string.Join(", ", wanted.Select(l => $"{l.Quantity} x {l.Sku}")));
         await TrackStep();
         await WriteOrReload();
         await FinishPending();
@@ -280,7 +280,7 @@ public sealed partial class OrderGrain
         }
         S.Backordered = Merge(S.Backordered.Concat(lines));
         S.Request = S.Request with { ShipTo = shipTo };
-        Record("AddressChanged", actor, null, $"now ({shipTo.Latitude:0.####}, {shipTo.Longitude:0.####}); re-routing {lines.Sum(l => l.Quantity)} units");
+        Record(OrderEventKind.AddressChanged, actor, null, $"now ({shipTo.Latitude:0.####}, {shipTo.Longitude:0.####}); re-routing {lines.Sum(l => l.Quantity)} units");
         await TrackStep();
         await WriteOrReload();
         await FinishPending();
@@ -335,7 +335,7 @@ public sealed partial class OrderGrain
         }
         S.Backordered = [];
         ApplyRouting(routing, pickup: pickupOnly is not null);
-        S.History[^1] = S.History[^1] with { Type = "OrderRerouted", Actor = actor };
+        S.History[^1] = S.History[^1] with { Type = nameof(OrderEventKind.OrderRerouted), Actor = actor };
         await WriteOrReload();
         await FinishPending();
     }

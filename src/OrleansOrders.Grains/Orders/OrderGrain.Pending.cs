@@ -210,15 +210,15 @@ public sealed partial class OrderGrain
                 ReleaseCapacityOf(shipment);
             }
             S.Backordered = Merge(S.Backordered.Append(refusedLine));
-            Record("LineBackordered", "stock:" + op.NodeId, "the hold expired and the stock went to another order", $"{refusedLine.Quantity} x {refusedLine.Sku}");
+            Record(OrderEventKind.LineBackordered, "stock:" + op.NodeId, "the hold expired and the stock went to another order", $"{refusedLine.Quantity} x {refusedLine.Sku}");
         }
     }
 
     /// <summary>Appends a transition to the history (it is published after the write that carries it).</summary>
-    private void Record(string type, string actor, string? reason, string details)
+    private void Record(OrderEventKind kind, string actor, string? reason, string details)
     {
         var sequence = S.History.Count == 0 ? 1 : S.History[^1].Sequence + 1;
-        S.History.Add(new OrderEvent($"{OrderId}:{sequence}", OrderId, sequence, clock.UtcNow, type, Clip(actor, "unknown"),
+        S.History.Add(new OrderEvent($"{OrderId}:{sequence}", OrderId, sequence, clock.UtcNow, kind.ToString(), Clip(actor, "unknown"),
             reason, details, S.Request?.CustomerId ?? "", Status()));
     }
 

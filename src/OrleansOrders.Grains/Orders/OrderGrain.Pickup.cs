@@ -39,7 +39,7 @@ public sealed partial class OrderGrain : IRemindable
         foreach (var shipment in expired)
         {
             CancelShipment(shipment);
-            Record("PickupNotCollected", "system:pickup-window", $"not collected by {shipment.CollectBy:u}", $"{shipment.ShipmentId} at {shipment.NodeId} cancelled and restocked");
+            Record(OrderEventKind.PickupNotCollected, "system:pickup-window", $"not collected by {shipment.CollectBy:u}", $"{shipment.ShipmentId} at {shipment.NodeId} cancelled and restocked");
         }
         if (S.Backordered.Count == 0 && S.Shipments.All(s => s.Status == ShipmentStatus.Cancelled))
         {

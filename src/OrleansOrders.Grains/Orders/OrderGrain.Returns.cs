@@ -56,7 +56,7 @@ public sealed partial class OrderGrain
             lines.Select(l => l with { UnitPrice = UnitPriceOf(l.Sku) }).ToList(),
             request.Channel, Clip(request.Reason, "no reason given"), null, [], 0m, exchangeOrderId, clock.UtcNow);
         S.Returns.Add(view);
-        Record("ReturnStarted", actor, view.Reason,
+        Record(OrderEventKind.ReturnStarted, actor, view.Reason,
             $"{request.ReturnId} via {request.Channel}: {string.Join(", ", lines.Select(l => $"{l.Quantity} x {l.Sku}"))}" +
             (exchangeOrderId is null ? "" : $"; exchange order {exchangeOrderId}"));
         await WriteOrReload();
@@ -108,7 +108,7 @@ public sealed partial class OrderGrain
         var refund = items.Sum(i => i.Quantity * UnitPriceOf(i.Sku));
         var received = open with { Status = ReturnStatus.Received, ReceivedAtNode = nodeId, Items = items.ToList(), Refund = refund };
         S.Returns[S.Returns.IndexOf(open)] = received;
-        Record("ReturnReceived", actor, null,
+        Record(OrderEventKind.ReturnReceived, actor, null,
             $"{returnId} at {nodeId}: {string.Join(", ", items.Select(i => $"{i.Quantity} x {i.Sku} {i.Disposition}{(i.Reason is null ? "" : $" ({i.Reason})")}"))}; refund {refund:0.00}");
         await TrackStep();
         await WriteOrReload();

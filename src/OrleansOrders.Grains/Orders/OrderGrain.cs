@@ -172,7 +172,7 @@ public sealed partial class OrderGrain(
 
         S.Request = request;
         S.AcceptedAt = now;
-        Record("OrderAccepted", "storefront:" + request.Channel, null,
+        Record(OrderEventKind.OrderAccepted, "storefront:" + request.Channel, null,
             $"{request.Lines.Count} lines for customer {request.CustomerId}" + (request.PickupNodeId is null ? "" : $", pickup at {request.PickupNodeId}"));
         if (request.PickupNodeId is null)
         {
@@ -234,7 +234,7 @@ public sealed partial class OrderGrain(
             CancelShipment(shipment);
         }
         S.Backordered.Clear();
-        Record("OrderCancelled", "customer", S.CancelReason, "all unshipped lines released");
+        Record(OrderEventKind.OrderCancelled, "customer", S.CancelReason, "all unshipped lines released");
         await TrackStep();
         await WriteOrReload();
         await FinishPending();
@@ -307,7 +307,7 @@ public sealed partial class OrderGrain(
         }
         S.Backordered = Merge(S.Backordered.Concat(routing.Backordered.Select(l => l with { UnitPrice = UnitPriceOf(l.Sku) })));
         ReplaceBackorderDates(routing);
-        Record("OrderAllocated", "router", null,
+        Record(OrderEventKind.OrderAllocated, "router", null,
             $"{routing.Shipments.Count} parcels from {string.Join(", ", routing.Shipments.Select(s => s.NodeId))}; " +
             $"backordered {string.Join(", ", routing.Backordered.Select(l => $"{l.Quantity} x {l.Sku}"))}; {routing.Rounds} rounds");
     }
