@@ -53,6 +53,13 @@ public static class RunPipeline
         await watchingHeap;
         var heapAtEnd = HeapCheckpoints.Take(load.Measured);
         cancellationToken.ThrowIfCancellationRequested();
+        RawCeilingResult? rawAfter = null;
+        if (settings.RawDuration > TimeSpan.Zero)
+        {
+            // Before and after, so a grid that slowed as it worked is not hidden by a ceiling taken cold.
+            rawAfter = await RawCeiling.MeasureAsync(target.Grains, plan.EffectiveConcurrency, settings.RawDuration, TimeSpan.FromSeconds(1), cancellationToken);
+            terminal.Line($"raw ceiling after the load: {rawAfter.CallsPerSecond:N0} calls/s (p50 {rawAfter.P50Ms:0.###} ms, p99 {rawAfter.P99Ms:0.###} ms)");
+        }
         var calls = callStats?.Snapshot(load.Submitted);
 
         terminal.Line($"auditing {network.StockKeys.Count} stock grains and {load.AcceptedOrderIds.Count} accepted orders ({load.UnknownOrderIds.Count} with unknown outcome)...");
@@ -86,6 +93,8 @@ public static class RunPipeline
             StorageWritesPerOrder = storage?.WritesPerOrder,
             Storage = storage,
             Process = processStats,
+            RawCeilingAfter = rawAfter,
+            CpuMsPerOrder = load.Submitted > 0 ? Math.Round(processStats.CpuSeconds * 1000 / load.Submitted, 3) : null,
             HeapEarly = heap.Early,
             HeapAtEnd = heapAtEnd,
         };

@@ -136,6 +136,12 @@ public class CommandLineTests(GridFixture fixture)
         Assert.True(raw > 0);
         // The report rounds the ratio to 4 decimals (and the rates themselves), so allow that much.
         Assert.InRange(report.GetProperty("ratio").GetDouble() - ordersPerSecond / raw, -1e-4, 1e-4);
+        // The ceiling is measured again after the load, and the CPU an order cost is reported beside it.
+        var rawAfter = report.GetProperty("rawCeilingAfter").GetProperty("callsPerSecond").GetDouble();
+        Assert.True(rawAfter > 0);
+        Assert.InRange(report.GetProperty("ratioAfter").GetDouble() - ordersPerSecond / rawAfter, -1e-4, 1e-4);
+        Assert.True(report.GetProperty("cpuMsPerOrder").GetDouble() > 0);
+        Assert.Contains("raw ceiling after the load:", output);
         var latency = report.GetProperty("latencyMs");
         Assert.True(latency.GetProperty("p50").GetDouble() > 0);
         Assert.True(latency.GetProperty("p50").GetDouble() <= latency.GetProperty("p90").GetDouble());
@@ -158,6 +164,8 @@ public class CommandLineTests(GridFixture fixture)
         Assert.All(orderIds, id => Assert.StartsWith(report.GetProperty("runId").GetString()!, id));
         var markdown = await File.ReadAllTextAsync(Path.Combine(dir, "report.md"));
         Assert.Contains("| orders/s (accepted) |", markdown);
+        Assert.Contains("| raw calls/s after the load |", markdown);
+        Assert.Contains("| CPU per order |", markdown);
 
         // Routing figures of the run's orders as the audit read them; report.md and the console say the same.
         var routing = report.GetProperty("routing");

@@ -16,6 +16,14 @@ public static class ConsoleSummary
         Row(table, "allocated/s", F(r.AllocatedPerSecond));
         Row(table, "raw calls/s (ping)", r.RawCallsPerSecond is { } raw ? F(raw) : "not measured");
         Row(table, "ratio orders/raw", r.Ratio is { } ratio ? ratio.ToString("0.0000", CultureInfo.InvariantCulture) : "-");
+        if (r.RawCeilingAfter is { } after)
+        {
+            Row(table, "raw calls/s after the load", $"{F(after.CallsPerSecond)} (ratio {r.RatioAfter?.ToString("0.0000", CultureInfo.InvariantCulture)})");
+        }
+        if (r.CpuMsPerOrder is { } cpu)
+        {
+            Row(table, "CPU per order", $"{cpu.ToString("0.###", CultureInfo.InvariantCulture)} ms");
+        }
         Row(table, "latency p50 / p90 / p99 / max ms", $"{F(r.LatencyMs.P50)} / {F(r.LatencyMs.P90)} / {F(r.LatencyMs.P99)} / {F(r.LatencyMs.Max)}");
         Row(table, "measured", $"{r.MeasuredOrders:N0} orders in {F(r.MeasuredSeconds)} s");
         Row(table, "allocated / partial / backordered", $"{r.Outcomes.Allocated:N0} / {r.Outcomes.Partial:N0} / {r.Outcomes.Backordered:N0}");

@@ -35,6 +35,18 @@ public sealed record LoadReport
     /// <summary>This process during the load (warm-up included): CPU, cores busy, GCs and their pauses. In-process, that includes the silo.</summary>
     public ProcessStats? Process { get; init; }
 
+    /// <summary>
+    /// The raw ceiling measured again right after the load, the same way: a grid that has slowed (a
+    /// bigger heap, more activations) shows a lower figure here than before. Null when skipped.
+    /// </summary>
+    public RawCeilingResult? RawCeilingAfter { get; init; }
+
+    /// <summary>ordersPerSecond / the raw calls/s measured after the load.</summary>
+    public double? RatioAfter => RawCeilingAfter is { CallsPerSecond: > 0 } after ? Math.Round(OrdersPerSecond / after.CallsPerSecond, 4) : null;
+
+    /// <summary>CPU time of this process per submitted order during the load (warm-up included). In process, silo and client together; against a cluster, the client's alone.</summary>
+    public double? CpuMsPerOrder { get; init; }
+
     /// <summary>Live heap after a full collection 30 s into the measured window (runs that long only).</summary>
     public HeapCheckpoint? HeapEarly { get; init; }
 

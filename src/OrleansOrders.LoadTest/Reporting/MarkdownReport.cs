@@ -30,6 +30,14 @@ public static class MarkdownReport
         Row(md, "allocated/s", F(r.AllocatedPerSecond));
         Row(md, "raw calls/s (ping)", r.RawCallsPerSecond is { } raw ? F(raw) : "not measured");
         Row(md, "ratio orders/raw", r.Ratio is { } ratio ? ratio.ToString("0.0000", CultureInfo.InvariantCulture) : "-");
+        if (r.RawCeilingAfter is { } after)
+        {
+            Row(md, "raw calls/s after the load", $"{F(after.CallsPerSecond)} (ratio {r.RatioAfter?.ToString("0.0000", CultureInfo.InvariantCulture)})");
+        }
+        if (r.CpuMsPerOrder is { } cpu)
+        {
+            Row(md, "CPU per order", $"{cpu.ToString("0.###", CultureInfo.InvariantCulture)} ms");
+        }
         Row(md, "latency p50 / p90 / p99 / max (ms)", $"{F(r.LatencyMs.P50)} / {F(r.LatencyMs.P90)} / {F(r.LatencyMs.P99)} / {F(r.LatencyMs.Max)}");
         Row(md, "measured", $"{r.MeasuredOrders} orders in {F(r.MeasuredSeconds)} s");
         Row(md, "allocated / partial / backordered", $"{r.Outcomes.Allocated} / {r.Outcomes.Partial} / {r.Outcomes.Backordered}");
