@@ -12,7 +12,9 @@ namespace OrleansOrders.Cluster.Tests;
 /// same parcels, quantities, costs, dispatch days and promises, for every objective, ship-complete
 /// and parcel limit, kits, cutoffs and capacity. Random orders on a random network (seeded), routed
 /// one after another so no race changes the outcome, each checked against
-/// <see cref="AllocationSolver.Solve"/> over the bids recorded on the order.
+/// <see cref="AllocationSolver.Solve"/> over the bids recorded on the order; an order that took the
+/// fast path (the first candidate's bid alone, see <see cref="SingleNodeShortcut"/>) is checked against
+/// the solver over every node's bid, so the fast path's plan is the full path's.
 /// </summary>
 [Collection(GridCollection.Name)]
 [Trait("Category", "cluster")]
@@ -55,7 +57,7 @@ public sealed class RouterSolverAgreementTests(GridClusterFixture fixture)
 
         var settings = new RoutingSettings();
         var orderIds = new List<string>();
-        var (compared, splits, backorders, nextDay) = (0, 0, 0, 0);
+        var (compared, splits, backorders, nextDay, fastPath) = (0, 0, 0, 0, 0);
         for (var n = 0; n < 40; n++)
         {
             var lineSkus = skus.OrderBy(_ => random.Next()).Take(random.Next(1, 4)).ToList();
@@ -68,6 +70,11 @@ public sealed class RouterSolverAgreementTests(GridClusterFixture fixture)
             var orderId = $"agree{seed}-o{n}";
             var request = new OrderRequest(orderId, "customer-1", "web", places[random.Next(places.Length)], lines, Routing: preferences);
 
+            // What every node would bid, asked just before the order (nothing else runs meanwhile): the
+            // bids of the full path, to check an order the fast path routed on the first candidate's alone.
+            var everyBid = await Task.WhenAll(nodes.Select(node => _grains.GetGrain<IFulfilmentNodeGrain>(node)
+                .Bid(new BidRequest($"{orderId}-probe", request.ShipTo, lines.Select(l => new OrderLine(l.Sku, l.Quantity)).ToList(), fixture.Time.GetUtcNow()))));
+
             var view = (await _grains.GetGrain<IOrderGrain>(orderId).Submit(request)).Order!;
             orderIds.Add(orderId);
             if (view.AllocationRounds != 1)
@@ -75,7 +82,9 @@ public sealed class RouterSolverAgreementTests(GridClusterFixture fixture)
                 continue; // nothing races here, but a re-bid round would plan over other bids
             }
 
-            var offers = view.Bids!.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b)).ToList();
+            var tookFastPath = view.Bids!.Count == 1 && everyBid.Count(b => b.Accepts) > 1;
+            fastPath += tookFastPath ? 1 : 0;
+            var offers = (tookFastPath ? everyBid : view.Bids!).Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b)).ToList();
             var demand = lines.Select(l => new DemandLine(l.Sku, l.Quantity) { KitId = l.KitId }).ToList();
             var plan = AllocationSolver.Solve(demand, offers, settings.For("web", preferences, view.AcceptedAt));
 
@@ -99,6 +108,68 @@ public sealed class RouterSolverAgreementTests(GridClusterFixture fixture)
         Assert.True(compared >= 30, $"only {compared} of 40 orders were routed in one round: the comparison proves too little");
         // The stream must have exercised the rules, or agreeing proves little.
         Assert.True(splits > 0 && backorders > 0 && nextDay > 0, $"splits {splits}, backorders {backorders}, next-day dispatches {nextDay}");
+        // Some orders took the fast path (one bid asked), and each planned what the solver plans over every node's bid.
+        Assert.True(fastPath > 0, "no order took the fast path: the comparison of the two paths proves nothing");
+        AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, orderIds));
+    }
+
+    [Fact]
+    public async Task An_order_the_fast_path_routes_on_one_bid_gets_the_plan_the_solver_makes_over_every_nodes_bid()
+    {
+        // Customers in Chicago, a DC there and four nodes far away: the local DC often covers the
+        // order alone (the fast path settles on its bid), sometimes not (the rest are asked too).
+        var random = new Random(7);
+        var net = new TestNetwork(_grains, "fastpath");
+        var skus = Enumerable.Range(0, 3).Select(i => net.Sku($"s{i}")).ToList();
+        var nodes = new List<string>
+        {
+            await net.AddNode("chicago", TestNetwork.Chicago),
+            await net.AddNode("dallas", TestNetwork.Dallas),
+            await net.AddNode("la", TestNetwork.LosAngeles, NodeKind.Store),
+            await net.AddNode("newark", TestNetwork.Newark),
+            await net.AddNode("philly", TestNetwork.Philadelphia),
+        };
+        var totals = skus.ToDictionary(s => s, _ => 0);
+        foreach (var node in nodes)
+        {
+            foreach (var sku in skus)
+            {
+                var units = node == nodes[0] ? random.Next(0, 12) : random.Next(0, 8);
+                await net.SetStock(node, sku, units);
+                totals[sku] += units;
+            }
+        }
+        foreach (var sku in skus)
+        {
+            await net.WaitForAvailability(sku, totals[sku]);
+        }
+
+        var settings = new RoutingSettings();
+        var preferences = new RoutingPreferences(RoutingGoal.LowestCost, null, null);
+        var orderIds = new List<string>();
+        var (fast, widened) = (0, 0);
+        for (var n = 0; n < 30; n++)
+        {
+            var lines = skus.OrderBy(_ => random.Next()).Take(random.Next(1, 3)).Select(sku => new OrderLine(sku, random.Next(1, 3))).ToList();
+            var shipTo = new Location(TestNetwork.Chicago.Latitude + (random.NextDouble() - 0.5) * 0.4, TestNetwork.Chicago.Longitude + (random.NextDouble() - 0.5) * 0.4);
+            var orderId = $"fastpath-o{n}";
+            var everyBid = await Task.WhenAll(nodes.Select(node => _grains.GetGrain<IFulfilmentNodeGrain>(node)
+                .Bid(new BidRequest($"{orderId}-probe", shipTo, lines, fixture.Time.GetUtcNow()))));
+            var view = (await _grains.GetGrain<IOrderGrain>(orderId).Submit(new OrderRequest(orderId, "customer-1", "web", shipTo, lines, Routing: preferences))).Order!;
+            orderIds.Add(orderId);
+            Assert.Equal(1, view.AllocationRounds); // nothing races here
+
+            var accepting = everyBid.Where(b => b.Accepts).ToList();
+            (fast, widened) = view.Bids!.Count == 1 && accepting.Count > 1 ? (fast + 1, widened) : (fast, widened + (view.Bids.Count > 1 ? 1 : 0));
+            var plan = AllocationSolver.Solve(lines.Select(l => new DemandLine(l.Sku, l.Quantity)).ToList(),
+                accepting.Select(b => BidTerms.ToOffer(b)).ToList(), settings.For("web", preferences, view.AcceptedAt));
+            Assert.Equal(
+                plan.Shipments.Select(s => (s.NodeId, string.Join(",", s.Lines.OrderBy(l => l.Sku).Select(l => $"{l.Sku}x{l.Quantity}")), s.Cost, s.PromisedBy)).OrderBy(s => s.NodeId),
+                view.Shipments.Select(s => (s.NodeId, string.Join(",", s.Lines.OrderBy(l => l.Sku).Select(l => $"{l.Sku}x{l.Quantity}")), s.Cost, s.PromisedBy)).OrderBy(s => s.NodeId));
+            Assert.Equal(plan.Unallocated.Select(l => (l.Sku, l.Quantity)).OrderBy(l => l.Sku), view.Backordered.Select(l => (l.Sku, l.Quantity)).OrderBy(l => l.Sku));
+        }
+
+        Assert.True(fast >= 5 && widened >= 1, $"fast path settled {fast} orders, widened {widened}: both paths must be exercised");
         AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, orderIds));
     }
 }

@@ -355,7 +355,9 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
         var net = new TestNetwork(_grains, "ledger");
         var sku = net.Sku("x");
         var node = await net.AddNode("dc", TestNetwork.Newark);
-        var silent = await net.AddNode("silent", TestNetwork.Chicago);
+        // Within the same shipping zone as the other node, so routing cannot settle on the nearer one's bid
+        // alone (the fast path) and must wait for the silent one's.
+        var silent = await net.AddNode("silent", TestNetwork.Philadelphia);
         await net.SetStock(node, sku, 10);
         await net.SetStock(silent, sku, 10);
         await net.WaitForAvailability(sku, 20);

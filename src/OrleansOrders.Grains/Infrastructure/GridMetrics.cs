@@ -35,6 +35,9 @@ public static class GridMetrics
     private static readonly Counter<long> Bids = Meter.CreateCounter<long>(
         "orleansorders.routing.bids", "{bid}", "Bids asked of nodes, by result: accepted, declined, missed_deadline, failed.");
 
+    private static readonly Counter<long> FastPath = Meter.CreateCounter<long>(
+        "orleansorders.routing.fast_path", "{order}", "First rounds that asked the first candidate alone, by result: settled (its plan stood) or widened (the rest were asked).");
+
     private static readonly Counter<long> BidsMissed = Meter.CreateCounter<long>(
         "orleansorders.routing.bids.missed_deadline", "{bid}", "Bids a node did not answer within Grid:BidDeadline, by node.");
 
@@ -97,6 +100,9 @@ public static class GridMetrics
     }
 
     /// <summary>Counts a bid by result (accepted, declined, missed_deadline, failed); a missed deadline is also counted by node.</summary>
+    public static void FastPathTried(bool settled) =>
+        FastPath.Add(1, new KeyValuePair<string, object?>("result", settled ? "settled" : "widened"));
+
     public static void BidAnswered(string nodeId, string result)
     {
         Bids.Add(1, new KeyValuePair<string, object?>("result", result));

@@ -59,10 +59,11 @@ public sealed class RouterGrain(
         while (remaining.Count > 0 && rounds < _options.MaxRoutingRounds)
         {
             rounds++;
+            var locations = await NodeLocations();
             // A pickup order is fulfilled by the customer's store and no other.
             var candidates = request.OnlyNode is { } only
                 ? (excluded.Contains(only) ? [] : [only])
-                : Candidates(availability, remaining, excluded, rounds, request.ShipTo, await NodeLocations());
+                : Candidates(availability, remaining, excluded, rounds, request.ShipTo, locations);
             if (candidates.Count == 0)
             {
                 break;
@@ -70,13 +71,38 @@ public sealed class RouterGrain(
 
             var bidRequest = new BidRequest(request.OrderId, request.ShipTo, remaining.Select(r => new OrderLine(r.Sku, r.Quantity)).ToList(), request.OrderedAt, request.OnlyNode is not null,
                 Fresh: rounds > 1); // a later round follows a lost race: bids read the stock grains again
-            lastBids = await CollectBids(candidates, bidRequest);
+            var solveOptions = options with { MaxShipments = options.MaxShipments - take.Parcels.Count };
+            AllocationPlan? plan = null;
+            if (rounds == 1 && FastPathBound(candidates, solveOptions, request.ShipTo, locations, remaining.Sum(r => r.Quantity)) is { } othersLeast)
+            {
+                // The fast path: the first candidate alone, kept when the solver's plan over its bid
+                // provably is the plan over every candidate's (SingleNodeShortcut); else the rest are asked too.
+                lastBids = await CollectBids([candidates[0]], bidRequest);
+                var first = lastBids.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b)).ToList();
+                var alone = AllocationSolver.Solve(remaining, first, solveOptions);
+                if (SingleNodeShortcut.Settles(alone, solveOptions, othersLeast))
+                {
+                    (plan, lastOffers) = (alone, first);
+                }
+                else
+                {
+                    lastBids = [.. lastBids, .. await CollectBids(candidates[1..], bidRequest)];
+                }
+                GridMetrics.FastPathTried(plan is not null);
+            }
+            else
+            {
+                lastBids = await CollectBids(candidates, bidRequest);
+            }
             foreach (var declined in lastBids.Where(b => !b.Accepts))
             {
                 excluded.Add(declined.NodeId);
             }
-            lastOffers = lastBids.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b)).ToList();
-            var plan = AllocationSolver.Solve(remaining, lastOffers, options with { MaxShipments = options.MaxShipments - take.Parcels.Count });
+            if (plan is null)
+            {
+                lastOffers = lastBids.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b)).ToList();
+                plan = AllocationSolver.Solve(remaining, lastOffers, solveOptions);
+            }
             lastExcluded = plan.Excluded;
             if (plan.Shipments.Count == 0)
             {
@@ -187,6 +213,33 @@ public sealed class RouterGrain(
             .Take(_options.MaxBidCandidates)
             .Select(n => n.NodeId)
             .ToList();
+    }
+
+    /// <summary>
+    /// The least any candidate but the first could charge for a parcel of <paramref name="units"/>, when
+    /// the fast path is worth a try: the order's rules admit it, every candidate's location is known, and
+    /// a node at the first candidate's place could undercut them all. Null: ask every candidate at once
+    /// (a try that fails costs a second round trip of bids).
+    /// </summary>
+    private static decimal? FastPathBound(List<string> candidates, SolverOptions options, Location shipTo,
+        IReadOnlyDictionary<string, Location> locations, int units)
+    {
+        if (!SingleNodeShortcut.Applies(options, candidates.Count))
+        {
+            return null;
+        }
+        var customer = new GeoPoint(shipTo.Latitude, shipTo.Longitude);
+        var least = new decimal[candidates.Count];
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            if (!locations.TryGetValue(candidates[i], out var at))
+            {
+                return null;
+            }
+            least[i] = SingleNodeShortcut.LeastParcelCost(new GeoPoint(at.Latitude, at.Longitude), customer, units);
+        }
+        var othersLeast = least.Skip(1).Min();
+        return least[0] < othersLeast ? othersLeast : null;
     }
 
     /// <summary>Node locations from the network directory, read again every <see cref="GridOptions.NodeDirectoryRefresh"/>; a failed read keeps the last.</summary>

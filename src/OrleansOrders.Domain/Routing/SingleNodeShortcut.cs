@@ -1,0 +1,54 @@
+namespace OrleansOrders.Routing;
+
+/// <summary>
+/// The router's fast path: ask the first candidate alone, and stop there when the plan the solver
+/// makes over its offer is provably the plan it would make over every candidate's. Under
+/// <see cref="RoutingObjective.LowestCost"/> the solver takes the fewest parcels that cover the order,
+/// then the lowest cost. So a one-parcel plan from the first candidate loses only to another
+/// one-parcel plan that costs no more. Every other candidate's one-parcel cost is at least
+/// <see cref="LeastParcelCost"/>: the shipping model's cheapest quote from its location (any kind of
+/// node), no opportunity cost. When the first candidate's plan costs strictly less than that for
+/// every other, the full path would choose it too, ties and all.
+/// <para>
+/// This holds while bids are priced by <see cref="ShippingModel"/>, as the grid's nodes price them,
+/// and for plain cost routing only: no priority tiers (a better tier wins whatever it costs), no store
+/// pickup, and no more candidates than the search considers. Anything else takes the full path.
+/// </para>
+/// </summary>
+public static class SingleNodeShortcut
+{
+    /// <summary>Whether orders routed under <paramref name="options"/> over <paramref name="candidates"/> nodes may take the fast path at all.</summary>
+    public static bool Applies(SolverOptions options, int candidates) =>
+        options.Objective == RoutingObjective.LowestCost
+        && !options.PriorityTiers
+        && options.PickupNodeId is null
+        && options.OpportunityCostWeight >= 0
+        && candidates > 1
+        && candidates <= options.MaxSearchCandidates;
+
+    /// <summary>The least a one-parcel bid of <paramref name="units"/> units from a node at <paramref name="origin"/> can cost under the shipping model, whatever kind of node it is.</summary>
+    public static decimal LeastParcelCost(GeoPoint origin, GeoPoint destination, int units)
+    {
+        var least = decimal.MaxValue;
+        foreach (var shipper in Enum.GetValues<ShipperType>())
+        {
+            least = Math.Min(least, ShippingModel.Default.Quote(origin, destination, shipper).CostFor(units));
+        }
+        return least;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="alone"/>, the solver's plan over the first candidate's offer alone, is the
+    /// plan it would make over every candidate's, given that no other candidate's one-parcel plan can
+    /// cost less than <paramref name="othersLeastCost"/>.
+    /// </summary>
+    public static bool Settles(AllocationPlan alone, SolverOptions options, decimal othersLeastCost)
+    {
+        if (alone.Shipments.Count != 1 || !alone.IsComplete)
+        {
+            return false;
+        }
+        var parcel = alone.Shipments[0];
+        return parcel.Cost + options.OpportunityCostWeight * parcel.OpportunityCost < othersLeastCost;
+    }
+}

@@ -1,0 +1,100 @@
+using static OrleansOrders.Routing.Tests.TestData;
+
+namespace OrleansOrders.Routing.Tests;
+
+/// <summary>
+/// The router's fast path must give the plan the full path gives. On seeded random networks priced
+/// by the shipping model (nodes of every kind at metros near and far from the customer, stock that
+/// may or may not cover, opportunity costs, tight capacity), whenever <see cref="SingleNodeShortcut.Settles"/>
+/// says the first candidate's plan stands, the solver over every candidate's offer makes that plan.
+/// </summary>
+[Trait("Category", "fast")]
+public class SingleNodeShortcutPropertyTests
+{
+    private const int Cases = 3000;
+
+    private static readonly GeoPoint[] Metros =
+    [
+        new(40.71, -74.01), new(40.74, -74.17), new(39.95, -75.17), new(42.36, -71.06), new(38.90, -77.04),
+        new(41.88, -87.63), new(33.75, -84.39), new(29.76, -95.37), new(34.05, -118.24), new(47.61, -122.33),
+    ];
+
+    private static readonly DateTimeOffset OrderedAt = new(Day.ToDateTime(new TimeOnly(10, 0)), TimeSpan.Zero);
+
+    private static GeoPoint Near(GeoPoint at, Random rng) => new(at.Latitude + (rng.NextDouble() - 0.5) * 0.6, at.Longitude + (rng.NextDouble() - 0.5) * 0.6);
+
+    private static NodeOffer Node(string id, GeoPoint location, GeoPoint customer, ShipperType shipper, Dictionary<string, int> stock,
+        Dictionary<string, decimal> opportunity, DispatchCapacity? capacity)
+    {
+        var quote = ShippingModel.Default.Quote(location, customer, shipper);
+        return new NodeOffer(id, stock, quote, DispatchRule.PromiseDate(OrderedAt, new TimeOnly(16, 0), quote.TransitDays))
+        {
+            Shipper = shipper,
+            DistanceKm = location.DistanceKmTo(customer),
+            OpportunityCost = opportunity,
+            Capacity = capacity,
+            CutoffUtc = new TimeOnly(16, 0),
+        };
+    }
+
+    [Fact]
+    public void Whenever_the_first_candidates_plan_settles_it_the_full_solve_makes_the_same_plan()
+    {
+        var rng = new Random(20261202);
+        string[] skus = ["A", "B", "C"];
+        var settled = 0;
+        for (var i = 0; i < Cases; i++)
+        {
+            var customer = Near(Metros[rng.Next(Metros.Length)], rng);
+            var demand = skus.Take(rng.Next(1, skus.Length + 1)).Select(s => new DemandLine(s, rng.Next(1, 4))).ToList();
+            var units = demand.Sum(d => d.Quantity);
+            var offers = new List<(NodeOffer Offer, GeoPoint At)>();
+            for (var n = 0; n < rng.Next(2, 6); n++)
+            {
+                // The first candidate is often in the customer's own metro, the others anywhere.
+                var at = n == 0 && rng.Next(3) > 0 ? Near(customer, rng) : Near(Metros[rng.Next(Metros.Length)], rng);
+                var stock = skus.ToDictionary(s => s, _ => rng.Next(4) == 0 ? 0 : rng.Next(1, 6), StringComparer.Ordinal);
+                var opportunity = rng.Next(3) == 0 ? skus.ToDictionary(s => s, _ => Math.Round((decimal)rng.NextDouble() * 3, 2), StringComparer.Ordinal) : [];
+                var capacity = rng.Next(4) == 0 ? new DispatchCapacity(3, [rng.Next(0, 4)]) : null;
+                offers.Add((Node($"n{n}", at, customer, Enum.GetValues<ShipperType>()[rng.Next(3)], stock, opportunity, capacity), at));
+            }
+            var options = new SolverOptions { OrderedAt = OrderedAt, MaxDispatchDelayDays = rng.Next(0, 2), MaxShipments = rng.Next(1, 4) };
+            Assert.True(SingleNodeShortcut.Applies(options, offers.Count));
+
+            var alone = AllocationSolver.Solve(demand, [offers[0].Offer], options);
+            var othersLeast = offers.Skip(1).Min(o => SingleNodeShortcut.LeastParcelCost(o.At, customer, units));
+            if (!SingleNodeShortcut.Settles(alone, options, othersLeast))
+            {
+                continue;
+            }
+            settled++;
+            var full = AllocationSolver.Solve(demand, offers.Select(o => o.Offer).ToList(), options);
+            Assert.True(Shape(full) == Shape(alone), $"case {i}: the fast path planned {Shape(alone)}, the full path {Shape(full)}");
+            Assert.Equal(alone.Shipments.Select(s => (s.NodeId, s.Cost, s.PromisedBy, s.DispatchOn, s.OpportunityCost)),
+                full.Shipments.Select(s => (s.NodeId, s.Cost, s.PromisedBy, s.DispatchOn, s.OpportunityCost)));
+        }
+        // Not vacuous: the shortcut settles a fair share of the cases (and the full path agreed on each).
+        Assert.InRange(settled, Cases / 10, Cases);
+    }
+
+    [Fact]
+    public void A_cheaper_or_equal_node_elsewhere_or_a_rule_beyond_cost_takes_the_full_path()
+    {
+        var customer = Metros[0];
+        var here = Node("here", Metros[0], customer, ShipperType.DistributionCentre, new() { ["A"] = 5 }, [], null);
+        var alone = AllocationSolver.Solve(Demand(("A", 2)), [here], new SolverOptions());
+        var cost = alone.Shipments[0].Cost;
+
+        Assert.True(SingleNodeShortcut.Settles(alone, new SolverOptions(), cost + 0.01m));
+        Assert.False(SingleNodeShortcut.Settles(alone, new SolverOptions(), cost)); // a tie could go to the other node
+        Assert.False(SingleNodeShortcut.Settles(AllocationSolver.Solve(Demand(("A", 9)), [here], new SolverOptions()), new SolverOptions(), decimal.MaxValue)); // does not cover
+        Assert.False(SingleNodeShortcut.Applies(new SolverOptions { Objective = RoutingObjective.Fastest }, 4));
+        Assert.False(SingleNodeShortcut.Applies(new SolverOptions { PriorityTiers = true }, 4));
+        Assert.False(SingleNodeShortcut.Applies(new SolverOptions { PickupNodeId = "store" }, 4));
+        Assert.False(SingleNodeShortcut.Applies(new SolverOptions(), 1));
+        Assert.False(SingleNodeShortcut.Applies(new SolverOptions { MaxSearchCandidates = 3 }, 4));
+        // The least cost from a place is the cheapest kind of node's quote there.
+        Assert.Equal(ShippingModel.Default.Quote(Metros[5], customer, ShipperType.DistributionCentre).CostFor(2),
+            SingleNodeShortcut.LeastParcelCost(Metros[5], customer, 2));
+    }
+}
