@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using OrleansOrders.Contracts;
+using OrleansOrders.Http.OpenApi;
 
 namespace OrleansOrders.Http;
 
@@ -19,20 +20,34 @@ public static class LifecycleApi
     public static IEndpointRouteBuilder MapOrderLifecycleApi(this IEndpointRouteBuilder app)
     {
         // Nodes (operators) move shipments and receive returns; storefronts act for customers.
-        var shipments = app.MapGroup("/orders/{orderId}/shipments/{shipmentId}").RequireAuthorization(GridPolicies.Operator);
-        shipments.MapPost("/acknowledge", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Acknowledge, null, http, grains));
-        shipments.MapPost("/pick", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Pick, null, http, grains));
-        shipments.MapPost("/pack", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Pack, null, http, grains));
-        shipments.MapPost("/ship", (string orderId, string shipmentId, ShipBody? body, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Ship, body ?? new ShipBody(null, null), http, grains));
-        shipments.MapPost("/deliver", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Deliver, null, http, grains));
-        shipments.MapPost("/reject", Reject);
+        const int Invalid = StatusCodes.Status400BadRequest, Unknown = StatusCodes.Status404NotFound, NotNow = StatusCodes.Status409Conflict;
+        var shipments = app.MapGroup("/orders/{orderId}/shipments/{shipmentId}").RequireAuthorization(GridPolicies.Operator).WithTags("Shipments");
+        shipments.MapPost("/acknowledge", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Acknowledge, null, http, grains))
+            .Answers<OrderView>("AcknowledgeShipment", "The node acknowledges a shipment", Invalid, Unknown, NotNow);
+        shipments.MapPost("/pick", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Pick, null, http, grains))
+            .Answers<OrderView>("PickShipment", "The node picked a shipment", Invalid, Unknown, NotNow);
+        shipments.MapPost("/pack", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Pack, null, http, grains))
+            .Answers<OrderView>("PackShipment", "The node packed a shipment", Invalid, Unknown, NotNow);
+        shipments.MapPost("/ship", (string orderId, string shipmentId, ShipBody? body, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Ship, body ?? new ShipBody(null, null), http, grains))
+            .Answers<OrderView>("ShipShipment", "The node shipped a shipment: its units leave on hand and committed", Invalid, Unknown, NotNow);
+        shipments.MapPost("/deliver", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Deliver, null, http, grains))
+            .Answers<OrderView>("DeliverShipment", "The shipment was delivered", Invalid, Unknown, NotNow);
+        shipments.MapPost("/reject", Reject)
+            .Answers<OrderView>("RejectShipment", "The node rejects a shipment (or some of its lines): re-routed elsewhere", Invalid, Unknown, NotNow);
 
-        app.MapPost("/orders/{orderId}/cancel-lines", CancelLines).RequireAuthorization(GridPolicies.Storefront);
-        app.MapPost("/orders/{orderId}/address", ChangeAddress).RequireAuthorization(GridPolicies.Storefront);
-        app.MapPost("/orders/{orderId}/returns", StartReturn).RequireAuthorization(GridPolicies.Storefront);
-        app.MapPost("/orders/{orderId}/returns/{returnId}/receive", ReceiveReturn).RequireAuthorization(GridPolicies.Operator);
-        app.MapGet("/orders/{orderId}/history", History).RequireAuthorization(GridPolicies.Storefront);
-        app.MapGet("/customers/{customerId}/orders", CustomerOrders).RequireAuthorization(GridPolicies.Storefront);
+        var orders = app.MapGroup("/orders/{orderId}").WithTags("Orders");
+        orders.MapPost("/cancel-lines", CancelLines).RequireAuthorization(GridPolicies.Storefront)
+            .Answers<OrderView>("CancelLines", "Cancel units of some lines: backordered first, then unshipped parcels", Invalid, Unknown, NotNow);
+        orders.MapPost("/address", ChangeAddress).RequireAuthorization(GridPolicies.Storefront)
+            .Answers<OrderView>("ChangeAddress", "Change where an order ships, before any node started: every parcel is re-routed", Invalid, Unknown, NotNow);
+        orders.MapPost("/returns", StartReturn).RequireAuthorization(GridPolicies.Storefront)
+            .Answers<OrderView>("StartReturn", "Start a return of shipped units, optionally with an exchange order", Invalid, Unknown, NotNow);
+        orders.MapPost("/returns/{returnId}/receive", ReceiveReturn).RequireAuthorization(GridPolicies.Operator)
+            .Answers<OrderView>("ReceiveReturn", "Receive a return at any node: restocked units become sellable there", Invalid, Unknown, NotNow);
+        orders.MapGet("/history", History).RequireAuthorization(GridPolicies.Storefront)
+            .Answers<IReadOnlyList<OrderEvent>>("GetOrderHistory", "Every transition of an order: time, actor, reason, what changed", Invalid, Unknown);
+        app.MapGet("/customers/{customerId}/orders", CustomerOrders).RequireAuthorization(GridPolicies.Storefront).WithTags("Orders")
+            .Answers<CustomerOrdersView>("GetCustomerOrders", "A customer's orders (at most 100, fed by the event stream)", Invalid);
         return app;
     }
 
@@ -180,7 +195,7 @@ public static class LifecycleApi
         }
         var ids = await grains.GetGrain<ICustomerOrdersGrain>(customerId).GetOrderIds();
         var views = await Task.WhenAll(ids.Take(100).Select(id => grains.GetGrain<IOrderGrain>(id).Get()));
-        return Results.Ok(new { customerId, orders = views.Where(v => v is not null) });
+        return Results.Ok(new CustomerOrdersView(customerId, views.OfType<OrderView>().ToList()));
     }
 
     private static IResult ToHttp(OrderActionResult result) => result.Outcome switch

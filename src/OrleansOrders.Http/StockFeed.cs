@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using OrleansOrders.Contracts;
+using OrleansOrders.Http.OpenApi;
 
 namespace OrleansOrders.Http;
 
@@ -22,6 +23,9 @@ public sealed record StockFeedLine(int LineNumber, string NodeId, string Sku, St
 }
 
 public sealed record StockFeedError(int Line, string Error);
+
+/// <summary>What a feed did: lines applied, lines rejected, and why each rejected line was.</summary>
+public sealed record StockFeedReport(int Applied, int Rejected, IReadOnlyList<StockFeedError> Errors);
 
 /// <summary>
 /// Bulk stock feeds from an ERP or WMS, as CSV (header <c>nodeId,sku,onHand,safetyStock</c>,
@@ -227,7 +231,10 @@ public static class StockFeedApi
     /// <summary>POST /stock-feed with text/csv or application/x-ndjson; answers what was applied and every bad line.</summary>
     public static IEndpointRouteBuilder MapStockFeedApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/stock-feed", Import);
+        app.MapPost("/stock-feed", Import).WithTags("Nodes and stock")
+            .Accepts<string>("text/csv", "application/x-ndjson")
+            .Answers<StockFeedReport>("ImportStockFeed", "A bulk stock feed (CSV or JSON lines): good lines applied, bad ones reported by number",
+                StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
         return app;
     }
 
@@ -309,6 +316,6 @@ public static class StockFeedApi
                 }
             }
         }
-        return Results.Ok(new { applied, rejected = failures.Count, errors = failures.OrderBy(e => e.Line) });
+        return Results.Ok(new StockFeedReport(applied, failures.Count, failures.OrderBy(e => e.Line).ToList()));
     }
 }
