@@ -17,21 +17,24 @@ public static class LifecycleApi
 {
     private const int MaxLines = 100;
 
+    /// <summary>Names who acts (a node, a store, an agent) for the order's history; bound as a parameter so the document lists it.</summary>
+    private const string ActorHeader = "X-Actor";
+
     public static IEndpointRouteBuilder MapOrderLifecycleApi(this IEndpointRouteBuilder app)
     {
         // Nodes (operators) move shipments and receive returns; storefronts act for customers.
         const int Invalid = StatusCodes.Status400BadRequest, Unknown = StatusCodes.Status404NotFound, NotNow = StatusCodes.Status409Conflict;
         var shipments = app.MapGroup("/orders/{orderId}/shipments/{shipmentId}").RequireAuthorization(GridPolicies.Operator).WithTags("Shipments");
-        shipments.MapPost("/acknowledge", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Acknowledge, null, http, grains))
-            .Answers<OrderView>("AcknowledgeShipment", "The node acknowledges a shipment", Invalid, Unknown, NotNow);
-        shipments.MapPost("/pick", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Pick, null, http, grains))
-            .Answers<OrderView>("PickShipment", "The node picked a shipment", Invalid, Unknown, NotNow);
-        shipments.MapPost("/pack", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Pack, null, http, grains))
-            .Answers<OrderView>("PackShipment", "The node packed a shipment", Invalid, Unknown, NotNow);
-        shipments.MapPost("/ship", (string orderId, string shipmentId, ShipBody? body, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Ship, body ?? new ShipBody(null, null), http, grains))
+        void MapStep(string path, ShipmentStep step, string name, string summary) =>
+            shipments.MapPost(path, (string orderId, string shipmentId, [FromHeader(Name = ActorHeader)] string? actor, IGrainFactory grains) =>
+                    Step(orderId, shipmentId, step, null, actor, grains))
+                .Answers<OrderView>(name, summary, Invalid, Unknown, NotNow);
+        MapStep("/acknowledge", ShipmentStep.Acknowledge, "AcknowledgeShipment", "The node acknowledges a shipment");
+        MapStep("/pick", ShipmentStep.Pick, "PickShipment", "The node picked a shipment");
+        MapStep("/pack", ShipmentStep.Pack, "PackShipment", "The node packed a shipment");
+        shipments.MapPost("/ship", (string orderId, string shipmentId, ShipBody? body, [FromHeader(Name = ActorHeader)] string? actor, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Ship, body ?? new ShipBody(null, null), actor, grains))
             .Answers<OrderView>("ShipShipment", "The node shipped a shipment: its units leave on hand and committed", Invalid, Unknown, NotNow);
-        shipments.MapPost("/deliver", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Deliver, null, http, grains))
-            .Answers<OrderView>("DeliverShipment", "The shipment was delivered", Invalid, Unknown, NotNow);
+        MapStep("/deliver", ShipmentStep.Deliver, "DeliverShipment", "The shipment was delivered");
         shipments.MapPost("/reject", Reject)
             .Answers<OrderView>("RejectShipment", "The node rejects a shipment (or some of its lines): re-routed elsewhere", Invalid, Unknown, NotNow);
 
@@ -51,17 +54,17 @@ public static class LifecycleApi
         return app;
     }
 
-    private static async Task<IResult> Step(string orderId, string shipmentId, ShipmentStep step, ShipBody? body, HttpRequest http, IGrainFactory grains)
+    private static async Task<IResult> Step(string orderId, string shipmentId, ShipmentStep step, ShipBody? body, [FromHeader(Name = ActorHeader)] string? actor, IGrainFactory grains)
     {
         if (Ids(("orderId", orderId), ("shipmentId", shipmentId)) is { } bad)
         {
             return bad;
         }
-        var result = await grains.GetGrain<IOrderGrain>(orderId).AdvanceShipment(shipmentId, step, Actor(http, "node"), body?.Carrier, body?.TrackingNumber);
+        var result = await grains.GetGrain<IOrderGrain>(orderId).AdvanceShipment(shipmentId, step, Actor(actor, "node"), body?.Carrier, body?.TrackingNumber);
         return ToHttp(result);
     }
 
-    private static async Task<IResult> Reject(string orderId, string shipmentId, RejectShipmentBody? body, HttpRequest http, IGrainFactory grains)
+    private static async Task<IResult> Reject(string orderId, string shipmentId, RejectShipmentBody? body, [FromHeader(Name = ActorHeader)] string? actor, IGrainFactory grains)
     {
         if (Ids(("orderId", orderId), ("shipmentId", shipmentId)) is { } bad)
         {
@@ -80,11 +83,11 @@ public static class LifecycleApi
             }
             lines = body.Lines.Select(l => l!.ToLine()).ToList();
         }
-        var result = await grains.GetGrain<IOrderGrain>(orderId).RejectShipment(shipmentId, lines, body.Reason, body.StockMissing ?? false, Actor(http, "node"));
+        var result = await grains.GetGrain<IOrderGrain>(orderId).RejectShipment(shipmentId, lines, body.Reason, body.StockMissing ?? false, Actor(actor, "node"));
         return ToHttp(result);
     }
 
-    private static async Task<IResult> CancelLines(string orderId, CancelLinesBody? body, HttpRequest http, IGrainFactory grains)
+    private static async Task<IResult> CancelLines(string orderId, CancelLinesBody? body, [FromHeader(Name = ActorHeader)] string? actor, IGrainFactory grains)
     {
         if (Ids(("orderId", orderId)) is { } bad)
         {
@@ -95,11 +98,11 @@ public static class LifecycleApi
         {
             return Problems.Invalid(parsed.Errors);
         }
-        var result = await grains.GetGrain<IOrderGrain>(orderId).CancelLines(parsed.Lines, body?.Reason ?? "cancelled by customer", Actor(http, "customer"));
+        var result = await grains.GetGrain<IOrderGrain>(orderId).CancelLines(parsed.Lines, body?.Reason ?? "cancelled by customer", Actor(actor, "customer"));
         return ToHttp(result);
     }
 
-    private static async Task<IResult> ChangeAddress(string orderId, LocationBody? body, HttpRequest http, IGrainFactory grains)
+    private static async Task<IResult> ChangeAddress(string orderId, LocationBody? body, [FromHeader(Name = ActorHeader)] string? actor, IGrainFactory grains)
     {
         if (Ids(("orderId", orderId)) is { } bad)
         {
@@ -110,10 +113,10 @@ public static class LifecycleApi
         {
             return Problems.Invalid(["The body must be {latitude, longitude} with latitude in [-90, 90] and longitude in [-180, 180]."]);
         }
-        return ToHttp(await grains.GetGrain<IOrderGrain>(orderId).ChangeAddress(shipTo, Actor(http, "customer")));
+        return ToHttp(await grains.GetGrain<IOrderGrain>(orderId).ChangeAddress(shipTo, Actor(actor, "customer")));
     }
 
-    private static async Task<IResult> StartReturn(string orderId, StartReturnBody? body, HttpRequest http, IGrainFactory grains)
+    private static async Task<IResult> StartReturn(string orderId, StartReturnBody? body, [FromHeader(Name = ActorHeader)] string? actor, IGrainFactory grains)
     {
         var errors = new List<string>();
         if (!Identifiers.IsValid(orderId))
@@ -137,10 +140,10 @@ public static class LifecycleApi
             return Problems.Invalid(errors);
         }
         var request = new ReturnRequest(body!.ReturnId!, lines.Lines, body.Channel!, body.Reason ?? "", exchange?.Lines);
-        return ToHttp(await grains.GetGrain<IOrderGrain>(orderId).StartReturn(request, Actor(http, "customer")));
+        return ToHttp(await grains.GetGrain<IOrderGrain>(orderId).StartReturn(request, Actor(actor, "customer")));
     }
 
-    private static async Task<IResult> ReceiveReturn(string orderId, string returnId, ReceiveReturnBody? body, HttpRequest http, IGrainFactory grains)
+    private static async Task<IResult> ReceiveReturn(string orderId, string returnId, ReceiveReturnBody? body, [FromHeader(Name = ActorHeader)] string? actor, IGrainFactory grains)
     {
         var errors = new List<string>();
         if (!Identifiers.IsValid(orderId) || !Identifiers.IsValid(returnId))
@@ -170,7 +173,7 @@ public static class LifecycleApi
             return Problems.Invalid(errors);
         }
         var received = items.Select(i => new ReturnedItem(i!.Sku!, i.Quantity!.Value, i.Disposition!.Value, i.Reason)).ToList();
-        return ToHttp(await grains.GetGrain<IOrderGrain>(orderId).ReceiveReturn(returnId, body!.NodeId!, received, Actor(http, "returns-desk")));
+        return ToHttp(await grains.GetGrain<IOrderGrain>(orderId).ReceiveReturn(returnId, body!.NodeId!, received, Actor(actor, "returns-desk")));
     }
 
     private static async Task<IResult> History(string orderId, IGrainFactory grains)
@@ -230,11 +233,7 @@ public static class LifecycleApi
         return bad.Count > 0 ? Problems.Invalid(bad) : null;
     }
 
-    private static string Actor(HttpRequest http, string fallback)
-    {
-        var actor = http.Headers["X-Actor"].ToString();
-        return Identifiers.IsValid(actor) ? actor : fallback;
-    }
+    private static string Actor(string? actor, string fallback) => actor is not null && Identifiers.IsValid(actor) ? actor : fallback;
 }
 
 /// <summary>Problem details in one place, so every refusal reads the same.</summary>

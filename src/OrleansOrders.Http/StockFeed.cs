@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using OrleansOrders.Contracts;
 using OrleansOrders.Http.OpenApi;
@@ -238,7 +239,7 @@ public static class StockFeedApi
         return app;
     }
 
-    private static async Task<IResult> Import(HttpRequest http, IGrainFactory grains)
+    private static async Task<IResult> Import(HttpRequest http, IGrainFactory grains, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey)
     {
         var type = http.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         var jsonLines = type is "application/x-ndjson" or "application/jsonl" or "application/json-lines";
@@ -259,8 +260,8 @@ public static class StockFeedApi
             return Problems.Invalid(["The feed has no lines."]);
         }
         // Operation ids derive from the feed's content (or its Idempotency-Key), so posting the same feed again changes nothing.
-        var feedId = http.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key && Identifiers.IsValid(key)
-            ? key
+        var feedId = idempotencyKey is not null && Identifiers.IsValid(idempotencyKey)
+            ? idempotencyKey
             : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..24];
 
         var applied = 0;

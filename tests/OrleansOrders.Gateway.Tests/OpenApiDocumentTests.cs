@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using JsonEverything::Json.Schema;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
 using OrleansOrders.Gateway.Tests.Support;
 using OrleansOrders.Http;
 using OrleansOrders.Http.OpenApi;
@@ -29,6 +30,11 @@ public sealed class OpenApiDocumentTests(GridFixture grid)
         var document = await Document(grid.Gateway.Client(Keys.Storefront));
 
         Assert.StartsWith("3.1.", document.GetProperty("openapi").GetString());
+        // What a client generator's reader makes of it: no errors, and the default validation rules hold.
+        var read = OpenApiDocument.Parse(document.GetRawText(), "json");
+        Assert.Empty(read.Diagnostic?.Errors ?? []);
+        Assert.Equal(OpenApiSpecVersion.OpenApi3_1, read.Diagnostic?.SpecificationVersion);
+        Assert.Empty(read.Document!.Validate(ValidationRuleSet.GetDefaultRuleSet()) ?? []);
         var schemes = document.GetProperty("components").GetProperty("securitySchemes");
         var apiKey = schemes.GetProperty(GridOpenApi.ApiKeySchemeId);
         Assert.Equal("apiKey", apiKey.GetProperty("type").GetString());
@@ -113,10 +119,13 @@ public sealed class OpenApiDocumentTests(GridFixture grid)
     }
 
     [Fact]
-    public async Task Operations_list_their_refusals_as_problem_details()
+    public async Task Operations_list_their_headers_and_their_refusals_as_problem_details()
     {
         var document = await Document(grid.Gateway.Client(Keys.Storefront));
         var byId = Operations(document).ToDictionary(o => o.Operation.GetProperty("operationId").GetString()!, o => o.Operation);
+        Assert.Contains("X-Actor", Headers(byId["ShipShipment"]));
+        Assert.Contains("Idempotency-Key", Headers(byId["SetStock"]));
+        Assert.Contains("Idempotency-Key", Headers(byId["ImportStockFeed"]));
         Assert.Equal(["200", "201", "400", "401", "403", "409", "413", "415", "429", "503", "504"], Codes(byId["SubmitOrder"]));
         Assert.Equal(["200", "400", "401", "403", "404", "429", "503", "504"], Codes(byId["GetOrder"]));
         Assert.Equal(["200", "400", "401", "403", "404", "409", "413", "415", "429", "503", "504"], Codes(byId["ShipShipment"]));
@@ -167,6 +176,10 @@ public sealed class OpenApiDocumentTests(GridFixture grid)
 
     private static JsonElement JsonRequestBody(JsonElement operation) =>
         operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json");
+
+    private static List<string?> Headers(JsonElement operation) =>
+        operation.GetProperty("parameters").EnumerateArray()
+            .Where(p => p.GetProperty("in").GetString() == "header").Select(p => p.GetProperty("name").GetString()).ToList();
 
     private static List<string> Codes(JsonElement operation) =>
         operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal).ToList();
