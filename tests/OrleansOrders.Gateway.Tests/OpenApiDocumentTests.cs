@@ -130,12 +130,20 @@ public sealed class OpenApiDocumentTests(GridFixture grid)
         Assert.Equal(["200", "400", "401", "403", "404", "429", "503", "504"], Codes(byId["GetOrder"]));
         Assert.Equal(["200", "400", "401", "403", "404", "409", "413", "415", "429", "503", "504"], Codes(byId["ShipShipment"]));
         Assert.Equal(["200"], Codes(byId["Health"]));
+
+        // A real 400 has the documented shape, errors and all.
+        var refused = await grid.Gateway.Client(Keys.Storefront).PostAsync("/orders", Json("""{"orderId":"bad id!"}"""));
+        var problem = await Problem(refused, HttpStatusCode.BadRequest);
+        var invalid = byId["SubmitOrder"].GetProperty("responses").GetProperty("400").GetProperty("content").GetProperty("application/problem+json");
+        Assert.Null(Validate(document, invalid.GetProperty("schema"), problem.GetRawText()));
+        Assert.True(problem.GetProperty("errors").GetArrayLength() > 0);
+        Assert.Contains("errors", document.GetProperty("components").GetProperty("schemas").GetProperty("InvalidRequestProblem").GetProperty("properties").EnumerateObject().Select(p => p.Name));
         foreach (var (path, method, operation) in Operations(document))
         {
             foreach (var response in operation.GetProperty("responses").EnumerateObject().Where(r => r.Name[0] is '4' or '5'))
             {
                 var schema = response.Value.GetProperty("content").GetProperty("application/problem+json").GetProperty("schema");
-                Assert.Equal("#/components/schemas/ProblemDetails", schema.GetProperty("$ref").GetString());
+                Assert.Contains(schema.GetProperty("$ref").GetString(), ProblemSchemas);
             }
         }
     }
@@ -173,6 +181,8 @@ public sealed class OpenApiDocumentTests(GridFixture grid)
     private static IEnumerable<(string Path, string Method, JsonElement Operation)> Operations(JsonElement document) =>
         document.GetProperty("paths").EnumerateObject()
             .SelectMany(path => path.Value.EnumerateObject().Select(op => (path.Name, op.Name, op.Value)));
+
+    private static readonly string[] ProblemSchemas = ["#/components/schemas/ProblemDetails", "#/components/schemas/InvalidRequestProblem"];
 
     private static JsonElement JsonRequestBody(JsonElement operation) =>
         operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json");

@@ -118,9 +118,26 @@ public static class GridOpenApi
         endpoint.WithName(name).WithSummary(summary).Produces<TResponse>(status);
         foreach (var problem in problems)
         {
-            endpoint.ProducesProblem(problem);
+            if (problem == StatusCodes.Status400BadRequest)
+            {
+                endpoint.Produces<InvalidRequestProblem>(problem, ProblemJson);
+            }
+            else
+            {
+                endpoint.ProducesProblem(problem);
+            }
         }
         return endpoint;
+    }
+
+    /// <summary>
+    /// The shape of a 400 as <see cref="Problems.Invalid"/> writes it: problem details plus every
+    /// validation message. Described only (the handlers write <see cref="ProblemDetails"/> with an
+    /// <c>errors</c> extension); a 400 from binding, malformed JSON, carries no <c>errors</c>.
+    /// </summary>
+    public sealed class InvalidRequestProblem : ProblemDetails
+    {
+        public IReadOnlyList<string>? Errors { get; init; }
     }
 
     private static void Refusal(IList<object> metadata, int status)
