@@ -25,6 +25,7 @@ public static class GridOpenApi
 {
     public const string DocumentName = "v1";
     public const string DocumentPath = "/openapi/v1.json";
+    private const string DocumentRoutePattern = "/openapi/{documentName}.json";
     public const string ReferencePath = "/ops/reference";
 
     /// <summary>The security scheme ids in the document: the two ways <see cref="ApiKeyAuthenticationHandler"/> reads a key.</summary>
@@ -65,10 +66,10 @@ public static class GridOpenApi
     /// </summary>
     public static IEndpointRouteBuilder MapGridOpenApi(this IEndpointRouteBuilder app)
     {
-        app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization();
+        app.MapOpenApi(DocumentRoutePattern).RequireAuthorization();
         app.MapScalarApiReference(ReferencePath, options => options
                 .WithTitle("OrleansOrders API reference")
-                .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+                .WithOpenApiRoutePattern(DocumentRoutePattern)
                 .AddPreferredSecuritySchemes([ApiKeySchemeId]))
             .RequireAuthorization(GridPolicies.Operator);
         return app;
