@@ -2,6 +2,7 @@ using Orleans.Connections.Security;
 using OrleansOrders.Client;
 using OrleansOrders.Contracts;
 using OrleansOrders.Http;
+using OrleansOrders.Http.OpenApi;
 
 namespace OrleansOrders.Gateway;
 
@@ -35,24 +36,27 @@ public sealed class GatewayProgram
         });
         builder.Services.AddSingleton<Orleans.IClientConnectionRetryFilter, ConnectRetry>();
         builder.AddOrderGridHttp();
+        builder.Services.AddGridOpenApi();
         builder.AddOrderGridTelemetry();
 
         var app = builder.Build();
         app.UseOrderGridHttp();
         app.MapOrderGrid();
+        app.MapGridOpenApi();
         app.MapOrderGridTelemetry();
         app.MapGet("/health/ready", async (IGrainFactory grains) =>
         {
             try
             {
                 await grains.GetGrain<IPingGrain>(0).Ping(1).WaitAsync(TimeSpan.FromSeconds(5));
-                return Results.Ok(new { status = "ready" });
+                return Results.Ok(new OrderGridApi.HealthStatus("ready"));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The grid is not reachable", detail: ex.GetType().Name);
             }
-        }).AllowAnonymous();
+        }).AllowAnonymous().WithTags("Health")
+            .Answers<OrderGridApi.HealthStatus>("Ready", "The gateway reaches the cluster (no key needed)", StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

@@ -1,19 +1,22 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using OrleansOrders.Contracts;
 
 namespace OrleansOrders.Http;
 
 // Request bodies as JSON arrives: every field nullable, so a missing field is reported by the
-// validator with its name instead of silently becoming a default.
+// validator with its name instead of silently becoming a default. [Required] marks, for the OpenAPI
+// document only, the fields the validator insists on (no validation filter reads it).
 
-public sealed record LocationBody(double? Latitude, double? Longitude)
+public sealed record LocationBody([property: Required] double? Latitude, [property: Required] double? Longitude)
 {
     public Location ToLocation() => new(Latitude ?? double.NaN, Longitude ?? double.NaN);
 }
 
 /// <param name="KitId">Lines sharing a kit id ship together from one node, whole.</param>
-public sealed record OrderLineBody(string? Sku, int? Quantity, decimal? UnitPrice = null, string? KitId = null);
+public sealed record OrderLineBody([property: Required] string? Sku, [property: Required] int? Quantity, decimal? UnitPrice = null, string? KitId = null);
 
 /// <summary>An order's own routing choices; every field optional (the channel's default applies).</summary>
 /// <param name="Goal">
@@ -46,7 +49,7 @@ public sealed record RoutingBody(JsonElement? Goal, bool? ShipComplete, int? Max
 /// <param name="AllowSplitShip">For a pickup order: what the store lacks may ship to shipTo instead.</param>
 /// <param name="Routing">The order's routing goal, ship-complete and parcel limit.</param>
 public sealed record SubmitOrderBody(
-    string? OrderId, string? CustomerId, string? Channel, LocationBody? ShipTo, List<OrderLineBody?>? Lines,
+    [property: Required] string? OrderId, [property: Required] string? CustomerId, [property: Required] string? Channel, [property: Required] LocationBody? ShipTo, [property: Required] List<OrderLineBody?>? Lines,
     string? PickupNodeId = null, bool? AllowSplitShip = null, RoutingBody? Routing = null)
 {
     public OrderRequest ToRequest() => new(
@@ -62,7 +65,7 @@ public sealed record SubmitOrderBody(
 
 public sealed record CancelOrderBody(string? Reason);
 
-public sealed record StockLevelBody(int? OnHand, int? SafetyStock);
+public sealed record StockLevelBody([property: Required] int? OnHand, int? SafetyStock);
 
 /// <param name="CutoffUtc">"HH:mm", UTC: orders placed at or after it dispatch the next day.</param>
 /// <param name="ClearCutoff">True removes the cutoff (do not send cutoffUtc with it).</param>
@@ -72,6 +75,7 @@ public sealed record NodeUpdateBody(
     string? CutoffUtc = null, int? Priority = null, double? ServiceRadiusKm = null,
     bool? ClearCutoff = null, bool? ClearServiceRadius = null)
 {
+    [JsonIgnore]
     public bool ChangesNothing =>
         Status is null && DailyCapacity is null && CutoffUtc is null && Priority is null && ServiceRadiusKm is null &&
         ClearCutoff != true && ClearServiceRadius != true;
@@ -80,6 +84,7 @@ public sealed record NodeUpdateBody(
     /// The cutoff as a time of day, "HH:mm" (00:00 to 23:59; "HH:mm:ss", as a node reads back, also
     /// works); null when absent or malformed.
     /// </summary>
+    [JsonIgnore]
     public TimeOnly? ParsedCutoff =>
         TimeOnly.TryParseExact(CutoffUtc, ["HH:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) ? time : null;
 
@@ -88,18 +93,19 @@ public sealed record NodeUpdateBody(
 }
 
 /// <summary>Units of a SKU at a node only the listed channels may take.</summary>
-public sealed record ReserveBody(int? Quantity, List<string?>? Channels)
+public sealed record ReserveBody([property: Required] int? Quantity, List<string?>? Channels)
 {
     public ChannelReserve ToReserve() => new(Quantity ?? 0, Channels?.Select(c => c ?? "").ToList()!);
 }
 
 /// <summary>An expected delivery: how many, and the day it is due ("yyyy-MM-dd").</summary>
-public sealed record ExpectedReceiptBody(int? Quantity, string? ExpectedOn)
+public sealed record ExpectedReceiptBody([property: Required] int? Quantity, [property: Required] string? ExpectedOn)
 {
     /// <summary>The date, exactly "yyyy-MM-dd"; null when absent or malformed.</summary>
+    [JsonIgnore]
     public DateOnly? ParsedExpectedOn =>
         DateOnly.TryParseExact(ExpectedOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
 }
 
 /// <summary>Units that arrived under an expected receipt (or an unannounced delivery under that id).</summary>
-public sealed record ReceiveBody(int? Quantity);
+public sealed record ReceiveBody([property: Required] int? Quantity);

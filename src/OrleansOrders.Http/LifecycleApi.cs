@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using OrleansOrders.Contracts;
+using OrleansOrders.Http.OpenApi;
 
 namespace OrleansOrders.Http;
 
@@ -16,37 +17,54 @@ public static class LifecycleApi
 {
     private const int MaxLines = 100;
 
+    /// <summary>Names who acts (a node, a store, an agent) for the order's history; bound as a parameter so the document lists it.</summary>
+    private const string ActorHeader = "X-Actor";
+
     public static IEndpointRouteBuilder MapOrderLifecycleApi(this IEndpointRouteBuilder app)
     {
         // Nodes (operators) move shipments and receive returns; storefronts act for customers.
-        var shipments = app.MapGroup("/orders/{orderId}/shipments/{shipmentId}").RequireAuthorization(GridPolicies.Operator);
-        shipments.MapPost("/acknowledge", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Acknowledge, null, http, grains));
-        shipments.MapPost("/pick", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Pick, null, http, grains));
-        shipments.MapPost("/pack", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Pack, null, http, grains));
-        shipments.MapPost("/ship", (string orderId, string shipmentId, ShipBody? body, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Ship, body ?? new ShipBody(null, null), http, grains));
-        shipments.MapPost("/deliver", (string orderId, string shipmentId, HttpRequest http, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Deliver, null, http, grains));
-        shipments.MapPost("/reject", Reject);
+        const int Invalid = StatusCodes.Status400BadRequest, Unknown = StatusCodes.Status404NotFound, NotNow = StatusCodes.Status409Conflict;
+        var shipments = app.MapGroup("/orders/{orderId}/shipments/{shipmentId}").RequireAuthorization(GridPolicies.Operator).WithTags("Shipments");
+        void MapStep(string path, ShipmentStep step, string name, string summary) =>
+            shipments.MapPost(path, (string orderId, string shipmentId, [FromHeader(Name = ActorHeader)] string? actor, IGrainFactory grains) =>
+                    Step(orderId, shipmentId, step, null, actor, grains))
+                .Answers<OrderView>(name, summary, Invalid, Unknown, NotNow);
+        MapStep("/acknowledge", ShipmentStep.Acknowledge, "AcknowledgeShipment", "The node acknowledges a shipment");
+        MapStep("/pick", ShipmentStep.Pick, "PickShipment", "The node picked a shipment");
+        MapStep("/pack", ShipmentStep.Pack, "PackShipment", "The node packed a shipment");
+        shipments.MapPost("/ship", (string orderId, string shipmentId, ShipBody? body, [FromHeader(Name = ActorHeader)] string? actor, IGrainFactory grains) => Step(orderId, shipmentId, ShipmentStep.Ship, body ?? new ShipBody(null, null), actor, grains))
+            .Answers<OrderView>("ShipShipment", "The node shipped a shipment: its units leave on hand and committed", Invalid, Unknown, NotNow);
+        MapStep("/deliver", ShipmentStep.Deliver, "DeliverShipment", "The shipment was delivered");
+        shipments.MapPost("/reject", Reject)
+            .Answers<OrderView>("RejectShipment", "The node rejects a shipment (or some of its lines): re-routed elsewhere", Invalid, Unknown, NotNow);
 
-        app.MapPost("/orders/{orderId}/cancel-lines", CancelLines).RequireAuthorization(GridPolicies.Storefront);
-        app.MapPost("/orders/{orderId}/address", ChangeAddress).RequireAuthorization(GridPolicies.Storefront);
-        app.MapPost("/orders/{orderId}/returns", StartReturn).RequireAuthorization(GridPolicies.Storefront);
-        app.MapPost("/orders/{orderId}/returns/{returnId}/receive", ReceiveReturn).RequireAuthorization(GridPolicies.Operator);
-        app.MapGet("/orders/{orderId}/history", History).RequireAuthorization(GridPolicies.Storefront);
-        app.MapGet("/customers/{customerId}/orders", CustomerOrders).RequireAuthorization(GridPolicies.Storefront);
+        var orders = app.MapGroup("/orders/{orderId}").WithTags("Orders");
+        orders.MapPost("/cancel-lines", CancelLines).RequireAuthorization(GridPolicies.Storefront)
+            .Answers<OrderView>("CancelLines", "Cancel units of some lines: backordered first, then unshipped parcels", Invalid, Unknown, NotNow);
+        orders.MapPost("/address", ChangeAddress).RequireAuthorization(GridPolicies.Storefront)
+            .Answers<OrderView>("ChangeAddress", "Change where an order ships, before any node started: every parcel is re-routed", Invalid, Unknown, NotNow);
+        orders.MapPost("/returns", StartReturn).RequireAuthorization(GridPolicies.Storefront)
+            .Answers<OrderView>("StartReturn", "Start a return of shipped units, optionally with an exchange order", Invalid, Unknown, NotNow);
+        orders.MapPost("/returns/{returnId}/receive", ReceiveReturn).RequireAuthorization(GridPolicies.Operator)
+            .Answers<OrderView>("ReceiveReturn", "Receive a return at any node: restocked units become sellable there", Invalid, Unknown, NotNow);
+        orders.MapGet("/history", History).RequireAuthorization(GridPolicies.Storefront)
+            .Answers<IReadOnlyList<OrderEvent>>("GetOrderHistory", "Every transition of an order: time, actor, reason, what changed", Invalid, Unknown);
+        app.MapGet("/customers/{customerId}/orders", CustomerOrders).RequireAuthorization(GridPolicies.Storefront).WithTags("Orders")
+            .Answers<CustomerOrdersView>("GetCustomerOrders", "A customer's orders (at most 100, fed by the event stream)", Invalid);
         return app;
     }
 
-    private static async Task<IResult> Step(string orderId, string shipmentId, ShipmentStep step, ShipBody? body, HttpRequest http, IGrainFactory grains)
+    private static async Task<IResult> Step(string orderId, string shipmentId, ShipmentStep step, ShipBody? body, [FromHeader(Name = ActorHeader)] string? actor, IGrainFactory grains)
     {
         if (Ids(("orderId", orderId), ("shipmentId", shipmentId)) is { } bad)
         {
             return bad;
         }
-        var result = await grains.GetGrain<IOrderGrain>(orderId).AdvanceShipment(shipmentId, step, Actor(http, "node"), body?.Carrier, body?.TrackingNumber);
+        var result = await grains.GetGrain<IOrderGrain>(orderId).AdvanceShipment(shipmentId, step, Actor(actor, "node"), body?.Carrier, body?.TrackingNumber);
         return ToHttp(result);
     }
 
-    private static async Task<IResult> Reject(string orderId, string shipmentId, RejectShipmentBody? body, HttpRequest http, IGrainFactory grains)
+    private static async Task<IResult> Reject(string orderId, string shipmentId, RejectShipmentBody? body, [FromHeader(Name = ActorHeader)] string? actor, IGrainFactory grains)
     {
         if (Ids(("orderId", orderId), ("shipmentId", shipmentId)) is { } bad)
         {
@@ -65,11 +83,11 @@ public static class LifecycleApi
             }
             lines = body.Lines.Select(l => l!.ToLine()).ToList();
         }
-        var result = await grains.GetGrain<IOrderGrain>(orderId).RejectShipment(shipmentId, lines, body.Reason, body.StockMissing ?? false, Actor(http, "node"));
+        var result = await grains.GetGrain<IOrderGrain>(orderId).RejectShipment(shipmentId, lines, body.Reason, body.StockMissing ?? false, Actor(actor, "node"));
         return ToHttp(result);
     }
 
-    private static async Task<IResult> CancelLines(string orderId, CancelLinesBody? body, HttpRequest http, IGrainFactory grains)
+    private static async Task<IResult> CancelLines(string orderId, CancelLinesBody? body, [FromHeader(Name = ActorHeader)] string? actor, IGrainFactory grains)
     {
         if (Ids(("orderId", orderId)) is { } bad)
         {
@@ -80,11 +98,11 @@ public static class LifecycleApi
         {
             return Problems.Invalid(parsed.Errors);
         }
-        var result = await grains.GetGrain<IOrderGrain>(orderId).CancelLines(parsed.Lines, body?.Reason ?? "cancelled by customer", Actor(http, "customer"));
+        var result = await grains.GetGrain<IOrderGrain>(orderId).CancelLines(parsed.Lines, body?.Reason ?? "cancelled by customer", Actor(actor, "customer"));
         return ToHttp(result);
     }
 
-    private static async Task<IResult> ChangeAddress(string orderId, LocationBody? body, HttpRequest http, IGrainFactory grains)
+    private static async Task<IResult> ChangeAddress(string orderId, LocationBody? body, [FromHeader(Name = ActorHeader)] string? actor, IGrainFactory grains)
     {
         if (Ids(("orderId", orderId)) is { } bad)
         {
@@ -95,10 +113,10 @@ public static class LifecycleApi
         {
             return Problems.Invalid(["The body must be {latitude, longitude} with latitude in [-90, 90] and longitude in [-180, 180]."]);
         }
-        return ToHttp(await grains.GetGrain<IOrderGrain>(orderId).ChangeAddress(shipTo, Actor(http, "customer")));
+        return ToHttp(await grains.GetGrain<IOrderGrain>(orderId).ChangeAddress(shipTo, Actor(actor, "customer")));
     }
 
-    private static async Task<IResult> StartReturn(string orderId, StartReturnBody? body, HttpRequest http, IGrainFactory grains)
+    private static async Task<IResult> StartReturn(string orderId, StartReturnBody? body, [FromHeader(Name = ActorHeader)] string? actor, IGrainFactory grains)
     {
         var errors = new List<string>();
         if (!Identifiers.IsValid(orderId))
@@ -122,10 +140,10 @@ public static class LifecycleApi
             return Problems.Invalid(errors);
         }
         var request = new ReturnRequest(body!.ReturnId!, lines.Lines, body.Channel!, body.Reason ?? "", exchange?.Lines);
-        return ToHttp(await grains.GetGrain<IOrderGrain>(orderId).StartReturn(request, Actor(http, "customer")));
+        return ToHttp(await grains.GetGrain<IOrderGrain>(orderId).StartReturn(request, Actor(actor, "customer")));
     }
 
-    private static async Task<IResult> ReceiveReturn(string orderId, string returnId, ReceiveReturnBody? body, HttpRequest http, IGrainFactory grains)
+    private static async Task<IResult> ReceiveReturn(string orderId, string returnId, ReceiveReturnBody? body, [FromHeader(Name = ActorHeader)] string? actor, IGrainFactory grains)
     {
         var errors = new List<string>();
         if (!Identifiers.IsValid(orderId) || !Identifiers.IsValid(returnId))
@@ -155,7 +173,7 @@ public static class LifecycleApi
             return Problems.Invalid(errors);
         }
         var received = items.Select(i => new ReturnedItem(i!.Sku!, i.Quantity!.Value, i.Disposition!.Value, i.Reason)).ToList();
-        return ToHttp(await grains.GetGrain<IOrderGrain>(orderId).ReceiveReturn(returnId, body!.NodeId!, received, Actor(http, "returns-desk")));
+        return ToHttp(await grains.GetGrain<IOrderGrain>(orderId).ReceiveReturn(returnId, body!.NodeId!, received, Actor(actor, "returns-desk")));
     }
 
     private static async Task<IResult> History(string orderId, IGrainFactory grains)
@@ -180,7 +198,7 @@ public static class LifecycleApi
         }
         var ids = await grains.GetGrain<ICustomerOrdersGrain>(customerId).GetOrderIds();
         var views = await Task.WhenAll(ids.Take(100).Select(id => grains.GetGrain<IOrderGrain>(id).Get()));
-        return Results.Ok(new { customerId, orders = views.Where(v => v is not null) });
+        return Results.Ok(new CustomerOrdersView(customerId, views.OfType<OrderView>().ToList()));
     }
 
     private static IResult ToHttp(OrderActionResult result) => result.Outcome switch
@@ -215,11 +233,7 @@ public static class LifecycleApi
         return bad.Count > 0 ? Problems.Invalid(bad) : null;
     }
 
-    private static string Actor(HttpRequest http, string fallback)
-    {
-        var actor = http.Headers["X-Actor"].ToString();
-        return Identifiers.IsValid(actor) ? actor : fallback;
-    }
+    private static string Actor(string? actor, string fallback) => actor is not null && Identifiers.IsValid(actor) ? actor : fallback;
 }
 
 /// <summary>Problem details in one place, so every refusal reads the same.</summary>

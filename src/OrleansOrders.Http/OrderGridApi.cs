@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrleansOrders.Contracts;
+using OrleansOrders.Http.OpenApi;
 
 namespace OrleansOrders.Http;
 
@@ -104,9 +105,10 @@ public static class OrderGridApi
     /// </summary>
     public static RouteGroupBuilder MapOrderGrid(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous().DisableRateLimiting();
+        app.MapGet("/health", () => Results.Ok(new HealthStatus("ok"))).AllowAnonymous().DisableRateLimiting().WithTags("Health")
+            .Answers<HealthStatus>("Health", "The process is up (no key needed)");
 
-        var grid = app.MapGroup("");
+        var grid = app.MapGroup("").DocumentFrontDoorRefusals();
         grid.AddEndpointFilter(GridHttp.TimeoutFilter);
         grid.MapOrderGridApi();
         // Lifecycle endpoints need a key of either role until each names its own policy.
@@ -120,18 +122,27 @@ public static class OrderGridApi
     /// <summary>Orders and availability (storefront role); nodes and stock (operator role).</summary>
     public static IEndpointRouteBuilder MapOrderGridApi(this IEndpointRouteBuilder app)
     {
-        var orders = app.MapGroup("/orders").RequireAuthorization(GridPolicies.Storefront);
-        orders.MapPost("/", SubmitOrder);
-        orders.MapGet("/{orderId}", GetOrder);
-        orders.MapPost("/{orderId}/cancel", CancelOrder);
+        const int BadInput = StatusCodes.Status400BadRequest, Unknown = StatusCodes.Status404NotFound, Conflict = StatusCodes.Status409Conflict;
+        var orders = app.MapGroup("/orders").RequireAuthorization(GridPolicies.Storefront).WithTags("Orders");
+        // "" rather than "/": the route is /orders (a trailing slash still matches), as clients are told.
+        orders.MapPost("", SubmitOrder)
+            .Answers<OrderView>(StatusCodes.Status201Created, "SubmitOrder", "Submit an order: allocated, held and committed, or backordered", BadInput, Conflict)
+            .Produces<OrderView>(StatusCodes.Status200OK)
+            .WithDescription("Idempotent on orderId: the same body again answers 200 with the same result; another body under the same id is a 409.");
+        orders.MapGet("/{orderId}", GetOrder).Answers<OrderView>("GetOrder", "An order: status, parcels, what is backordered", BadInput, Unknown);
+        orders.MapPost("/{orderId}/cancel", CancelOrder)
+            .Answers<OrderView>("CancelOrder", "Cancel an order, releasing exactly the stock and capacity it took", BadInput, Unknown, Conflict);
 
-        app.MapGet("/availability/{sku}", GetAvailability).RequireAuthorization(GridPolicies.Storefront);
+        app.MapGet("/availability/{sku}", GetAvailability).RequireAuthorization(GridPolicies.Storefront).WithTags("Availability")
+            .Answers<NetworkAvailability>("GetAvailability", "Network availability (ATP) of a SKU, per node", BadInput, Unknown);
 
-        var nodes = app.MapGroup("/nodes").RequireAuthorization(GridPolicies.Operator);
-        nodes.MapGet("/{nodeId}", GetNode);
-        nodes.MapPatch("/{nodeId}", UpdateNode);
-        nodes.MapGet("/{nodeId}/stock/{sku}", GetStock);
-        nodes.MapPut("/{nodeId}/stock/{sku}", SetStock);
+        var nodes = app.MapGroup("/nodes").RequireAuthorization(GridPolicies.Operator).WithTags("Nodes and stock");
+        nodes.MapGet("/{nodeId}", GetNode).Answers<NodeView>("GetNode", "A fulfilment node", BadInput, Unknown);
+        nodes.MapPatch("/{nodeId}", UpdateNode)
+            .Answers<NodeView>("UpdateNode", "Change a node's status, daily capacity, cutoff, priority or service radius", BadInput, Unknown);
+        nodes.MapGet("/{nodeId}/stock/{sku}", GetStock).Answers<StockSnapshot>("GetStock", "A SKU's stock at a node", BadInput, Unknown);
+        nodes.MapPut("/{nodeId}/stock/{sku}", SetStock)
+            .Answers<StockSnapshot>("SetStock", "Set a SKU's on hand and safety stock at a node (idempotent with Idempotency-Key)", BadInput, Unknown);
         nodes.MapStockTermsApi();
         return app;
     }
@@ -304,6 +315,9 @@ public static class OrderGridApi
         var snapshot = await grains.GetGrain<IFulfilmentNodeGrain>(nodeId).SetStock(sku, level, operationId);
         return snapshot is null ? NotFound($"Node '{nodeId}' does not exist.") : Results.Ok(snapshot);
     }
+
+    /// <summary>What <c>/health</c> answers.</summary>
+    public sealed record HealthStatus(string Status);
 
     private static IResult Invalid(IEnumerable<string> errors) =>
         Results.Problem(new ProblemDetails

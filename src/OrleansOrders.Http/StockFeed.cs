@@ -4,8 +4,10 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using OrleansOrders.Contracts;
+using OrleansOrders.Http.OpenApi;
 
 namespace OrleansOrders.Http;
 
@@ -22,6 +24,9 @@ public sealed record StockFeedLine(int LineNumber, string NodeId, string Sku, St
 }
 
 public sealed record StockFeedError(int Line, string Error);
+
+/// <summary>What a feed did: lines applied, lines rejected, and why each rejected line was.</summary>
+public sealed record StockFeedReport(int Applied, int Rejected, IReadOnlyList<StockFeedError> Errors);
 
 /// <summary>
 /// Bulk stock feeds from an ERP or WMS, as CSV (header <c>nodeId,sku,onHand,safetyStock</c>,
@@ -227,11 +232,14 @@ public static class StockFeedApi
     /// <summary>POST /stock-feed with text/csv or application/x-ndjson; answers what was applied and every bad line.</summary>
     public static IEndpointRouteBuilder MapStockFeedApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/stock-feed", Import);
+        app.MapPost("/stock-feed", Import).WithTags("Nodes and stock")
+            .Accepts<string>("text/csv", "application/x-ndjson")
+            .Answers<StockFeedReport>("ImportStockFeed", "A bulk stock feed (CSV or JSON lines): good lines applied, bad ones reported by number",
+                StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
         return app;
     }
 
-    private static async Task<IResult> Import(HttpRequest http, IGrainFactory grains)
+    private static async Task<IResult> Import(HttpRequest http, IGrainFactory grains, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey)
     {
         var type = http.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         var jsonLines = type is "application/x-ndjson" or "application/jsonl" or "application/json-lines";
@@ -252,8 +260,8 @@ public static class StockFeedApi
             return Problems.Invalid(["The feed has no lines."]);
         }
         // Operation ids derive from the feed's content (or its Idempotency-Key), so posting the same feed again changes nothing.
-        var feedId = http.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key && Identifiers.IsValid(key)
-            ? key
+        var feedId = idempotencyKey is not null && Identifiers.IsValid(idempotencyKey)
+            ? idempotencyKey
             : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..24];
 
         var applied = 0;
@@ -309,6 +317,6 @@ public static class StockFeedApi
                 }
             }
         }
-        return Results.Ok(new { applied, rejected = failures.Count, errors = failures.OrderBy(e => e.Line) });
+        return Results.Ok(new StockFeedReport(applied, failures.Count, failures.OrderBy(e => e.Line).ToList()));
     }
 }

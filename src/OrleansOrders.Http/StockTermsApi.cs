@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using OrleansOrders.Contracts;
+using OrleansOrders.Http.OpenApi;
 
 namespace OrleansOrders.Http;
 
@@ -18,11 +19,17 @@ public static class StockTermsApi
 {
     public static IEndpointRouteBuilder MapStockTermsApi(this IEndpointRouteBuilder nodes)
     {
-        nodes.MapPut("/{nodeId}/stock/{sku}/reserve", SetReserve);
-        nodes.MapDelete("/{nodeId}/stock/{sku}/reserve", ClearReserve);
-        nodes.MapPut("/{nodeId}/stock/{sku}/receipts/{receiptId}", ExpectReceipt);
-        nodes.MapDelete("/{nodeId}/stock/{sku}/receipts/{receiptId}", CancelReceipt);
-        nodes.MapPost("/{nodeId}/stock/{sku}/receipts/{receiptId}/receive", Receive);
+        const int Invalid = StatusCodes.Status400BadRequest, Unknown = StatusCodes.Status404NotFound;
+        nodes.MapPut("/{nodeId}/stock/{sku}/reserve", SetReserve)
+            .Answers<StockSnapshot>("SetReserve", "Keep units of a SKU at a node for the listed channels (0 clears)", Invalid, Unknown);
+        nodes.MapDelete("/{nodeId}/stock/{sku}/reserve", ClearReserve)
+            .Answers<StockSnapshot>("ClearReserve", "Clear a SKU's channel reserve at a node", Invalid, Unknown);
+        nodes.MapPut("/{nodeId}/stock/{sku}/receipts/{receiptId}", ExpectReceipt)
+            .Answers<StockSnapshot>("ExpectReceipt", "Expect a delivery of a SKU at a node on a date (PUT again replaces it)", Invalid, Unknown);
+        nodes.MapDelete("/{nodeId}/stock/{sku}/receipts/{receiptId}", CancelReceipt)
+            .Answers<StockSnapshot>("CancelReceipt", "Withdraw an expected receipt", Invalid, Unknown);
+        nodes.MapPost("/{nodeId}/stock/{sku}/receipts/{receiptId}/receive", Receive)
+            .Answers<StockSnapshot>("ReceiveReceipt", "Goods arrived: on hand rises, once per receipt id", Invalid, Unknown);
         return nodes;
     }
 

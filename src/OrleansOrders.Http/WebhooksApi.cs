@@ -1,19 +1,28 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using OrleansOrders.Contracts;
+using OrleansOrders.Http.OpenApi;
 
 namespace OrleansOrders.Http;
 
-public sealed record WebhookBody(string? SubscriptionId, string? Url, string? Secret, List<string>? EventTypes);
+public sealed record WebhookBody([property: Required] string? SubscriptionId, [property: Required] string? Url, [property: Required] string? Secret, List<string>? EventTypes);
+
+/// <summary>A subscription as the API shows it: never its secret.</summary>
+public sealed record WebhookSubscriptionView(string SubscriptionId, string Url, IReadOnlyList<string> EventTypes)
+{
+    public static WebhookSubscriptionView Of(WebhookSubscription s) => new(s.SubscriptionId, s.Url, s.EventTypes);
+}
 
 /// <summary>Operators subscribe ERP, CRM or carrier endpoints to order events, and watch their delivery.</summary>
 public static class WebhooksApi
 {
     public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
     {
-        var hooks = app.MapGroup("/webhooks");
-        hooks.MapPost("/", async (WebhookBody? body, IGrainFactory grains) =>
+        const int Invalid = StatusCodes.Status400BadRequest, Unknown = StatusCodes.Status404NotFound;
+        var hooks = app.MapGroup("/webhooks").WithTags("Webhooks");
+        hooks.MapPost("", async (WebhookBody? body, IGrainFactory grains) =>
         {
             var subscription = new WebhookSubscription(body?.SubscriptionId ?? "", body?.Url ?? "", body?.Secret ?? "", body?.EventTypes ?? []);
             if (subscription.Validate() is { Count: > 0 } errors)
@@ -21,14 +30,16 @@ public static class WebhooksApi
                 return Problems.Invalid(errors);
             }
             await grains.GetGrain<IWebhookRegistryGrain>(0).Subscribe(subscription);
-            return Results.Ok(new { subscription.SubscriptionId, subscription.Url, subscription.EventTypes });
-        });
-        hooks.MapGet("/", async (IGrainFactory grains) =>
-            Results.Ok((await grains.GetGrain<IWebhookRegistryGrain>(0).List()).Select(s => new { s.SubscriptionId, s.Url, s.EventTypes })));
+            return Results.Ok(WebhookSubscriptionView.Of(subscription));
+        }).Answers<WebhookSubscriptionView>("Subscribe", "Subscribe an endpoint to order events (signed with the secret)", Invalid);
+        hooks.MapGet("", async (IGrainFactory grains) =>
+                Results.Ok((await grains.GetGrain<IWebhookRegistryGrain>(0).List()).Select(WebhookSubscriptionView.Of).ToList()))
+            .Answers<IReadOnlyList<WebhookSubscriptionView>>("ListWebhooks", "The webhook subscriptions");
         hooks.MapDelete("/{subscriptionId}", async (string subscriptionId, IGrainFactory grains) =>
             Identifiers.IsValid(subscriptionId) && await grains.GetGrain<IWebhookRegistryGrain>(0).Unsubscribe(subscriptionId)
                 ? Results.NoContent()
-                : Problems.NotFound($"No webhook subscription '{subscriptionId}'."));
+                : Problems.NotFound($"No webhook subscription '{subscriptionId}'."))
+            .WithName("Unsubscribe").WithSummary("Remove a webhook subscription").Produces(StatusCodes.Status204NoContent).ProducesProblem(Unknown);
         hooks.MapGet("/{subscriptionId}/status", async (string subscriptionId, IGrainFactory grains) =>
         {
             if (!Identifiers.IsValid(subscriptionId) ||
@@ -37,7 +48,7 @@ public static class WebhooksApi
                 return Problems.NotFound($"No webhook subscription '{subscriptionId}'.");
             }
             return Results.Ok(await grains.GetGrain<IWebhookDispatcherGrain>(subscriptionId).GetStatus());
-        });
+        }).Answers<WebhookStatus>("GetWebhookStatus", "A subscription's deliveries, failures and dead letters", Unknown);
         return app;
     }
 }

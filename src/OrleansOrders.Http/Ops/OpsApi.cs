@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansOrders.Contracts;
+using OrleansOrders.Http.OpenApi;
 using OrleansOrders.Http.Ops;
 
 namespace OrleansOrders.Http;
@@ -28,23 +29,35 @@ public static class OpsApi
 
     public static IEndpointRouteBuilder MapOperatorPage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/ops", (HttpContext http) => Asset(http, "index.html")).RequireAuthorization(GridPolicies.Operator);
-        app.MapGet("/ops/login", (HttpContext http) => Asset(http, "login.html")).AllowAnonymous();
-        app.MapPost("/ops/login", SignIn).AllowAnonymous().DisableAntiforgery();
-        app.MapPost("/ops/logout", (HttpContext http) =>
+        const int BadInput = StatusCodes.Status400BadRequest, Unknown = StatusCodes.Status404NotFound;
+        var page = app.MapGroup("/ops").WithTags("Operator page");
+        page.MapGet("", (HttpContext http) => Asset(http, "index.html")).RequireAuthorization(GridPolicies.Operator)
+            .WithName("OperatorPage").WithSummary("The operator page (HTML)").Produces(StatusCodes.Status200OK, contentType: "text/html");
+        page.MapGet("/login", (HttpContext http) => Asset(http, "login.html")).AllowAnonymous()
+            .WithName("OperatorSignInPage").WithSummary("The operator page's sign-in form (HTML)").Produces(StatusCodes.Status200OK, contentType: "text/html");
+        page.MapPost("/login", SignIn).AllowAnonymous().DisableAntiforgery()
+            .Accepts<SignInForm>("application/x-www-form-urlencoded")
+            .WithName("OperatorSignIn").WithSummary("Sign in with an operator key: sets the page's HttpOnly cookie and redirects")
+            .Produces(StatusCodes.Status302Found)
+            .ProducesProblem(BadInput).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        page.MapPost("/logout", (HttpContext http) =>
         {
             http.Response.Cookies.Delete(ApiKeyAuthenticationHandler.CookieName, new CookieOptions { Path = "/" });
             return Results.Redirect("/ops/login", permanent: false, preserveMethod: false);
-        }).AllowAnonymous().DisableAntiforgery();
+        }).AllowAnonymous().DisableAntiforgery()
+            .WithName("OperatorSignOut").WithSummary("Sign out of the operator page").Produces(StatusCodes.Status302Found);
         // Scripts and styles hold no data: anonymous, so the sign-in page can use them.
-        app.MapGet("/ops/assets/{file}", (string file, HttpContext http) =>
-            file is "ops.js" or "ops.css" ? Asset(http, file) : Problems.NotFound($"No asset '{file}'.")).AllowAnonymous();
+        page.MapGet("/assets/{file}", (string file, HttpContext http) =>
+            file is "ops.js" or "ops.css" ? Asset(http, file) : Problems.NotFound($"No asset '{file}'.")).AllowAnonymous()
+            .WithName("OperatorPageAsset").WithSummary("The page's script and style sheet")
+            .Produces(StatusCodes.Status200OK, contentType: "text/javascript").Produces(StatusCodes.Status200OK, contentType: "text/css")
+            .ProducesProblem(Unknown);
 
-        var api = app.MapGroup("/ops/api").RequireAuthorization(GridPolicies.Operator);
-        api.MapGet("/nodes", Nodes);
-        api.MapGet("/inventory", Inventory);
-        api.MapGet("/orders/recent", RecentOrders);
-        api.MapGet("/orders/{orderId}", OrderById);
+        var api = app.MapGroup("/ops/api").RequireAuthorization(GridPolicies.Operator).WithTags("Operator page");
+        api.MapGet("/nodes", Nodes).Answers<NodesOverview>("OperatorNodes", "Every node: status, capacity used today, how its bids fared");
+        api.MapGet("/inventory", Inventory).Answers<InventoryPage>("OperatorInventory", "Stock by SKU and node, filtered by SKU prefix and paged", BadInput);
+        api.MapGet("/orders/recent", RecentOrders).Answers<RecentOrdersView>("OperatorRecentOrders", "The newest orders with their routing explained", BadInput);
+        api.MapGet("/orders/{orderId}", OrderById).Answers<OrderExplained>("OperatorOrder", "An order with its routing explained", BadInput, Unknown);
         return app;
     }
 
@@ -119,7 +132,7 @@ public static class OpsApi
         var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<IFulfilmentNodeGrain>(id).Get()));
         var (recent, available, message) = await LoadRecent(grains, MaxRecentOrders, logs);
         var nodes = NodeSummary.Of(views.Where(v => v is not null)!, recent);
-        return Results.Ok(new { nodes, recentOrdersConsidered = recent.Count, recentOrdersAvailable = available, message });
+        return Results.Ok(new NodesOverview(nodes, recent.Count, available, message));
     }
 
     /// <summary>Stock by SKU and node: on hand, available, held, committed. Filtered by SKU prefix and paged.</summary>
@@ -164,28 +177,14 @@ public static class OpsApi
         var rows = await Task.WhenAll(page.Select(async group =>
         {
             var cells = await Task.WhenAll(group.Select(x => grains.GetGrain<IStockGrain>(Identifiers.StockKey(x.Node, x.Sku)).GetSnapshot()));
-            var ordered = cells.OrderBy(c => c.NodeId, StringComparer.Ordinal).Select(c => new
-            {
-                nodeId = c.NodeId,
-                onHand = c.OnHand,
-                safetyStock = c.SafetyStock,
-                available = c.Available,
-                held = c.Held,
-                committed = c.Committed,
-            }).ToList();
-            return new
-            {
-                sku = group.Key,
-                onHand = cells.Sum(c => c.OnHand),
-                available = cells.Sum(c => c.Available),
-                held = cells.Sum(c => c.Held),
-                committed = cells.Sum(c => c.Committed),
-                nodes = ordered,
-            };
+            var ordered = cells.OrderBy(c => c.NodeId, StringComparer.Ordinal)
+                .Select(c => new InventoryCell(c.NodeId, c.OnHand, c.SafetyStock, c.Available, c.Held, c.Committed)).ToList();
+            return new InventorySku(
+                group.Key, cells.Sum(c => c.OnHand), cells.Sum(c => c.Available), cells.Sum(c => c.Held), cells.Sum(c => c.Committed), ordered);
         }));
         var nodes = perNode.Where(n => n.View is not null).OrderBy(n => n.Id, StringComparer.Ordinal)
-            .Select(n => new { nodeId = n.Id, status = n.View!.Profile.Status }).ToList();
-        return Results.Ok(new { nodes, skus = rows, totalSkus = nodesBySku.Count, offset = skip, limit = take });
+            .Select(n => new InventoryNode(n.Id, n.View!.Profile.Status)).ToList();
+        return Results.Ok(new InventoryPage(nodes, rows, nodesBySku.Count, skip, take));
     }
 
     /// <summary>The newest orders with their routing explained; when the recent-orders read model is not there, says so and answers none.</summary>
@@ -196,7 +195,7 @@ public static class OpsApi
             return Problems.Invalid([$"max must be between 1 and {MaxRecentOrders}."]);
         }
         var (orders, available, message) = await LoadRecent(grains, max ?? 20, logs);
-        return Results.Ok(new { available, message, orders });
+        return Results.Ok(new RecentOrdersView(available, message, orders));
     }
 
     private static async Task<IResult> OrderById(string orderId, IGrainFactory grains)

@@ -39,6 +39,9 @@ public static class GridTelemetry
     /// <summary>The grid's own meter (GridMetrics in the grains).</summary>
     public const string GridMeterName = "OrleansOrders";
 
+    /// <summary>Where Prometheus scrapes, operator role.</summary>
+    public const string MetricsPath = "/metrics";
+
     public const string OrleansMeterName = "Microsoft.Orleans";
 
     /// <summary>Orleans' activity sources: grain calls as the runtime sees them and as the application does.</summary>
@@ -91,7 +94,7 @@ public static class GridTelemetry
     {
         if (app.Services.GetRequiredService<GridTelemetryOptions>().Prometheus)
         {
-            app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(GridPolicies.Operator);
+            app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(GridPolicies.Operator);
         }
         return app;
     }

@@ -1,6 +1,7 @@
 using Orleans.Connections.Security;
 using Orleans.Dashboard;
 using OrleansOrders.Http;
+using OrleansOrders.Http.OpenApi;
 
 namespace OrleansOrders.Silo.Hosting;
 
@@ -38,7 +39,9 @@ public static class Operations
         app.MapOrderGridTelemetry();
         if (app.Configuration.GetValue("Dashboard:Enabled", true))
         {
-            app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(GridPolicies.Operator);
+            app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(GridPolicies.Operator)
+                .WithTags("Orleans dashboard").WithSummary("The Orleans dashboard: its page and its own JSON (Orleans' format, not this API's contract)")
+                .DocumentFrontDoorRefusals();
         }
         return app;
     }
