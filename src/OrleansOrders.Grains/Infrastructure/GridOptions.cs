@@ -28,6 +28,12 @@ public sealed class GridOptions
     public int MaxBidCandidates { get; set; } = 4;
 
     /// <summary>
+    /// Ask the first candidate alone when its bid can settle the order (see <c>SingleNodeShortcut</c>);
+    /// false asks every candidate at once, always. The plan is the same either way.
+    /// </summary>
+    public bool RoutingFastPath { get; set; } = true;
+
+    /// <summary>
     /// How long a node answers bids from a stock offer its stock grain told it, without reading the
     /// stock grain again. Stock grains tell every change, so this only bounds a view whose update was
     /// lost (a failed call); a bid made on a stale view loses the race at the hold, never oversells.

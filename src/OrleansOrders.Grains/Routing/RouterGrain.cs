@@ -73,7 +73,7 @@ public sealed class RouterGrain(
                 Fresh: rounds > 1); // a later round follows a lost race: bids read the stock grains again
             var solveOptions = options with { MaxShipments = options.MaxShipments - take.Parcels.Count };
             AllocationPlan? plan = null;
-            if (rounds == 1 && FastPathBound(candidates, solveOptions, request.ShipTo, locations, remaining.Sum(r => r.Quantity)) is { } othersLeast)
+            if (rounds == 1 && _options.RoutingFastPath && FastPathBound(candidates, solveOptions, request.ShipTo, locations, remaining.Sum(r => r.Quantity)) is { } othersLeast)
             {
                 // The fast path: the first candidate alone, kept when the solver's plan over its bid
                 // provably is the plan over every candidate's (SingleNodeShortcut); else the rest are asked too.
