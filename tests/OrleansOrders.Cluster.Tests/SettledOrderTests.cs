@@ -422,6 +422,40 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Network_availability_answers_routing_while_a_waiting_list_write_is_slow()
+    {
+        var net = new TestNetwork(_grains, "held-wait");
+        var sku = net.Sku("x");
+        var node = await net.AddNode("dc", TestNetwork.Newark);
+        await net.SetStock(node, sku, 4);
+        await net.WaitForAvailability(sku, 4);
+        var availability = _grains.GetGrain<ISkuAvailabilityGrain>(sku);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        fixture.Store!.HeldWrites[$"availability/skuavailability/{sku}"] = gate;
+        try
+        {
+            // A backordered order joins the waiting list: its write is held by a slow store.
+            var joining = availability.WaitForStock("held-wait-o1");
+            await Task.Delay(200);
+            Assert.False(joining.IsCompleted, "the join answered before its write landed");
+
+            // Routing still reads the SKU's availability meanwhile.
+            var read = availability.Get();
+            Assert.Same(read, await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(5))));
+            Assert.Equal(4, (await read).TotalAvailable);
+
+            gate.SetResult();
+            await joining;
+        }
+        finally
+        {
+            fixture.Store.HeldWrites.TryRemove($"availability/skuavailability/{sku}", out _);
+            gate.TrySetResult();
+        }
+        await availability.StopWaiting("held-wait-o1");
+    }
+
+    [Fact]
     public async Task A_long_history_is_kept_whole_while_each_write_of_the_order_stays_bounded_and_the_bids_are_written_once()
     {
         var net = new TestNetwork(_grains, "long");

@@ -11,7 +11,11 @@ public interface ISkuAvailabilityGrain : IGrainWithStringKey
     [Alias("Report")]
     Task Report(string nodeId, int available, long version, int inbound = 0);
 
-    [Alias("Get"), ReadOnly]
+    /// <summary>
+    /// Interleaves with everything: it reads memory only, and routing must not queue behind a waiting
+    /// list's write (with a hot SKU's backorders, those writes become the grain's whole day).
+    /// </summary>
+    [Alias("Get"), AlwaysInterleave]
     Task<NetworkAvailability> Get();
 
     /// <summary>An order waits for this SKU: it is told (in order of waiting) when stock becomes available.</summary>

@@ -32,6 +32,9 @@ public sealed class SharedStore
 
     public int FailedKeyed;
 
+    /// <summary>Keys whose writes wait for their gate to open (a slow store), to see what a grain still answers meanwhile.</summary>
+    public ConcurrentDictionary<string, TaskCompletionSource> HeldWrites { get; } = new();
+
     public void FaultsOff() => (FailBeforeWriteRate, FailAfterWriteRate, ConflictRate) = (0, 0, 0);
 
     private readonly ConcurrentDictionary<string, int> _writesByKey = new();
@@ -132,6 +135,10 @@ public sealed class SharedGrainStorage(SharedStore store, Serializer serializer)
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         await Task.Yield(); // a real store answers asynchronously, letting other calls interleave
+        if (store.HeldWrites.TryGetValue(Key(stateName, grainId), out var gate))
+        {
+            await gate.Task;
+        }
         var data = serializer.SerializeToArray(grainState.State);
         grainState.ETag = store.Write(Key(stateName, grainId), grainState.ETag, data);
         grainState.RecordExists = true;
