@@ -430,27 +430,26 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
         await net.SetStock(node, sku, 4);
         await net.WaitForAvailability(sku, 4);
         var availability = _grains.GetGrain<ISkuAvailabilityGrain>(sku);
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        fixture.Store!.HeldWrites[$"availability/skuavailability/{sku}"] = gate;
+        var held = new HeldWrite();
+        fixture.Store!.HeldWrites[$"availability/skuavailability/{sku}"] = held;
         try
         {
-            // A backordered order joins the waiting list: its write is held by a slow store.
+            // A backordered order joins the waiting list: its write reaches a slow store and is held there.
             var joining = availability.WaitForStock("held-wait-o1");
-            await Task.Delay(200);
-            Assert.False(joining.IsCompleted, "the join answered before its write landed");
+            await held.Reached.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
             // Routing still reads the SKU's availability meanwhile.
-            var read = availability.Get();
-            Assert.Same(read, await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(5))));
-            Assert.Equal(4, (await read).TotalAvailable);
+            var read = await availability.Get().WaitAsync(TimeSpan.FromSeconds(5)); // queued behind the write, it would time out
+            Assert.Equal(4, read.TotalAvailable);
+            Assert.False(joining.IsCompleted, "the join answered before its write landed");
 
-            gate.SetResult();
+            held.Release.SetResult();
             await joining;
         }
         finally
         {
             fixture.Store.HeldWrites.TryRemove($"availability/skuavailability/{sku}", out _);
-            gate.TrySetResult();
+            held.Release.TrySetResult();
         }
         await availability.StopWaiting("held-wait-o1");
     }

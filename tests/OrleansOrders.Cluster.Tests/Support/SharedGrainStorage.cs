@@ -33,7 +33,7 @@ public sealed class SharedStore
     public int FailedKeyed;
 
     /// <summary>Keys whose writes wait for their gate to open (a slow store), to see what a grain still answers meanwhile.</summary>
-    public ConcurrentDictionary<string, TaskCompletionSource> HeldWrites { get; } = new();
+    public ConcurrentDictionary<string, HeldWrite> HeldWrites { get; } = new();
 
     public void FaultsOff() => (FailBeforeWriteRate, FailAfterWriteRate, ConflictRate) = (0, 0, 0);
 
@@ -111,6 +111,14 @@ public sealed class SharedStore
     internal void Clear(string key) => _entries.TryRemove(key, out _);
 }
 
+/// <summary>A write held at the store: <see cref="Reached"/> when one arrives, landing once <see cref="Release"/> is set.</summary>
+public sealed class HeldWrite
+{
+    public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
 public sealed class SharedGrainStorage(SharedStore store, Serializer serializer) : IGrainStorage
 {
     private static string Key(string stateName, GrainId grainId) => $"{stateName}/{grainId}";
@@ -135,9 +143,10 @@ public sealed class SharedGrainStorage(SharedStore store, Serializer serializer)
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         await Task.Yield(); // a real store answers asynchronously, letting other calls interleave
-        if (store.HeldWrites.TryGetValue(Key(stateName, grainId), out var gate))
+        if (store.HeldWrites.TryGetValue(Key(stateName, grainId), out var held))
         {
-            await gate.Task;
+            held.Reached.TrySetResult();
+            await held.Release.Task;
         }
         var data = serializer.SerializeToArray(grainState.State);
         grainState.ETag = store.Write(Key(stateName, grainId), grainState.ETag, data);
