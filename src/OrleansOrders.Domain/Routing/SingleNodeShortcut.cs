@@ -17,6 +17,8 @@ namespace OrleansOrders.Routing;
 /// </summary>
 public static class SingleNodeShortcut
 {
+    private static readonly ShipperType[] Shippers = Enum.GetValues<ShipperType>(); // once, not per candidate of every order
+
     /// <summary>Whether orders routed under <paramref name="options"/> over <paramref name="candidates"/> nodes may take the fast path at all.</summary>
     public static bool Applies(SolverOptions options, int candidates) =>
         options.Objective == RoutingObjective.LowestCost
@@ -30,7 +32,7 @@ public static class SingleNodeShortcut
     public static decimal LeastParcelCost(GeoPoint origin, GeoPoint destination, int units)
     {
         var least = decimal.MaxValue;
-        foreach (var shipper in Enum.GetValues<ShipperType>())
+        foreach (var shipper in Shippers)
         {
             least = Math.Min(least, ShippingModel.Default.Quote(origin, destination, shipper).CostFor(units));
         }

@@ -238,7 +238,11 @@ public sealed class RouterGrain(
             }
             least[i] = SingleNodeShortcut.LeastParcelCost(new GeoPoint(at.Latitude, at.Longitude), customer, units);
         }
-        var othersLeast = least.Skip(1).Min();
+        var othersLeast = decimal.MaxValue;
+        for (var i = 1; i < least.Length; i++)
+        {
+            othersLeast = Math.Min(othersLeast, least[i]);
+        }
         return least[0] < othersLeast ? othersLeast : null;
     }
 
