@@ -295,7 +295,10 @@ public sealed class FulfilmentNodeGrain(
     /// <summary>
     /// The stock offer of each line: from the node's view while it is current (told within
     /// <see cref="GridOptions.BidOfferMaxAge"/>, no hold in it lapsed since, not a re-bid after a lost
-    /// race), else read from the stock grain (all such reads together).
+    /// race) and covers the line, else read from the stock grain (all such reads together). A view
+    /// that shows less than the line asks is read again because a bid that offers less than asked
+    /// is what the router backorders on: it must never come from a view that missed a release or a
+    /// receipt. A view that shows too much only loses the race at the hold, which re-checks.
     /// </summary>
     private async Task<StockOffer[]> OffersFor(string nodeId, BidRequest request)
     {
@@ -307,7 +310,8 @@ public sealed class FulfilmentNodeGrain(
         {
             var sku = request.Lines[i].Sku;
             if (!request.Fresh && _offers.TryGetValue(sku, out var known) && now - known.At < maxAge
-                && (known.Offer.FirstHoldExpiry is not { } lapse || lapse > clock.UtcNow))
+                && (known.Offer.FirstHoldExpiry is not { } lapse || lapse > clock.UtcNow)
+                && known.Offer.Available >= (long)request.Lines[i].Quantity + (known.Offer.Reserve?.Quantity ?? 0))
             {
                 offers[i] = known.Offer;
                 continue;
