@@ -217,6 +217,10 @@ public sealed class AzureStorageTests(AzuriteFixture azurite)
         var node = await second.Client.GetGrain<IFulfilmentNodeGrain>("restart-a").Get();
         Assert.NotNull(node);
         Assert.Equal(25, audit.Stock[("restart-a", "restart-x")].OnHand);
+        // The orders left short still wait for the SKU: the waiting list's rows came back from the table.
+        var short_ = audit.Orders.Values.Count(o => o.Status != OrderStatus.Cancelled && o.Backordered.Count > 0);
+        Assert.True(short_ > 0, "60 units ordered against 49: some orders must wait, or the check proves nothing");
+        Assert.Equal(short_, (await second.Client.GetGrain<ISkuAvailabilityGrain>("restart-x").Get()).OrdersWaiting);
     }
 
     [Fact]

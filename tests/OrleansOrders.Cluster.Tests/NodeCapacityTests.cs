@@ -11,6 +11,8 @@ using OrleansOrders.Cluster.Tests.Support;
 using OrleansOrders.Contracts;
 using OrleansOrders.Grains;
 using OrleansOrders.Grains.Nodes;
+using OrleansOrders.Grains.Stock.Ledger;
+using OrleansOrders.Stock;
 
 namespace OrleansOrders.Cluster.Tests;
 
@@ -331,6 +333,46 @@ internal sealed class KeyedFaultStorage(SharedStore store, KeyedFaults faults, S
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => _inner.ClearStateAsync(stateName, grainId, grainState);
 }
 
+/// <summary>The shared store's ledgers (stock ledgers, waiting lists) with <see cref="KeyedFaults"/> applied, keyed <see cref="SharedLedgerStore.Key"/>.</summary>
+internal sealed class KeyedFaultLedgerStore(SharedStore store, KeyedFaults faults) : IStockLedgerStore
+{
+    private readonly SharedLedgerStore _inner = new(store);
+
+    public Task<StoredLedger?> ReadAsync(string stockKey, CancellationToken cancellationToken = default) =>
+        faults.DownKeys.ContainsKey(SharedLedgerStore.Key(stockKey))
+            ? throw new IOException($"Injected outage reading {SharedLedgerStore.Key(stockKey)}.")
+            : _inner.ReadAsync(stockKey, cancellationToken);
+
+    public async Task<LedgerVersion> WriteAsync(string stockKey, LedgerChanges changes, LedgerVersion? version, Func<IReadOnlyCollection<LedgerRow>> currentRows, CancellationToken cancellationToken = default)
+    {
+        var key = SharedLedgerStore.Key(stockKey);
+        if (faults.DownKeys.ContainsKey(key))
+        {
+            throw new IOException($"Injected outage writing {key}.");
+        }
+        LedgerVersion written;
+        try
+        {
+            written = await _inner.WriteAsync(stockKey, changes, version, currentRows, cancellationToken);
+        }
+        catch (LedgerWriteConflictException)
+        {
+            faults.Conflict(key);
+            throw;
+        }
+        if (faults.FailAfterKeys.TryGetValue(key, out var left) && left > 0)
+        {
+            faults.FailAfterKeys.AddOrUpdate(key, 0, (_, n) => n - 1);
+            if (faults.FailAfterKeys.TryGetValue(key, out var now) && now <= 0)
+            {
+                faults.FailAfterKeys.TryRemove(key, out _);
+            }
+            throw new IOException($"Injected fault after writing {key} (the write landed).");
+        }
+        return written;
+    }
+}
+
 /// <summary>One silo over a shared store with per-key faults, a fake business clock and counted timers.</summary>
 public sealed class NodeClusterFixture : IAsyncLifetime
 {
@@ -361,6 +403,7 @@ public sealed class NodeClusterFixture : IAsyncLifetime
             silo.AddMemoryStreams("events");
             silo.AddMemoryGrainStorage("PubSubStore");
             silo.Services.AddSingleton(clock);
+            silo.Services.AddSingleton<IStockLedgerStore>(new KeyedFaultLedgerStore(Store, Faults));
             silo.Services.AddOrderGridGrains();
             silo.Services.AddSingleton(Timers);
             var registry = silo.Services.Last(d => d.ServiceType == typeof(ITimerRegistry));

@@ -265,9 +265,9 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
         await net.WaitForAvailability(sku, 2);
         var orderId = $"{net.Prefix}-o1";
         var order = _grains.GetGrain<IOrderGrain>(orderId);
-        var availabilityKey = $"availability/{_grains.GetGrain<ISkuAvailabilityGrain>(sku).GetGrainId()}";
+        var availabilityKey = SharedLedgerStore.Key(Identifiers.WaitingListKey(sku));
 
-        // Every write of the SKU's availability grain fails while the order backorders 3 units: it cannot register its wait.
+        // Every write of the SKU's waiting list fails while the order backorders 3 units: it cannot register its wait.
         var faultsBefore = fixture.Store!.FailedKeyed;
         fixture.Store.FailingKeys[availabilityKey] = true;
         SubmitOrderResult placed;
@@ -279,7 +279,7 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
         {
             fixture.Store.FailingKeys.TryRemove(availabilityKey, out _);
         }
-        Assert.True(fixture.Store.FailedKeyed > faultsBefore, "no write of the availability grain failed, so the test proves nothing");
+        Assert.True(fixture.Store.FailedKeyed > faultsBefore, "no write of the waiting list failed, so the test proves nothing");
 
         // The customer gets the accepted order, not an error; storage says what is true (no wait registered
         // yet), and the step stays in the recovery ledger until the wait is registered.
@@ -431,7 +431,7 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
         await net.WaitForAvailability(sku, 4);
         var availability = _grains.GetGrain<ISkuAvailabilityGrain>(sku);
         var held = new HeldWrite();
-        fixture.Store!.HeldWrites[$"availability/skuavailability/{sku}"] = held;
+        fixture.Store!.HeldWrites[SharedLedgerStore.Key(Identifiers.WaitingListKey(sku))] = held;
         try
         {
             // A backordered order joins the waiting list: its write reaches a slow store and is held there.
@@ -448,7 +448,7 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
         }
         finally
         {
-            fixture.Store.HeldWrites.TryRemove($"availability/skuavailability/{sku}", out _);
+            fixture.Store.HeldWrites.TryRemove(SharedLedgerStore.Key(Identifiers.WaitingListKey(sku)), out _);
             held.Release.TrySetResult();
         }
         await availability.StopWaiting("held-wait-o1");

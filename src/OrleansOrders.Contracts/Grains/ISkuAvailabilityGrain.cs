@@ -18,11 +18,15 @@ public interface ISkuAvailabilityGrain : IGrainWithStringKey
     [Alias("Get"), AlwaysInterleave]
     Task<NetworkAvailability> Get();
 
-    /// <summary>An order waits for this SKU: it is told (in order of waiting) when stock becomes available.</summary>
-    [Alias("WaitForStock")]
+    /// <summary>
+    /// An order waits for this SKU: it is told (in order of waiting) when stock becomes available.
+    /// Answers once the wait is durable. Interleaves, so the joins that arrive while one write is in
+    /// flight share the next (group commit): a hot SKU's backorders do not queue one write each.
+    /// </summary>
+    [Alias("WaitForStock"), AlwaysInterleave]
     Task WaitForStock(string orderId);
 
-    /// <summary>The order no longer waits for this SKU.</summary>
-    [Alias("StopWaiting")]
+    /// <summary>The order no longer waits for this SKU (durable when it answers; group-committed like <see cref="WaitForStock"/>).</summary>
+    [Alias("StopWaiting"), AlwaysInterleave]
     Task StopWaiting(string orderId);
 }

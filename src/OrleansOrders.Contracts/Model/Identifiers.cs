@@ -18,6 +18,9 @@ public static partial class Identifiers
 
     public static string StockKey(string nodeId, string sku) => $"{nodeId}/{sku}";
 
+    /// <summary>Where a SKU's waiting list is stored beside the stock ledgers: '~' is in no id, so no stock key is ever this.</summary>
+    public static string WaitingListKey(string sku) => $"~waiting/{sku}";
+
     public static (string NodeId, string Sku) ParseStockKey(string key)
     {
         var slash = key.IndexOf('/');

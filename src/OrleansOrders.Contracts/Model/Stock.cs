@@ -79,7 +79,11 @@ public sealed record NetworkAvailability(
     [property: Id(0)] string Sku,
     [property: Id(1)] bool Known,
     [property: Id(2)] int TotalAvailable,
-    [property: Id(3)] IReadOnlyList<NodeAvailability> Nodes);
+    [property: Id(3)] IReadOnlyList<NodeAvailability> Nodes)
+{
+    /// <summary>Orders backordered on this SKU and waiting for stock, woken first come first served when it arrives.</summary>
+    [Id(4)] public int OrdersWaiting { get; init; }
+}
 
 /// <summary>An operator's setting of a stock level at one node.</summary>
 [GenerateSerializer, Immutable, Alias("oo.StockLevel")]

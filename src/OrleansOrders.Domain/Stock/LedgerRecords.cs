@@ -43,6 +43,8 @@ public enum LedgerRowKind
     Operation = 3,
     /// <summary>A receipt id a delivery was received under: declaring it as expected again would count it twice.</summary>
     ReceivedReceipt = 4,
+    /// <summary>An order in a SKU's waiting list (see <see cref="WaitingList"/>); <see cref="LedgerRow.At"/> is its place in line.</summary>
+    WaitingOrder = 5,
 }
 
 /// <summary>One row of the ledger. Rows are written one by one, so a write costs what changed.</summary>
@@ -56,6 +58,7 @@ public sealed record LedgerRow(LedgerRowKind Kind, string Id, int Quantity, Date
         LedgerRowKind.Commitment => "c|" + id,
         LedgerRowKind.Released or LedgerRowKind.Shipped => "x|" + id,
         LedgerRowKind.Operation => "o|" + id,
+        LedgerRowKind.WaitingOrder => "w|" + id,
         _ => "r|" + id,
     };
 }

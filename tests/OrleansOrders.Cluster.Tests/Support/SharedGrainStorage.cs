@@ -103,12 +103,14 @@ public sealed class SharedStore
             _entries[key] = (data, etag);
         }
         Interlocked.Increment(ref Writes);
-        _writesByKey.AddOrUpdate(key, 1, (_, n) => n + 1);
+        CountWrite(key);
         FailAfter(roll, key);
         return etag;
     }
 
     internal void Clear(string key) => _entries.TryRemove(key, out _);
+
+    internal void CountWrite(string key) => _writesByKey.AddOrUpdate(key, 1, (_, n) => n + 1);
 }
 
 /// <summary>A write held at the store: <see cref="Reached"/> when one arrives, landing once <see cref="Release"/> is set.</summary>
@@ -168,10 +170,24 @@ public sealed class SharedLedgerStore(SharedStore store) : IStockLedgerStore
     public Task<StoredLedger?> ReadAsync(string stockKey, CancellationToken cancellationToken = default) =>
         store.Ledger.ReadAsync(stockKey, cancellationToken);
 
+    /// <summary>The key a ledger's faults, held writes and write counts go by in the <see cref="SharedStore"/>.</summary>
+    public static string Key(string stockKey) => $"ledger/{stockKey}";
+
     public async Task<LedgerVersion> WriteAsync(string stockKey, LedgerChanges changes, LedgerVersion? version, Func<IReadOnlyCollection<LedgerRow>> currentRows, CancellationToken cancellationToken = default)
     {
         var etag = version?.ETag;
         await Task.Yield(); // a real store answers asynchronously, letting other calls interleave
+        var key = Key(stockKey);
+        if (store.HeldWrites.TryGetValue(key, out var held))
+        {
+            held.Reached.TrySetResult();
+            await held.Release.Task;
+        }
+        if (store.FailingKeys.ContainsKey(key))
+        {
+            Interlocked.Increment(ref store.FailedKeyed);
+            throw new IOException($"Injected storage fault before writing {key} (a failing key).");
+        }
         var roll = store.Roll();
         try
         {
@@ -183,6 +199,7 @@ public sealed class SharedLedgerStore(SharedStore store) : IStockLedgerStore
         }
         var written = await store.Ledger.WriteAsync(stockKey, changes, version, currentRows, cancellationToken);
         Interlocked.Increment(ref store.Writes);
+        store.CountWrite(key);
         store.FailAfter(roll, stockKey);
         return written;
     }
