@@ -554,11 +554,33 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
         var management = _grains.GetGrain<IManagementGrain>(0);
         async Task<bool> Active() => (await management.GetDetailedGrainStatistics()).Any(s => s.GrainId == order.GetGrainId());
         Assert.True(await Active());
-        // Nothing calls the order now: a settled order goes after 30 s idle, long before the default collection age.
+        // Nothing calls the order now: a settled order goes after 10 s idle, long before the default collection age.
         await Eventually.True(async () => !await Active(), "the settled order to deactivate", TimeSpan.FromSeconds(60));
 
         var view = (await order.Get())!;
         Assert.Equal((OrderStatus.Allocated, placed.Order.Shipments.Single().ShipmentId), (view.Status, view.Shipments.Single().ShipmentId));
         Assert.Equal(placed.Order.Bids!.Count, view.Bids!.Count);
+    }
+
+    [Fact]
+    public async Task A_customers_order_index_leaves_memory_once_written_and_answers_from_storage_after()
+    {
+        var net = new TestNetwork(_grains, "cust-idle");
+        var sku = net.Sku("x");
+        var node = await net.AddNode("dc", TestNetwork.Newark);
+        await net.SetStock(node, sku, 10);
+        await net.WaitForAvailability(sku, 10);
+        var customer = "cust-idle-" + Guid.NewGuid().ToString("N")[..6];
+        await _grains.GetGrain<IOrderGrain>("cust-idle-o1").Submit(net.Order("cust-idle-o1", TestNetwork.NewYork, (sku, 1)) with { CustomerId = customer });
+
+        var index = _grains.GetGrain<ICustomerOrdersGrain>(customer);
+        var management = _grains.GetGrain<IManagementGrain>(0);
+        async Task<bool> Active() => (await management.GetDetailedGrainStatistics()).Any(s => s.GrainId == index.GetGrainId());
+        // The event stream activates the index; its flush writes the entry and it leaves memory, well
+        // before the two-minute collection age (nothing here reads it, which would activate it again).
+        await Eventually.True(() => Task.FromResult(fixture.Store!.Read($"customer/{index.GetGrainId()}") is not null), "the index to be written");
+        await Eventually.True(async () => !await Active(), "the written index to deactivate", TimeSpan.FromSeconds(30));
+
+        Assert.Equal(["cust-idle-o1"], await index.GetOrderIds());
     }
 }

@@ -14,7 +14,10 @@ public sealed class CustomerOrdersState
 /// A customer's order ids. A read model written lazily: it trails the orders by a moment, and a
 /// crash costs only entries the event stream delivers again. The flush timer exists only while an
 /// entry waits to be written (a timer per customer ticking for nothing cost the grid more the more
-/// customers it had seen), and an idle customer leaves memory after a few minutes.
+/// customers it had seen). Once its entries are written it leaves memory: a grid with 200,000
+/// customers kept 143,000 of them active under the two-minute collection age, a third of the silo's
+/// activations, for an index that is read far less often than it is added to. A customer read for
+/// customer service stays for the collection age.
 /// </summary>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed class CustomerOrdersGrain(
@@ -56,6 +59,10 @@ public sealed class CustomerOrdersGrain(
         {
             ScheduleFlush(); // the entries stay waiting: try again an interval on
             throw;
+        }
+        if (!_dirty)
+        {
+            DeactivateOnIdle(); // a later order reads the record again: one read instead of minutes in memory
         }
     }
 

@@ -66,7 +66,7 @@ public sealed class GridOptions
     /// How long an order with no work left stays in memory after its last call: long enough for a
     /// storefront's follow-up read, short enough that a million-order day does not keep a million grains.
     /// </summary>
-    public TimeSpan SettledOrderIdle { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan SettledOrderIdle { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Shards of the order recovery ledger (each a grain with its own reminder).</summary>
     public int RecoveryShards { get; set; } = 16;
