@@ -29,7 +29,7 @@ public sealed class AzureStorageTests(AzuriteFixture azurite)
                 silo.Services.AddSingleton(clock);
             }
             silo.Services.AddOrderGridGrains();
-            silo.Services.Configure<GridOptions>(o => o.SoftStateFlushInterval = TimeSpan.FromMilliseconds(300));
+            silo.Services.Configure<GridOptions>(o => (o.SoftStateFlushInterval, o.AvailabilityFlushInterval) = (TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(300)));
         });
         return builder.Build();
     }
@@ -52,7 +52,7 @@ public sealed class AzureStorageTests(AzuriteFixture azurite)
             silo.AddMemoryStreams("events");
             silo.AddMemoryGrainStorage("PubSubStore");
             silo.Services.AddOrderGridGrains();
-            silo.Services.Configure<GridOptions>(o => o.SoftStateFlushInterval = TimeSpan.FromMilliseconds(300));
+            silo.Services.Configure<GridOptions>(o => (o.SoftStateFlushInterval, o.AvailabilityFlushInterval) = (TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(300)));
         });
         return builder.Build();
     }

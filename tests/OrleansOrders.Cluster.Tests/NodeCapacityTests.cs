@@ -415,6 +415,7 @@ public sealed class NodeClusterFixture : IAsyncLifetime
             silo.Services.Configure<GridOptions>(o =>
             {
                 o.SoftStateFlushInterval = FlushInterval;
+                o.AvailabilityFlushInterval = FlushInterval;
                 o.HoldSweepInterval = TimeSpan.FromMilliseconds(200);
                 o.OpportunityCost.RefreshInterval = TimeSpan.FromHours(1);
             });

@@ -209,7 +209,9 @@ public sealed class RoutingStrategyTests(GridClusterFixture fixture)
         Assert.Equal(Today.AddDays(1), tomorrow.DispatchOn);
         Assert.Equal(Today, today.DispatchOn);
         Assert.Equal(today.PromisedBy.AddDays(1), tomorrow.PromisedBy); // same distance, one day later
-        Assert.Equal(0, (await _grains.GetGrain<IFulfilmentNodeGrain>(early).Get())!.CapacityUsed); // today's capacity untouched
+        var earlyView = (await _grains.GetGrain<IFulfilmentNodeGrain>(early).Get())!;
+        Assert.Equal(0, earlyView.CapacityUsed); // today's capacity untouched
+        Assert.Equal([0, 1], earlyView.CapacityUsedByDay.Take(2)); // tomorrow's taken, and operators see it
         Assert.Equal(1, (await _grains.GetGrain<IFulfilmentNodeGrain>(late).Get())!.CapacityUsed);
     }
 

@@ -59,7 +59,10 @@ public sealed class OpsApiTests(GridFixture grid)
 
         var nodes = await Body(await _operator.GetAsync("/ops/api/nodes"));
         var node = nodes.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("nodeId").GetString() == chosen);
-        Assert.True(node.GetProperty("capacityUsed").GetInt32() >= 1);
+        // The parcel takes today's capacity, or tomorrow's once the node's cutoff has passed (16:00 UTC by default).
+        var byDay = node.GetProperty("capacityUsedByDay").EnumerateArray().Select(d => d.GetInt32()).ToList();
+        Assert.Equal(node.GetProperty("capacityUsed").GetInt32(), byDay[0]);
+        Assert.True(byDay.Sum() >= 1, $"no capacity used at {chosen} on any day: [{string.Join(", ", byDay)}]");
         var recent = await Body(await _operator.GetAsync("/ops/api/orders/recent?max=5"));
         Assert.Equal(System.Text.Json.JsonValueKind.Array, recent.GetProperty("orders").ValueKind);
     }

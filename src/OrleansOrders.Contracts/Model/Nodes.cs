@@ -90,6 +90,12 @@ public sealed record NodeView(
     [property: Id(2)] int CapacityUsed)
 {
     public int CapacityRemaining => Math.Max(0, Profile.DailyCapacity - CapacityUsed);
+
+    /// <summary>
+    /// Capacity used on each day from <see cref="CapacityDate"/> on (today first), as far as a parcel
+    /// may be pushed: an order after the node's cutoff takes tomorrow's capacity, not today's.
+    /// </summary>
+    [Id(3)] public IReadOnlyList<int> CapacityUsedByDay { get; init; } = [];
 }
 
 /// <summary>An operator's change to a node; null fields stay as they are.</summary>

@@ -374,7 +374,17 @@ public sealed class FulfilmentNodeGrain(
         }
     }
 
-    private NodeView View(NodeProfile profile) => new(profile, clock.Today, ClaimsToday());
+    private NodeView View(NodeProfile profile)
+    {
+        var today = clock.Today;
+        var horizon = Math.Max(0, options.Value.Routing.LongestDispatchDelayDays) + 2; // as far as a bid looks
+        var byDay = new int[horizon];
+        for (var d = 0; d < horizon; d++)
+        {
+            byDay[d] = _capacity.UsedOn(today.AddDays(d));
+        }
+        return new(profile, today, ClaimsToday()) { CapacityUsedByDay = byDay };
+    }
 
     /// <summary>
     /// Starts a copy of this node's opportunity costs from the network's table when the last one is

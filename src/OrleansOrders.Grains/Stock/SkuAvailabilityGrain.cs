@@ -101,7 +101,7 @@ public sealed class SkuAvailabilityGrain : Grain, ISkuAvailabilityGrain
         _journal.Record(report);
         if (_flushTimer is null)
         {
-            var every = _options.SoftStateFlushInterval;
+            var every = _options.AvailabilityFlushInterval;
             _flushTimer = this.RegisterGrainTimer(FlushAsync, every, every);
         }
         if (available > (known?.Available ?? 0) && _waiting.Count > 0)

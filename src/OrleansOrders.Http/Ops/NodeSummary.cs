@@ -22,6 +22,9 @@ public sealed record NodeSummary(
     double? RejectRate,
     IReadOnlyDictionary<string, int> DeclineReasons)
 {
+    /// <summary>Capacity used per day from <see cref="CapacityDate"/> on: parcels after the cutoff count on the next day.</summary>
+    public IReadOnlyList<int> CapacityUsedByDay { get; init; } = [];
+
     public static IReadOnlyList<NodeSummary> Of(IEnumerable<NodeView> nodes, IReadOnlyList<OrderExplained> recent)
     {
         var bids = recent.SelectMany(o => o.Bids)
@@ -38,7 +41,10 @@ public sealed record NodeSummary(
                 v.CapacityDate, mine.Count, declined, mine.Count(b => b.Chosen),
                 mine.Count == 0 ? null : Math.Round((double)declined / mine.Count, 4),
                 mine.Where(b => !b.Accepts).GroupBy(b => b.DeclineReason ?? "unknown", StringComparer.Ordinal)
-                    .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal));
+                    .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal))
+            {
+                CapacityUsedByDay = v.CapacityUsedByDay,
+            };
         }).OrderBy(n => n.NodeId, StringComparer.Ordinal).ToList();
     }
 }

@@ -66,6 +66,7 @@ public class GridClusterFixture : IAsyncLifetime
                 o.BidDeadline = TimeSpan.FromSeconds(1);
                 o.HoldSweepInterval = TimeSpan.FromMilliseconds(200);
                 o.SoftStateFlushInterval = TimeSpan.FromMilliseconds(500);
+                o.AvailabilityFlushInterval = TimeSpan.FromMilliseconds(500);
                 o.MaxCallAttempts = 4;
                 o.WebhookPollInterval = TimeSpan.FromMilliseconds(50);
                 o.WebhookBackoff = TimeSpan.FromMilliseconds(50);
