@@ -156,6 +156,33 @@ public sealed class RoutingBehaviourTests(GridClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Orders_racing_for_a_nodes_last_capacity_keep_no_hold_where_the_claim_was_refused()
+    {
+        var net = new TestNetwork(_grains, "caprace");
+        var sku = net.Sku("x");
+        // Capacity for 3 parcels a day and stock for 60: the claims, not the stock, decide the race.
+        var node = await net.AddNode("dc", TestNetwork.Newark, dailyCapacity: 3);
+        await net.SetStock(node, sku, 60);
+        await net.WaitForAvailability(sku, 60);
+
+        var requests = Enumerable.Range(0, 40).Select(i => net.Order($"caprace-o{i}", TestNetwork.NewYork, (sku, 1))).ToList();
+        var results = await Task.WhenAll(requests.Select(r => _grains.GetGrain<IOrderGrain>(r.OrderId).Submit(r)));
+
+        Assert.All(results, r => Assert.Equal(SubmitOutcome.Accepted, r.Outcome));
+        var audit = await GridAuditor.Audit(_grains, net.StockKeys, requests.Select(r => r.OrderId));
+        AuditAssert.Clean(audit);
+        var parcels = results.SelectMany(r => r.Order!.Shipments).ToList();
+        // Every parcel has its claim, the days the bids offered hold no more than the capacity, and a
+        // hold taken beside a refused claim was given back: nothing is held once the orders answered.
+        var byDay = (await _grains.GetGrain<IFulfilmentNodeGrain>(node).Get())!.CapacityUsedByDay;
+        Assert.Equal(parcels.Count, byDay.Sum());
+        Assert.All(byDay, used => Assert.InRange(used, 0, 3));
+        Assert.Equal(parcels.Sum(p => p.Lines.Sum(l => l.Quantity)), audit.CommittedUnits);
+        Assert.Equal(0, audit.HeldUnits);
+        Assert.Contains(results, r => r.Order!.Backordered.Count > 0); // 40 orders, at most 3 parcels a day for the days bid
+    }
+
+    [Fact]
     public async Task Two_parcels_of_one_order_at_one_node_hold_two_claims_and_cancelling_one_keeps_the_other()
     {
         var net = new TestNetwork(_grains, "twoclaims");

@@ -301,11 +301,18 @@ public sealed class RouterGrain(
         AllocationRequest request, PlannedShipment shipment, Takings take)
     {
         var lines = shipment.Lines.Select(l => new OrderLine(l.Sku, l.Quantity, 0m, l.KitId)).ToList();
-        if (!await take.ClaimCapacity(shipment))
+        // The capacity claim and the holds go out together (one hop on the order's path, not two): the
+        // bid said both were there, so they almost always are. When the node's day filled up since the
+        // bid, the holds granted meanwhile are given back before the parcel counts as failed.
+        var claim = take.ClaimCapacity(shipment);
+        var holds = Task.WhenAll(lines.Select(async line => (Line: line, Granted: await take.Hold(shipment.NodeId, line))));
+        var claimed = await claim;
+        var results = await holds;
+        if (!claimed)
         {
+            await take.GiveBack(results.Where(r => r.Granted).Select(r => (shipment.NodeId, r.Line)).ToList());
             return (shipment, [], lines);
         }
-        var results = await Task.WhenAll(lines.Select(async line => (Line: line, Granted: await take.Hold(shipment.NodeId, line))));
         return (shipment, results.Where(r => r.Granted).Select(r => r.Line).ToList(), results.Where(r => !r.Granted).Select(r => r.Line).ToList());
     }
 }
