@@ -578,9 +578,27 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
         async Task<bool> Active() => (await management.GetDetailedGrainStatistics()).Any(s => s.GrainId == index.GetGrainId());
         // The event stream activates the index; its flush writes the entry and it leaves memory, well
         // before the two-minute collection age (nothing here reads it, which would activate it again).
-        await Eventually.True(() => Task.FromResult(fixture.Store!.Read($"customer/{index.GetGrainId()}") is not null), "the index to be written");
+        await Eventually.True(async () => await fixture.Store!.Ledger.ReadAsync(Identifiers.CustomerOrdersKey(customer)) is { Rows.Count: 1 }, "the index to be written");
         await Eventually.True(async () => !await Active(), "the written index to deactivate", TimeSpan.FromSeconds(30));
 
         Assert.Equal(["cust-idle-o1"], await index.GetOrderIds());
+    }
+
+    [Fact]
+    public async Task A_customers_index_written_as_one_record_by_earlier_code_is_carried_over_into_rows_and_cleared()
+    {
+        var customer = "cust-legacy-" + Guid.NewGuid().ToString("N")[..6];
+        var index = _grains.GetGrain<ICustomerOrdersGrain>(customer);
+        var legacy = new OrleansOrders.Grains.Events.CustomerOrdersState();
+        legacy.Orders["old-o1"] = GridClusterFixture.Start.AddDays(-2);
+        legacy.Orders["old-o2"] = GridClusterFixture.Start.AddDays(-1);
+        var key = $"customer/{index.GetGrainId()}";
+        fixture.Store!.Write(key, null, ((InProcessSiloHandle)fixture.Cluster.Silos[0]).SiloHost.Services.GetRequiredService<Serializer>().SerializeToArray(legacy));
+
+        Assert.Equal(["old-o2", "old-o1"], await index.GetOrderIds());
+        await index.Add("new-o3", GridClusterFixture.Start);
+        await Eventually.True(async () => await fixture.Store.Ledger.ReadAsync(Identifiers.CustomerOrdersKey(customer)) is { Rows.Count: 3 }, "the carried-over and the new entries to be written as rows");
+        await Eventually.True(() => Task.FromResult(fixture.Store.Read(key) is null), "the old record to be cleared");
+        Assert.Equal(["new-o3", "old-o2", "old-o1"], await index.GetOrderIds());
     }
 }

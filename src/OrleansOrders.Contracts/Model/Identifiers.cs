@@ -21,6 +21,9 @@ public static partial class Identifiers
     /// <summary>Where a SKU's waiting list is stored beside the stock ledgers: '~' is in no id, so no stock key is ever this.</summary>
     public static string WaitingListKey(string sku) => $"~waiting/{sku}";
 
+    /// <summary>Where a customer's order index is stored beside the stock ledgers (see <see cref="WaitingListKey"/>).</summary>
+    public static string CustomerOrdersKey(string customerId) => $"~customer/{customerId}";
+
     public static (string NodeId, string Sku) ParseStockKey(string key)
     {
         var slash = key.IndexOf('/');

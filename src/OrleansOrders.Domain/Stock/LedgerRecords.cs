@@ -45,6 +45,8 @@ public enum LedgerRowKind
     ReceivedReceipt = 4,
     /// <summary>An order in a SKU's waiting list (see <see cref="WaitingList"/>); <see cref="LedgerRow.At"/> is its place in line.</summary>
     WaitingOrder = 5,
+    /// <summary>An order in a customer's order index (see <c>CustomerOrderIndex</c>); <see cref="LedgerRow.At"/> is when it was accepted.</summary>
+    CustomerOrder = 6,
 }
 
 /// <summary>One row of the ledger. Rows are written one by one, so a write costs what changed.</summary>
@@ -59,6 +61,7 @@ public sealed record LedgerRow(LedgerRowKind Kind, string Id, int Quantity, Date
         LedgerRowKind.Released or LedgerRowKind.Shipped => "x|" + id,
         LedgerRowKind.Operation => "o|" + id,
         LedgerRowKind.WaitingOrder => "w|" + id,
+        LedgerRowKind.CustomerOrder => "a|" + id,
         _ => "r|" + id,
     };
 }

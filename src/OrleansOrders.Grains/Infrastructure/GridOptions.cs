@@ -58,6 +58,14 @@ public sealed class GridOptions
     public TimeSpan AvailabilityFlushInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Whether a customer's order index not yet stored as rows is looked for in the one-record form
+    /// earlier code wrote (and carried over). On by default, so an upgraded grid keeps every index; it
+    /// costs a storage read per new customer, which a grid that never ran the earlier code can save
+    /// by turning it off.
+    /// </summary>
+    public bool CarryOverCustomerIndexRecords { get; set; } = true;
+
+    /// <summary>
     /// Stock grains share one storage write among the calls that arrive while a write is in flight.
     /// Off only to measure what group commit buys.
     /// </summary>

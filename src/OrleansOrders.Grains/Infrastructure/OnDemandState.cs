@@ -20,4 +20,6 @@ public sealed class OnDemandState<T>(IGrainStorage storage, string stateName, Gr
     public Task ReadStateAsync() => storage.ReadStateAsync(stateName, grainId, _record);
 
     public Task WriteStateAsync() => storage.WriteStateAsync(stateName, grainId, _record);
+
+    public Task ClearStateAsync() => storage.ClearStateAsync(stateName, grainId, _record);
 }
