@@ -160,6 +160,17 @@ public sealed class RouterSolverAgreementTests(GridClusterFixture fixture)
             Assert.Equal(1, view.AllocationRounds); // nothing races here
 
             var accepting = everyBid.Where(b => b.Accepts).ToList();
+            // The order says why one bid was enough: its plan costs less than any other candidate could.
+            if (view.Bids!.Count == 1 && accepting.Count > 1)
+            {
+                var note = Assert.IsType<FastPathNote>(view.FastPath);
+                Assert.True(note.OtherCandidates >= 1);
+                Assert.True(view.TotalCost < note.LeastOtherCost, $"{orderId}: plan {view.TotalCost} is not below the bound {note.LeastOtherCost}");
+            }
+            else
+            {
+                Assert.Null(view.FastPath);
+            }
             (fast, widened) = view.Bids!.Count == 1 && accepting.Count > 1 ? (fast + 1, widened) : (fast, widened + (view.Bids.Count > 1 ? 1 : 0));
             var plan = AllocationSolver.Solve(lines.Select(l => new DemandLine(l.Sku, l.Quantity)).ToList(),
                 accepting.Select(b => BidTerms.ToOffer(b)).ToList(), settings.For("web", preferences, view.AcceptedAt));

@@ -419,6 +419,7 @@ public sealed class SettledOrderTests(SettlingClusterFixture fixture)
         Assert.Equal(detailsReads + 1, fixture.Reads("orderDetails"));
         Assert.Equal(placed.Bids!.Select(b => (b.NodeId, b.Accepts)), reread.Bids!.Select(b => (b.NodeId, b.Accepts)));
         Assert.Equal(placed.RoutedBy, reread.RoutedBy);
+        Assert.Equal(placed.FastPath, reread.FastPath); // moved to the details record with the bids
     }
 
     [Fact]

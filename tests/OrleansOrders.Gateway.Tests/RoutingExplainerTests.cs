@@ -40,6 +40,19 @@ public sealed class RoutingExplainerTests
         Assert.Equal(6.5m, explained.Bids[0].Cost);
     }
 
+    [Fact]
+    public void An_order_settled_on_the_fast_path_says_why_the_other_candidates_were_not_asked()
+    {
+        var bids = new[] { Bid("dc-1", 5m, 0.5m, 1, ("A", 2), ("B", 1)) };
+        var order = Order([new ShipmentAllocation("dc-1", [new("A", 2), new("B", 1)], 6.5m, Day.AddDays(1))], bids) with { FastPath = new FastPathNote(9.25m, 3) };
+
+        var explained = RoutingExplainer.Explain(order);
+
+        Assert.Contains("Fast path: dc-1 was asked alone. None of the other 3 candidates could ship this order for less than 9.25 " +
+                        "(the cheapest quote from any of their locations), so their bids could not have won.", explained.Reasons);
+        Assert.DoesNotContain(RoutingExplainer.Explain(order with { FastPath = null }).Reasons, r => r.StartsWith("Fast path", StringComparison.Ordinal));
+    }
+
     /// <summary>
     /// Defect 10: the lowest-cost goal minimises shipping plus the nodes' opportunity cost, so the
     /// winner can ship dearer than a bid that would drain stock the network needs. The explanation

@@ -235,7 +235,8 @@ public sealed record OrderView(
     [property: Id(11)] IReadOnlyList<ReturnView>? Returns = null,
     [property: Id(12)] IReadOnlyList<BackorderDate>? BackorderDates = null,
     [property: Id(13)] RoutingPreferences? RoutedBy = null,
-    [property: Id(14)] IReadOnlyList<NodeExclusion>? Excluded = null);
+    [property: Id(14)] IReadOnlyList<NodeExclusion>? Excluded = null,
+    [property: Id(15)] FastPathNote? FastPath = null);
 
 [GenerateSerializer, Alias("oo.SubmitOutcome")]
 public enum SubmitOutcome

@@ -35,7 +35,21 @@ public sealed record RoutingResult(
 
     /// <summary>The rules the order was routed by: its own choices over its channel's defaults over the grid's.</summary>
     [Id(7)] public RoutingPreferences? Applied { get; init; }
+
+    /// <summary>Set when the fast path settled the order on the first candidate's bid alone (why the others were not asked).</summary>
+    [Id(8)] public FastPathNote? FastPath { get; init; }
 }
+
+/// <summary>
+/// Why the router asked one candidate only: its one-parcel plan cost less than
+/// <paramref name="LeastOtherCost"/>, the shipping model's cheapest quote for the order from the
+/// location of any of the <paramref name="OtherCandidates"/> other candidates, so none of them
+/// could have made a cheaper plan.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("oo.FastPathNote")]
+public sealed record FastPathNote(
+    [property: Id(0)] decimal LeastOtherCost,
+    [property: Id(1)] int OtherCandidates);
 
 /// <summary>Backordered units a node's expected receipt covers: they are promised for <paramref name="PromisedBy"/>.</summary>
 [GenerateSerializer, Immutable, Alias("oo.BackorderDate")]

@@ -293,6 +293,7 @@ public sealed partial class OrderGrain(
         S.RoutedBy = routing.Applied ?? (S.ExplanationInHot ? S.RoutedBy : D.RoutedBy);
         S.Bids = routing.Bids.ToList();
         S.Excluded = routing.Excluded.ToList();
+        S.FastPath = routing.FastPath;
         S.ExplanationInHot = true;
         _explanationDurable = false;
         foreach (var parcel in routing.Shipments)
@@ -423,13 +424,13 @@ public sealed partial class OrderGrain(
                 if (explanationMoves)
                 {
                     // Written with the plan; from this write on it lives in the details record, written this once.
-                    (D.Bids, D.RoutedBy, D.Excluded) = (S.Bids, S.RoutedBy, S.Excluded);
+                    (D.Bids, D.RoutedBy, D.Excluded, D.FastPath) = (S.Bids, S.RoutedBy, S.Excluded, S.FastPath);
                 }
                 await details.WriteStateAsync();
                 S.History.RemoveRange(0, moving.Count);
                 if (explanationMoves)
                 {
-                    (S.Bids, S.RoutedBy, S.Excluded, S.ExplanationInHot) = ([], null, [], false);
+                    (S.Bids, S.RoutedBy, S.Excluded, S.FastPath, S.ExplanationInHot) = ([], null, [], null, false);
                 }
             }
             await state.WriteStateAsync();
@@ -509,7 +510,8 @@ public sealed partial class OrderGrain(
     private OrderView View() => new(
         OrderId, Status(), S.Request!, S.Shipments.ToList(), S.Backordered.ToList(),
         S.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled).Sum(s => s.Cost),
-        S.AllocationRounds, S.AcceptedAt, S.UpdatedAt, S.CancelReason, Explanation.Bids.ToList(), S.Returns.ToList(), S.BackorderDates.ToList(), Explanation.RoutedBy, Explanation.Excluded.ToList());
+        S.AllocationRounds, S.AcceptedAt, S.UpdatedAt, S.CancelReason, Explanation.Bids.ToList(), S.Returns.ToList(), S.BackorderDates.ToList(), Explanation.RoutedBy, Explanation.Excluded.ToList(),
+        S.ExplanationInHot ? S.FastPath : D.FastPath);
 
     /// <summary>The latest routing's explanation, wherever it is kept now.</summary>
     private (List<NodeBid> Bids, RoutingPreferences? RoutedBy, List<NodeExclusion> Excluded) Explanation =>

@@ -102,6 +102,8 @@ public sealed class OrderState
     /// next write moves it to <see cref="OrderDetails"/> (written that once), so later writes do not carry it.
     /// </summary>
     [Id(22)] public bool ExplanationInHot { get; set; }
+    /// <summary>See <see cref="Bids"/>: set when the last routing took the fast path.</summary>
+    [Id(23)] public FastPathNote? FastPath { get; set; }
 
     /// <summary>
     /// Most history entries the hot state carries. An order's life is a handful of transitions (accepted,
@@ -131,4 +133,6 @@ public sealed class OrderDetails
     [Id(3)] public List<NodeExclusion> Excluded { get; set; } = [];
     /// <summary>History entries older than the hot state's, oldest first (all published).</summary>
     [Id(4)] public List<OrderEvent> ArchivedHistory { get; set; } = [];
+    /// <summary>Set when the last routing took the fast path (moved here with the bids).</summary>
+    [Id(5)] public FastPathNote? FastPath { get; set; }
 }

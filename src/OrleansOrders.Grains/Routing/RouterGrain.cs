@@ -55,6 +55,7 @@ public sealed class RouterGrain(
         IReadOnlyList<NodeOffer> lastOffers = [];
         IReadOnlyList<OfferExclusion> lastExcluded = [];
         var rounds = 0;
+        FastPathNote? fastPath = null; // kept only when the first round's fast-path plan is the outcome
 
         while (remaining.Count > 0 && rounds < _options.MaxRoutingRounds)
         {
@@ -83,6 +84,7 @@ public sealed class RouterGrain(
                 if (SingleNodeShortcut.Settles(alone, solveOptions, othersLeast))
                 {
                     (plan, lastOffers) = (alone, first);
+                    fastPath = new FastPathNote(othersLeast, candidates.Count - 1);
                 }
                 else
                 {
@@ -148,6 +150,7 @@ public sealed class RouterGrain(
             BackorderDates = dates,
             Excluded = lastExcluded.Select(e => new NodeExclusion(e.NodeId, e.Reason)).ToList(),
             Applied = new RoutingPreferences(RoutingSettings.ToGoal(options.Objective), options.ShipComplete, options.MaxShipments),
+            FastPath = rounds == 1 ? fastPath : null, // a later round re-bid everyone after a lost race
         };
     }
 

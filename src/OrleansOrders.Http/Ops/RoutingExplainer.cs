@@ -122,6 +122,11 @@ public static class RoutingExplainer
                                       $"({Money(winner.Cost)} shipping + {Money(planOpportunity)} opportunity = {Money(winner.Cost + planOpportunity)}).",
                     _ => $"the cheapest of the {Count(wholeBids.Count, "node")} that could ship it whole.",
                 };
+            if (order.FastPath is { } fast && wholeBids.Any(b => b.NodeId == winner.NodeId))
+            {
+                reasons.Add($"Fast path: {winner.NodeId} was asked alone. None of the other {Count(fast.OtherCandidates, "candidate")} could ship this order " +
+                            $"for less than {Money(fast.LeastOtherCost)} (the cheapest quote from any of their locations), so their bids could not have won.");
+            }
             if (runnerUp is not null && goal == RoutingGoal.LowestCost)
             {
                 reasons.Add(counted
