@@ -234,8 +234,7 @@ public sealed class FulfilmentNodeGrain(
 
         // Capacity by day from the order's day, as far as a parcel may be pushed (a cutoff adds a day).
         var orderDay = DateOnly.FromDateTime(request.OrderedAt.UtcDateTime);
-        var horizon = Math.Max(0, options.Value.Routing.LongestDispatchDelayDays) + 2;
-        var promisedByDay = Enumerable.Range(0, horizon).Select(d => _capacity.UsedOn(orderDay.AddDays(d))).ToList();
+        var promisedByDay = UsedByDay(orderDay);
         if (promisedByDay.All(used => used >= profile.DailyCapacity))
         {
             return NodeBid.Decline(nodeId, "daily capacity is used up");
@@ -374,16 +373,18 @@ public sealed class FulfilmentNodeGrain(
         }
     }
 
-    private NodeView View(NodeProfile profile)
+    private NodeView View(NodeProfile profile) => new(profile, clock.Today, ClaimsToday()) { CapacityUsedByDay = UsedByDay(clock.Today) };
+
+    /// <summary>Capacity used on each day from <paramref name="from"/>, as far as a parcel may be pushed (a cutoff adds a day): what bids and operators see.</summary>
+    private List<int> UsedByDay(DateOnly from)
     {
-        var today = clock.Today;
-        var horizon = Math.Max(0, options.Value.Routing.LongestDispatchDelayDays) + 2; // as far as a bid looks
-        var byDay = new int[horizon];
+        var horizon = Math.Max(0, options.Value.Routing.LongestDispatchDelayDays) + 2;
+        var byDay = new List<int>(horizon);
         for (var d = 0; d < horizon; d++)
         {
-            byDay[d] = _capacity.UsedOn(today.AddDays(d));
+            byDay.Add(_capacity.UsedOn(from.AddDays(d)));
         }
-        return new(profile, today, ClaimsToday()) { CapacityUsedByDay = byDay };
+        return byDay;
     }
 
     /// <summary>

@@ -34,6 +34,9 @@ public static class OrderLoad
                     catch (Exception) when (attempt < maxAttempts)
                     {
                         Interlocked.Increment(ref retries);
+                        // A client's back-off, as a gateway retries while membership declares a killed silo
+                        // dead. A retry on a membership signal was tried and reverted (fe23be0): it made
+                        // the storage-fault test fail 2 runs in 11, and the probe could time out on the dying silo.
                         await Task.Delay(100 * attempt);
                     }
                     catch (Exception ex)
