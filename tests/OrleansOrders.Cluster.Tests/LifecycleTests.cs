@@ -130,6 +130,26 @@ public sealed class LifecycleTests(GridClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_parcel_rejected_twice_for_missing_units_writes_down_both_times()
+    {
+        // Once named by parcel and SKU alone, the second write-down repeated the first's operation id,
+        // and the stock grain took it for a replay: on hand stayed 2 units above the shelf.
+        var (net, sku, near, far) = await Network("reject2", nearStock: 10, farStock: 0);
+        var order = _grains.GetGrain<IOrderGrain>("reject2-o1");
+        var placed = await order.Submit(net.Order("reject2-o1", TestNetwork.NewYork, (sku, 5)));
+        var parcel = placed.Order!.Shipments.Single().ShipmentId;
+
+        Assert.Equal(ActionOutcome.Done, (await order.RejectShipment(parcel, [new OrderLine(sku, 3)], "3 not found", stockMissing: true, "node:near")).Outcome);
+        Assert.Equal(ActionOutcome.Done, (await order.RejectShipment(parcel, [new OrderLine(sku, 2)], "2 more not found", stockMissing: true, "node:near")).Outcome);
+
+        var nearStock = await Stock(near, sku).GetSnapshot();
+        Assert.Equal(5, nearStock.OnHand); // 10 on the shelf, 5 of them never there
+        var view = (await order.Get())!;
+        Assert.Equal(ShipmentStatus.Cancelled, view.Shipments.Single(s => s.ShipmentId == parcel).Status);
+        AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, ["reject2-o1"]));
+    }
+
+    [Fact]
     public async Task Cancelling_some_lines_releases_exactly_those_units()
     {
         var net = new TestNetwork(_grains, "partcancel");

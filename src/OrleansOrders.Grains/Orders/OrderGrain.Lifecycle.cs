@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OrleansOrders.Contracts;
+using OrleansOrders.Orders;
 
 namespace OrleansOrders.Grains.Orders;
 
@@ -7,54 +8,26 @@ public sealed partial class OrderGrain
 {
     async Task<OrderActionResult> IOrderGrain.AdvanceShipment(string shipmentId, ShipmentStep step, string actor, string? carrier, string? trackingNumber)
     {
-        if (await Find(shipmentId) is { } refusal)
+        if (await Find(shipmentId) is { } notFound)
         {
-            return refusal;
+            return notFound;
+        }
+        var plan = Plan();
+        var (refusal, stage) = plan.CheckStep(shipmentId, StepOf(step));
+        if (refusal is not null)
+        {
+            return Refuse(refusal);
         }
         var shipment = S.Shipments.First(s => s.ShipmentId == shipmentId);
-        if (!Enum.IsDefined(step))
-        {
-            return Refuse(ActionOutcome.Invalid, "step must be Acknowledge, Pick, Pack, Ship or Deliver.");
-        }
-        var target = step switch
-        {
-            ShipmentStep.Acknowledge => ShipmentStatus.Acknowledged,
-            ShipmentStep.Pick => ShipmentStatus.Picked,
-            ShipmentStep.Pack => ShipmentStatus.Packed,
-            ShipmentStep.Ship => ShipmentStatus.Shipped,
-            ShipmentStep.ReadyForPickup => ShipmentStatus.ReadyForPickup,
-            _ => ShipmentStatus.Delivered,
-        };
-        var pickupStep = step is ShipmentStep.ReadyForPickup or ShipmentStep.PickedUp;
-        if (shipment.Pickup != pickupStep && step is not (ShipmentStep.Acknowledge or ShipmentStep.Pick or ShipmentStep.Pack))
-        {
-            return Refuse(ActionOutcome.NotAllowed, shipment.Pickup
-                ? $"Shipment {shipmentId} is collected in store: use ready-for-pickup and picked-up, not ship or deliver."
-                : $"Shipment {shipmentId} ships to the customer: ready-for-pickup and picked-up do not apply.");
-        }
-        if (shipment.Status == ShipmentStatus.Cancelled)
-        {
-            return Refuse(ActionOutcome.NotAllowed, $"Shipment {shipmentId} is cancelled.");
-        }
+        var target = StatusOf(stage);
         if (shipment.Status == target)
         {
             return new OrderActionResult(ActionOutcome.NoChange, View(), $"Shipment {shipmentId} is already {target}.");
         }
-        if (shipment.Status.Stage() > target.Stage())
-        {
-            return Refuse(ActionOutcome.NotAllowed, $"Shipment {shipmentId} is already {shipment.Status}; it cannot go back to {target}.");
-        }
-        if (step == ShipmentStep.Deliver && shipment.Status != ShipmentStatus.Shipped)
-        {
-            return Refuse(ActionOutcome.NotAllowed, $"Shipment {shipmentId} has not shipped yet.");
-        }
-        if (step == ShipmentStep.PickedUp && shipment.Status != ShipmentStatus.ReadyForPickup)
-        {
-            return Refuse(ActionOutcome.NotAllowed, $"Shipment {shipmentId} is not ready for pickup yet.");
-        }
 
+        // What the step records beside the stage: carrier and times; the rules decide the stage and the ship calls.
         var now = clock.UtcNow;
-        var updated = shipment with { Status = target };
+        var updated = shipment;
         if (target == ShipmentStatus.Shipped)
         {
             if (!IsShortText(carrier) || !IsShortText(trackingNumber))
@@ -62,22 +35,11 @@ public sealed partial class OrderGrain
                 return Refuse(ActionOutcome.Invalid, "Shipping needs a carrier and a tracking number (1-100 characters each).");
             }
             updated = updated with { Carrier = carrier!.Trim(), TrackingNumber = trackingNumber!.Trim(), ShippedAt = now };
-            // On hand and committed go down at the stock grain: written down first, carried out after.
-            foreach (var line in shipment.Lines)
-            {
-                S.Pending.Add(new PendingOp(PendingOpKind.Ship, shipment.NodeId, line.Sku, line.Quantity, shipment.ReservationId));
-            }
-            await TrackStep();
         }
         else if (step == ShipmentStep.PickedUp)
         {
             // Collected: the units leave the store's stock, as if shipped and delivered at once.
             updated = updated with { ShippedAt = now, DeliveredAt = now };
-            foreach (var line in shipment.Lines)
-            {
-                S.Pending.Add(new PendingOp(PendingOpKind.Ship, shipment.NodeId, line.Sku, line.Quantity, shipment.ReservationId));
-            }
-            await TrackStep();
         }
         else if (target == ShipmentStatus.ReadyForPickup)
         {
@@ -90,6 +52,12 @@ public sealed partial class OrderGrain
             updated = updated with { DeliveredAt = now };
         }
         Replace(shipment, updated);
+        plan.Advance(shipmentId, StepOf(step));
+        Take(plan, actor);
+        if (plan.Outbox.Count > 0)
+        {
+            await TrackStep(); // the units leave the node: ship calls are owed
+        }
         Record(step == ShipmentStep.PickedUp ? OrderEventKind.ShipmentPickedUp : OrderEventKinds.ShipmentReached(target), actor, null,
             target == ShipmentStatus.Shipped ? $"{shipmentId} from {shipment.NodeId} by {updated.Carrier} ({updated.TrackingNumber})" : $"{shipmentId} at {shipment.NodeId}");
         await WriteOrReload();
@@ -99,71 +67,27 @@ public sealed partial class OrderGrain
 
     async Task<OrderActionResult> IOrderGrain.RejectShipment(string shipmentId, IReadOnlyList<OrderLine>? lines, string reason, bool stockMissing, string actor)
     {
-        if (await Find(shipmentId) is { } refusal)
+        if (await Find(shipmentId) is { } notFound)
         {
-            return refusal;
+            return notFound;
         }
-        var shipment = S.Shipments.First(s => s.ShipmentId == shipmentId);
-        if (!shipment.Status.IsOpen())
-        {
-            return Refuse(ActionOutcome.NotAllowed, $"Shipment {shipmentId} is {shipment.Status}; only unshipped shipments can be rejected.");
-        }
-        var rejected = Merge(lines ?? shipment.Lines);
-        foreach (var line in rejected)
-        {
-            var planned = shipment.Lines.FirstOrDefault(l => l.Sku == line.Sku)?.Quantity ?? 0;
-            if (line.Quantity > planned)
-            {
-                return Refuse(ActionOutcome.Invalid, $"Shipment {shipmentId} has {planned} of {line.Sku}; {line.Quantity} cannot be rejected.");
-            }
-        }
-        if (rejected.Count == 0)
+        if (lines is not null && lines.Any(l => l is null))
         {
             return Refuse(ActionOutcome.Invalid, "Name at least one line with a positive quantity to reject.");
         }
-
-        var reasonText = Clip(reason, "rejected by node");
-        var left = new List<OrderLine>();
-        foreach (var line in shipment.Lines)
+        var nodeId = S.Shipments.First(s => s.ShipmentId == shipmentId).NodeId;
+        var plan = Plan();
+        if (plan.Reject(shipmentId, lines?.Select(ToPlanLine).ToList(), stockMissing, Clip(reason, "rejected by node")) is { } refusal)
         {
-            var remaining = line.Quantity - (rejected.FirstOrDefault(r => r.Sku == line.Sku)?.Quantity ?? 0);
-            if (remaining > 0)
-            {
-                left.Add(line with { Quantity = remaining });
-            }
-            if (remaining != line.Quantity)
-            {
-                S.Pending.Add(remaining == 0
-                    ? new PendingOp(PendingOpKind.Release, shipment.NodeId, line.Sku, line.Quantity, shipment.ReservationId)
-                    : new PendingOp(PendingOpKind.Reduce, shipment.NodeId, line.Sku, remaining, shipment.ReservationId));
-            }
+            return Refuse(refusal);
         }
-        if (stockMissing)
-        {
-            // The node could not find these units: its on hand (and so its availability) is corrected.
-            foreach (var line in rejected)
-            {
-                S.Pending.Add(new PendingOp(PendingOpKind.WriteDown, shipment.NodeId, line.Sku, line.Quantity, $"{OrderId}:{shipmentId}:reject:{line.Sku}"));
-            }
-        }
-        if (left.Count == 0)
-        {
-            Replace(shipment, shipment with { Lines = shipment.Lines, Status = ShipmentStatus.Cancelled });
-            ReleaseCapacityOf(shipment);
-        }
-        else
-        {
-            Replace(shipment, shipment with { Lines = left });
-        }
-        S.Backordered = Merge(S.Backordered.Concat(rejected));
-        Record(OrderEventKind.ShipmentRejected, actor, reasonText,
-            $"{string.Join(", ", rejected.Select(l => $"{l.Quantity} x {l.Sku}"))} at {shipment.NodeId}{(stockMissing ? " (stock written down)" : "")}");
+        Take(plan, actor);
         await TrackStep();
         await WriteOrReload();
         await FinishPending();
 
         // Re-route what the node refused, anywhere but there.
-        await AllocateBackorder(excluded: [shipment.NodeId], actor: "router:reroute");
+        await AllocateBackorder(excluded: [nodeId], actor: "router:reroute");
         return new OrderActionResult(ActionOutcome.Done, View(), null);
     }
 
@@ -174,73 +98,16 @@ public sealed partial class OrderGrain
             return Refuse(ActionOutcome.NotFound, $"Order '{OrderId}' does not exist.");
         }
         await FinishPending();
-        if (S.Cancelled)
-        {
-            return Refuse(ActionOutcome.NotAllowed, $"Order '{OrderId}' is cancelled.");
-        }
-        var wanted = Merge(lines ?? []);
-        if (wanted.Count == 0 || (lines ?? []).Any(l => l is null || l.Quantity < 1))
+        if (!S.Cancelled && (lines is null || lines.Any(l => l is null)))
         {
             return Refuse(ActionOutcome.Invalid, "Name at least one line (sku, quantity >= 1) to cancel.");
         }
-        var open = S.Shipments.Where(s => s.Status.IsOpen()).ToList();
-        foreach (var line in wanted)
+        var plan = Plan();
+        if (plan.CancelLines((lines ?? []).Select(ToPlanLine).ToList(), Clip(reason, "cancelled by customer")) is { } refusal)
         {
-            var cancellable = S.Backordered.Where(l => l.Sku == line.Sku).Sum(l => l.Quantity) +
-                              open.SelectMany(s => s.Lines).Where(l => l.Sku == line.Sku).Sum(l => l.Quantity);
-            if (line.Quantity > cancellable)
-            {
-                return Refuse(ActionOutcome.NotAllowed, $"Only {cancellable} of {line.Sku} can still be cancelled (the rest has shipped or was never ordered).");
-            }
+            return Refuse(refusal);
         }
-
-        foreach (var line in wanted)
-        {
-            var remaining = line.Quantity;
-            var backordered = S.Backordered.FirstOrDefault(l => l.Sku == line.Sku);
-            if (backordered is not null)
-            {
-                var take = Math.Min(remaining, backordered.Quantity);
-                S.Backordered = Merge(S.Backordered.Select(l => l.Sku == line.Sku ? l with { Quantity = l.Quantity - take } : l));
-                remaining -= take;
-            }
-            foreach (var shipment in open.AsEnumerable().Reverse())
-            {
-                if (remaining == 0)
-                {
-                    break;
-                }
-                var current = S.Shipments.First(s => s.ShipmentId == shipment.ShipmentId);
-                var planned = current.Lines.FirstOrDefault(l => l.Sku == line.Sku);
-                if (planned is null)
-                {
-                    continue;
-                }
-                var take = Math.Min(remaining, planned.Quantity);
-                remaining -= take;
-                var keep = planned.Quantity - take;
-                S.Pending.Add(keep == 0
-                    ? new PendingOp(PendingOpKind.Release, current.NodeId, line.Sku, planned.Quantity, current.ReservationId)
-                    : new PendingOp(PendingOpKind.Reduce, current.NodeId, line.Sku, keep, current.ReservationId));
-                var newLines = current.Lines.Select(l => l.Sku == line.Sku ? l with { Quantity = keep } : l).Where(l => l.Quantity > 0).ToList();
-                if (newLines.Count == 0)
-                {
-                    Replace(current, current with { Status = ShipmentStatus.Cancelled });
-                    ReleaseCapacityOf(current);
-                }
-                else
-                {
-                    Replace(current, current with { Lines = newLines });
-                }
-            }
-        }
-        var reasonText = Clip(reason, "cancelled by customer");
-        if (S.Backordered.Count == 0 && S.Shipments.All(s => s.Status == ShipmentStatus.Cancelled))
-        {
-            S.Cancelled = true;
-            S.CancelReason = reasonText;
-        }
-        Record(OrderEventKind.LinesCancelled, actor, reasonText, string.Join(", ", wanted.Select(l => $"{l.Quantity} x {l.Sku}")));
+        Take(plan, actor);
         await TrackStep();
         await WriteOrReload();
         await FinishPending();
@@ -258,13 +125,14 @@ public sealed partial class OrderGrain
         {
             return Refuse(ActionOutcome.Invalid, "shipTo must have latitude in [-90, 90] and longitude in [-180, 180].");
         }
-        if (S.Cancelled || S.Request.PickupNodeId is not null)
+        if (!S.Cancelled && S.Request.PickupNodeId is not null)
         {
-            return Refuse(ActionOutcome.NotAllowed, S.Cancelled ? $"Order '{OrderId}' is cancelled." : "A pickup order is collected in store; it has no delivery address to change.");
+            return Refuse(ActionOutcome.NotAllowed, "A pickup order is collected in store; it has no delivery address to change.");
         }
-        if (S.Shipments.Any(s => s.Status != ShipmentStatus.Cancelled && s.Status != ShipmentStatus.Released))
+        var plan = Plan();
+        if (plan.CheckReroute() is { } refusal)
         {
-            return Refuse(ActionOutcome.NotAllowed, "A node has already started on this order; the address can no longer change.");
+            return Refuse(refusal);
         }
         if (S.Request.ShipTo == shipTo)
         {
@@ -273,14 +141,10 @@ public sealed partial class OrderGrain
 
         // Step 1, written before anything moves: the old parcels are cancelled (releases pending),
         // their lines wait as backorder under the new address.
-        var lines = S.Shipments.Where(s => s.Status == ShipmentStatus.Released).SelectMany(s => s.Lines).ToList();
-        foreach (var shipment in S.Shipments.Where(s => s.Status == ShipmentStatus.Released).ToList())
-        {
-            CancelShipment(shipment);
-        }
-        S.Backordered = Merge(S.Backordered.Concat(lines));
+        var units = plan.ReleaseForReroute();
+        Take(plan, actor);
         S.Request = S.Request with { ShipTo = shipTo };
-        Record(OrderEventKind.AddressChanged, actor, null, $"now ({shipTo.Latitude:0.####}, {shipTo.Longitude:0.####}); re-routing {lines.Sum(l => l.Quantity)} units");
+        Record(OrderEventKind.AddressChanged, actor, null, $"now ({shipTo.Latitude:0.####}, {shipTo.Longitude:0.####}); re-routing {units} units");
         await TrackStep();
         await WriteOrReload();
         await FinishPending();

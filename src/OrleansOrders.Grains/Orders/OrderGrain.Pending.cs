@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 using OrleansOrders.Contracts;
+using OrleansOrders.Orders;
 
 namespace OrleansOrders.Grains.Orders;
 
@@ -163,9 +164,8 @@ public sealed partial class OrderGrain
     }
 
     /// <summary>
-    /// Inbound promises must follow the backorder: units no longer backordered (allocated, cancelled)
-    /// give their promise back to the node's receipts, so other orders can be promised them. Runs
-    /// before every write, so the withdrawals are pending in the same write as the change.
+    /// Inbound promises must follow the backorder (<see cref="OrderAggregate.WithdrawStalePromises"/>).
+    /// Runs before every write, so the withdrawals are pending in the same write as the change.
     /// </summary>
     private void WithdrawStaleInboundPromises()
     {
@@ -173,45 +173,25 @@ public sealed partial class OrderGrain
         {
             return;
         }
-        var kept = new List<BackorderDate>();
-        var left = S.Cancelled ? [] : S.Backordered.ToDictionary(l => l.Sku, l => l.Quantity, StringComparer.Ordinal);
-        foreach (var date in S.BackorderDates.OrderBy(d => d.PromisedBy))
-        {
-            var keep = Math.Min(date.Quantity, left.GetValueOrDefault(date.Sku));
-            left[date.Sku] = left.GetValueOrDefault(date.Sku) - keep;
-            if (keep != date.Quantity)
-            {
-                S.Pending.Add(new PendingOp(PendingOpKind.SetInboundPromise, date.NodeId, date.Sku, keep, OrderId));
-            }
-            if (keep > 0)
-            {
-                kept.Add(date with { Quantity = keep });
-            }
-        }
-        S.BackorderDates = kept;
+        var plan = Plan();
+        plan.WithdrawStalePromises();
+        Take(plan, "router");
     }
 
-    /// <summary>A hold lost before its commit (expired, and taken by another order): that line goes to backorder.</summary>
+    /// <summary>Holds lost before their commit (expired, and taken by another order): those lines go to backorder.</summary>
     private void BackorderRefusedCommits(List<PendingOp> refused)
     {
+        if (refused.Count == 0)
+        {
+            return;
+        }
         foreach (var op in refused)
         {
-            var shipment = S.Shipments.Last(s => s.NodeId == op.NodeId && s.ReservationId == op.OperationId && s.Status != ShipmentStatus.Cancelled && s.Lines.Any(l => l.Sku == op.Sku));
             logger.LogWarning("Order {Order}: commit of {Sku} at {Node} refused; backordering it", OrderId, op.Sku, op.NodeId);
-            var left = shipment.Lines.Where(l => l.Sku != op.Sku).ToList();
-            var refusedLine = shipment.Lines.First(l => l.Sku == op.Sku);
-            if (left.Count > 0)
-            {
-                Replace(shipment, shipment with { Lines = left });
-            }
-            else
-            {
-                Replace(shipment, shipment with { Status = ShipmentStatus.Cancelled });
-                ReleaseCapacityOf(shipment);
-            }
-            S.Backordered = Merge(S.Backordered.Append(refusedLine));
-            Record(OrderEventKind.LineBackordered, "stock:" + op.NodeId, "the hold expired and the stock went to another order", $"{refusedLine.Quantity} x {refusedLine.Sku}");
         }
+        var plan = Plan();
+        plan.BackorderRefusedCommits(refused.Select(ToCall));
+        Take(plan, "router");
     }
 
     /// <summary>Appends a transition to the history (it is published after the write that carries it).</summary>

@@ -1,4 +1,5 @@
 using OrleansOrders.Contracts;
+using OrleansOrders.Orders;
 
 namespace OrleansOrders.Grains.Orders;
 
@@ -36,16 +37,9 @@ public sealed partial class OrderGrain : IRemindable
         {
             return;
         }
-        foreach (var shipment in expired)
-        {
-            CancelShipment(shipment);
-            Record(OrderEventKind.PickupNotCollected, "system:pickup-window", $"not collected by {shipment.CollectBy:u}", $"{shipment.ShipmentId} at {shipment.NodeId} cancelled and restocked");
-        }
-        if (S.Backordered.Count == 0 && S.Shipments.All(s => s.Status == ShipmentStatus.Cancelled))
-        {
-            S.Cancelled = true;
-            S.CancelReason = "not collected";
-        }
+        var plan = Plan();
+        plan.CloseUncollected(expired.Select(s => s.ShipmentId), parcel => $"not collected by {S.Shipments.First(s => s.ShipmentId == parcel.Id).CollectBy:u}");
+        Take(plan, "system:pickup-window");
         await TrackStep();
         await WriteOrReload();
     }

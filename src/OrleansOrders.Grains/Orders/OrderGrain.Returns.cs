@@ -1,4 +1,5 @@
 using OrleansOrders.Contracts;
+using OrleansOrders.Orders;
 
 namespace OrleansOrders.Grains.Orders;
 
@@ -15,7 +16,7 @@ public sealed partial class OrderGrain
         {
             return Refuse(ActionOutcome.Invalid, "returnId and channel must be 1-64 letters, digits or . _ : -.");
         }
-        var lines = Merge(request.Lines ?? []);
+        var lines = OrderAggregate.Merge((request.Lines ?? []).Where(l => l is not null).Select(ToPlanLine)).Select(ToOrderLine).ToList();
         if (ExistingReturn(request.ReturnId) is { } existing)
         {
             return SameLines(existing.Lines, lines)
@@ -26,9 +27,10 @@ public sealed partial class OrderGrain
         {
             return Refuse(ActionOutcome.Invalid, "A return needs at least one line with a quantity of 1 or more.");
         }
+        var plan = Plan();
         foreach (var line in lines)
         {
-            var returnable = ShippedUnits(line.Sku) - S.Returns.SelectMany(r => r.Lines).Where(l => l.Sku == line.Sku).Sum(l => l.Quantity);
+            var returnable = plan.ShippedUnits(line.Sku) - S.Returns.SelectMany(r => r.Lines).Where(l => l.Sku == line.Sku).Sum(l => l.Quantity);
             if (line.Quantity > returnable)
             {
                 return Refuse(ActionOutcome.NotAllowed, $"Only {Math.Max(0, returnable)} of {line.Sku} can be returned (shipped and not yet returned).");
@@ -120,8 +122,4 @@ public sealed partial class OrderGrain
 
     private static bool SameLines(IReadOnlyList<OrderLine> a, IReadOnlyList<OrderLine> b) =>
         a.Count == b.Count && a.All(l => b.Any(m => m.Sku == l.Sku && m.Quantity == l.Quantity));
-
-    private int ShippedUnits(string sku) => S.Shipments
-        .Where(s => s.Status is ShipmentStatus.Shipped or ShipmentStatus.Delivered)
-        .SelectMany(s => s.Lines).Where(l => l.Sku == sku).Sum(l => l.Quantity);
 }

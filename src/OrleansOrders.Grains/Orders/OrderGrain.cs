@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
 using OrleansOrders.Contracts;
+using OrleansOrders.Orders;
 
 namespace OrleansOrders.Grains.Orders;
 
@@ -81,9 +82,7 @@ public sealed partial class OrderGrain(
         {
             return;
         }
-        var tracked = await Recovery.TrackedStamp(OrderId);
-        var unfinished = tracked is { } stamp && (S.PendingStamp == 0 || stamp == S.PendingStamp);
-        if (!unfinished)
+        if (!OrderAggregate.StoredCallsUnfinished(S.PendingStamp, await Recovery.TrackedStamp(OrderId)))
         {
             S.Pending.Clear();
             S.PublishedSequence = Math.Max(S.PublishedSequence, _writtenSequence);
@@ -221,20 +220,13 @@ public sealed partial class OrderGrain(
         {
             return new CancelOrderResult(CancelOutcome.AlreadyCancelled, View(), S.CancelReason);
         }
-        if (S.Shipments.Any(s => s.Status.HasLeft()))
-        {
-            return new CancelOrderResult(CancelOutcome.NotCancellable, View(),
-                $"Order '{OrderId}' has shipped parcels and can no longer be cancelled as a whole; cancel unshipped lines instead.");
-        }
 
-        S.Cancelled = true;
-        S.CancelReason = Clip(reason, "cancelled");
-        foreach (var shipment in S.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled).ToList())
+        var plan = Plan();
+        if (plan.Cancel(Clip(reason, "cancelled")) is { } refusal)
         {
-            CancelShipment(shipment);
+            return new CancelOrderResult(CancelOutcome.NotCancellable, View(), refusal.Reason);
         }
-        S.Backordered.Clear();
-        Record(OrderEventKind.OrderCancelled, "customer", S.CancelReason, "all unshipped lines released");
+        Take(plan, "customer");
         await TrackStep();
         await WriteOrReload();
         await FinishPending();
@@ -262,11 +254,7 @@ public sealed partial class OrderGrain(
     private Task<RoutingResult> Route(OrderRequest request, IReadOnlyList<OrderLine> lines, DateTimeOffset now, IReadOnlyList<string>? excluded,
         string? onlyNode = null, int allocationsAhead = 0) =>
         GrainFactory.GetGrain<IRouterGrain>(0).Allocate(new AllocationRequest(
-            OrderId, request.ShipTo, lines, now, _options.HoldTtl, excluded, onlyNode, ReservationIdOf(S.ReservationCount + allocationsAhead), request.Channel, request.Routing));
-
-    private string NextReservationId() => ReservationIdOf(S.ReservationCount);
-
-    private string ReservationIdOf(int allocation) => allocation == 0 ? OrderId : $"{OrderId}~{allocation}";
+            OrderId, request.ShipTo, lines, now, _options.HoldTtl, excluded, onlyNode, OrderAggregate.ReservationIdOf(OrderId, S.ReservationCount + allocationsAhead), request.Channel, request.Routing));
 
     /// <summary>Why a pickup order cannot go to this store, or null when it can.</summary>
     private async Task<string?> PickupStoreProblem(string storeId)
@@ -286,8 +274,6 @@ public sealed partial class OrderGrain(
     /// <summary>Adds the router's parcels (held stock) as new shipments with pending commits, and its leftovers to backorder.</summary>
     private void ApplyRouting(RoutingResult routing, bool pickup = false)
     {
-        var reservationId = NextReservationId();
-        S.ReservationCount++;
         S.AllocationRounds += routing.Rounds;
         // The explanation goes out with the plan's own write (no second record on the order's path).
         S.RoutedBy = routing.Applied ?? (S.ExplanationInHot ? S.RoutedBy : D.RoutedBy);
@@ -296,18 +282,21 @@ public sealed partial class OrderGrain(
         S.FastPath = routing.FastPath;
         S.ExplanationInHot = true;
         _explanationDurable = false;
-        foreach (var parcel in routing.Shipments)
+        var plan = Plan();
+        var reservationId = plan.NextReservationId;
+        var ids = plan.Allocate(
+            routing.Shipments.Select(p => (p.NodeId, (IReadOnlyList<PlanLine>)p.Lines.Select(ToPlanLine).ToList(), p.DispatchOn)).ToList(),
+            routing.Backordered.Select(ToPlanLine), pickup);
+        plan.ReplacePromises(RoutedSkus(routing), PromisesOf(routing));
+        var added = routing.Shipments.Select((parcel, i) => parcel with
         {
-            var priced = parcel.Lines.Select(l => l with { UnitPrice = UnitPriceOf(l.Sku) }).ToList();
-            var shipment = parcel with { ShipmentId = $"s{++S.ShipmentCount}", Lines = priced, Status = ShipmentStatus.Released, Pickup = pickup, ReservationId = reservationId };
-            S.Shipments.Add(shipment);
-            foreach (var line in priced)
-            {
-                S.Pending.Add(new PendingOp(PendingOpKind.Commit, shipment.NodeId, line.Sku, line.Quantity, reservationId));
-            }
-        }
-        S.Backordered = Merge(S.Backordered.Concat(routing.Backordered.Select(l => l with { UnitPrice = UnitPriceOf(l.Sku) })));
-        ReplaceBackorderDates(routing);
+            ShipmentId = ids[i],
+            Lines = parcel.Lines.Select(l => l with { UnitPrice = UnitPriceOf(l.Sku) }).ToList(),
+            Status = ShipmentStatus.Released,
+            Pickup = pickup,
+            ReservationId = reservationId,
+        }).ToList();
+        Take(plan, "router", added);
         Record(OrderEventKind.OrderAllocated, "router", null,
             $"{routing.Shipments.Count} parcels from {string.Join(", ", routing.Shipments.Select(s => s.NodeId))}; " +
             $"backordered {string.Join(", ", routing.Backordered.Select(l => $"{l.Quantity} x {l.Sku}"))}; {routing.Rounds} rounds");
@@ -320,70 +309,25 @@ public sealed partial class OrderGrain(
     /// </summary>
     private bool ReplaceBackorderDates(RoutingResult routing)
     {
-        var routed = routing.Backordered.Select(l => l.Sku).Concat(routing.Shipments.SelectMany(s => s.Lines.Select(l => l.Sku))).ToHashSet(StringComparer.Ordinal);
-        var next = S.BackorderDates.Where(d => !routed.Contains(d.Sku)).Concat(routing.BackorderDates).ToList();
-        if (next.SequenceEqual(S.BackorderDates))
+        var plan = Plan();
+        if (!plan.ReplacePromises(RoutedSkus(routing), PromisesOf(routing)))
         {
             return false;
         }
-        foreach (var stale in S.BackorderDates.Where(d => routed.Contains(d.Sku) && !routing.BackorderDates.Any(n => n.NodeId == d.NodeId && n.Sku == d.Sku)))
-        {
-            S.Pending.Add(new PendingOp(PendingOpKind.SetInboundPromise, stale.NodeId, stale.Sku, 0, OrderId));
-        }
-        S.BackorderDates = next;
+        Take(plan, "router");
         return true;
     }
 
-    /// <summary>Cancels a shipment that has not shipped: releases its stock and the node's capacity.</summary>
-    private void CancelShipment(ShipmentAllocation shipment)
-    {
-        foreach (var line in shipment.Lines)
-        {
-            S.Pending.Add(new PendingOp(PendingOpKind.Release, shipment.NodeId, line.Sku, line.Quantity, shipment.ReservationId));
-        }
-        ReleaseCapacityOf(shipment);
-        Replace(shipment, shipment with { Status = ShipmentStatus.Cancelled });
-    }
+    private static IEnumerable<string> RoutedSkus(RoutingResult routing) =>
+        routing.Backordered.Select(l => l.Sku).Concat(routing.Shipments.SelectMany(s => s.Lines.Select(l => l.Sku)));
 
-    /// <summary>
-    /// Gives back the node capacity of a parcel that will not be dispatched: the claim its allocation
-    /// made there, unless another parcel of the order that still counts shares that claim (only parcels
-    /// of allocations made before claims were per reservation do: see <see cref="OrderState.ClaimsUnderOrderId"/>).
-    /// </summary>
-    private void ReleaseCapacityOf(ShipmentAllocation parcel)
-    {
-        var claim = CapacityClaimOf(parcel);
-        if (S.Shipments.Any(s => s.ShipmentId != parcel.ShipmentId && s.NodeId == parcel.NodeId && s.Status != ShipmentStatus.Cancelled && CapacityClaimOf(s) == claim))
-        {
-            return;
-        }
-        S.Pending.Add(new PendingOp(PendingOpKind.ReleaseCapacity, parcel.NodeId, "", 0, claim) { Day = parcel.DispatchOn });
-    }
-
-    /// <summary>
-    /// The id a parcel's node capacity was claimed under: its reservation id, which the router claims
-    /// under; the order id for a parcel stored without one, or allocated before claims were per reservation.
-    /// </summary>
-    private string CapacityClaimOf(ShipmentAllocation parcel) =>
-        parcel.ReservationId is { Length: > 0 } id && AllocationOf(id) >= S.ClaimsUnderOrderId ? id : OrderId;
-
-    /// <summary>The allocation a reservation id of this order numbers (see <see cref="ReservationIdOf"/>).</summary>
-    private int AllocationOf(string reservationId)
-    {
-        var cut = reservationId.IndexOf('~');
-        return cut >= 0 && int.TryParse(reservationId.AsSpan(cut + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
-    }
+    private static List<InboundPromise> PromisesOf(RoutingResult routing) =>
+        routing.BackorderDates.Select(d => new InboundPromise(d.Sku, d.Quantity, d.NodeId, d.PromisedBy)).ToList();
 
     private decimal UnitPriceOf(string sku) => S.Request?.Lines.FirstOrDefault(l => l.Sku == sku)?.UnitPrice ?? 0m;
 
     private void Replace(ShipmentAllocation old, ShipmentAllocation updated) =>
         S.Shipments[S.Shipments.FindIndex(s => s.ShipmentId == old.ShipmentId)] = updated;
-
-    private static List<OrderLine> Merge(IEnumerable<OrderLine> lines) =>
-        lines.Where(l => l.Quantity > 0)
-            .GroupBy(l => l.Sku, StringComparer.Ordinal)
-            .Select(g => g.First() with { Quantity = g.Sum(l => l.Quantity) })
-            .ToList();
 
     private static string Clip(string? text, string fallback) =>
         string.IsNullOrWhiteSpace(text) ? fallback : text.Trim()[..Math.Min(text.Trim().Length, 500)];
@@ -459,42 +403,10 @@ public sealed partial class OrderGrain(
         }
     }
 
-    /// <summary>The order's status, derived from its shipments: the least advanced live parcel decides.</summary>
-    private OrderStatus Status()
-    {
-        if (S.Request is null)
-        {
-            return OrderStatus.None;
-        }
-        if (S.Cancelled)
-        {
-            return OrderStatus.Cancelled;
-        }
-        var live = S.Shipments.Where(s => s.Status != ShipmentStatus.Cancelled).ToList();
-        if (live.Count == 0)
-        {
-            return S.Backordered.Count > 0 ? OrderStatus.Backordered : OrderStatus.Accepted;
-        }
-        var shippedUnits = live.Where(s => s.Status.HasLeft()).Sum(s => s.Lines.Sum(l => l.Quantity));
-        var returnedUnits = S.Returns.Where(r => r.Status == ReturnStatus.Received).Sum(r => r.Items.Sum(i => i.Quantity));
-        if (shippedUnits > 0 && returnedUnits >= shippedUnits && S.Backordered.Count == 0 && live.All(s => s.Status.HasLeft()))
-        {
-            return OrderStatus.Returned;
-        }
-        if (S.Backordered.Count == 0 && live.All(s => s.Status == ShipmentStatus.Delivered))
-        {
-            return OrderStatus.Delivered;
-        }
-        if (S.Backordered.Count == 0 && live.All(s => s.Status.HasLeft()))
-        {
-            return OrderStatus.Shipped;
-        }
-        if (live.Any(s => s.Status.Stage() >= ShipmentStatus.Acknowledged.Stage()))
-        {
-            return OrderStatus.ReleasedToNode;
-        }
-        return S.Backordered.Count == 0 ? OrderStatus.Allocated : OrderStatus.PartiallyAllocated;
-    }
+    /// <summary>The order's status, derived from its shipments by its rules (<see cref="OrderAggregate.Status"/>).</summary>
+    private OrderStatus Status() => S.Request is null
+        ? OrderStatus.None
+        : StatusOf(Plan().Status(S.Returns.Where(r => r.Status == ReturnStatus.Received).Sum(r => r.Items.Sum(i => i.Quantity))));
 
     /// <summary>The oldest history entries to move out of the hot state, once it holds too many (published ones only).</summary>
     private List<OrderEvent> HistoryToArchive()
