@@ -33,7 +33,7 @@ public sealed record RoutingBody(JsonElement? Goal, bool? ShipComplete, int? Max
     }
 
     /// <summary>A goal by name; anything else becomes an undefined value, which <see cref="OrderRequestValidator"/> names.</summary>
-    private static RoutingGoal? ParseGoal(JsonElement? goal)
+    internal static RoutingGoal? ParseGoal(JsonElement? goal)
     {
         if (goal is not { } element || element.ValueKind == JsonValueKind.Null)
         {

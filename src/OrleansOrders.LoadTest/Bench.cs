@@ -34,7 +34,9 @@ public sealed record BenchReport(DateTimeOffset StartedAt, string Target, int Pr
 /// </summary>
 public static class Bench
 {
-    public sealed record Settings(int Concurrency, TimeSpan Duration, TimeSpan Warmup, TimeSpan RawDuration, NetworkSpec Network, int Seed, string? OutDirectory);
+    /// <param name="ShadowGoal">When set, each case runs twice, without and then with a shadow policy of this goal (shadow routing's cost to the live path, in one run).</param>
+    public sealed record Settings(int Concurrency, TimeSpan Duration, TimeSpan Warmup, TimeSpan RawDuration, NetworkSpec Network, int Seed, string? OutDirectory,
+        Contracts.RoutingGoal? ShadowGoal = null);
 
     public static readonly IReadOnlyList<(string Scenario, int Lines)> Cases = [(Scenarios.Scenarios.Steady, 1), (Scenarios.Scenarios.Baskets, 3)];
 
@@ -48,8 +50,15 @@ public static class Bench
         var rows = new List<BenchRow>();
         var accepted = new List<string>();
         var unknown = new List<string>();
-        foreach (var (name, lines) in Cases)
+        var runs = Cases.SelectMany(c => settings.ShadowGoal is null ? [(c.Scenario, c.Lines, Shadow: false)] : new[] { (c.Scenario, c.Lines, Shadow: false), (c.Scenario, c.Lines, Shadow: true) });
+        foreach (var (name, lines, shadowed) in runs)
         {
+            var shadow = target.Grains.GetGrain<Contracts.IShadowRoutingGrain>(0);
+            if (shadowed)
+            {
+                // Started before the warm-up, which covers the planners' policy refresh.
+                await shadow.Start(new Contracts.ShadowPolicy("bench", Goal: settings.ShadowGoal));
+            }
             var raw = await RawCeiling.MeasureAsync(target.Grains, settings.Concurrency, settings.RawDuration, TimeSpan.FromSeconds(1), cancellationToken);
             terminal.Line($"{name} ({lines} line(s)): raw ceiling {raw.CallsPerSecond:N0} ping calls/s at concurrency {settings.Concurrency}");
             var scenario = Scenarios.Scenarios.Create(name, network, settings.Seed, lines);
@@ -59,7 +68,15 @@ public static class Bench
             cancellationToken.ThrowIfCancellationRequested();
             accepted.AddRange(load.AcceptedOrderIds);
             unknown.AddRange(load.UnknownOrderIds);
-            rows.Add(new BenchRow(name, lines, settings.Concurrency,
+            if (shadowed)
+            {
+                var compared = await shadow.Report(TimeSpan.FromMinutes(5));
+                await shadow.Stop();
+                terminal.Line($"shadow {settings.ShadowGoal}: {compared.Orders:N0} orders planned beside the live path ({compared.PlannedDifferently:N0} differently), " +
+                              $"{compared.FastPathSkipped:N0} settled on one bid (not compared), {compared.Dropped:N0} dropped; cost/order live {compared.Live.CostPerOrder} vs shadow {compared.Shadow.CostPerOrder}, " +
+                              $"promised days {compared.Live.PromisedDays} vs {compared.Shadow.PromisedDays}");
+            }
+            rows.Add(new BenchRow(shadowed ? $"{name} + shadow {settings.ShadowGoal}" : name, lines, settings.Concurrency,
                 Math.Round(load.OrdersPerSecond, 1), Math.Round(load.AllocatedPerSecond, 1), raw.CallsPerSecond,
                 raw.CallsPerSecond > 0 ? Math.Round(load.OrdersPerSecond / raw.CallsPerSecond, 4) : 0,
                 load.Latency.P50, load.Latency.P99, load.ShipmentsPerOrder, load.Errors));

@@ -23,21 +23,8 @@ public sealed class RoutingStrategyTests(GridClusterFixture fixture)
 
     private IStockGrain Stock(string node, string sku) => _grains.GetGrain<IStockGrain>(Identifiers.StockKey(node, sku));
 
-    /// <summary>One node far away has everything; two near ones have a line each.</summary>
-    private async Task<(TestNetwork Net, string A, string B, string Far, string NearA, string NearB)> FarSingleOrNearSplit(string prefix)
-    {
-        var net = new TestNetwork(_grains, prefix);
-        var (a, b) = (net.Sku("a"), net.Sku("b"));
-        var far = await net.AddNode("far", TestNetwork.LosAngeles);
-        var nearA = await net.AddNode("near-a", TestNetwork.Newark);
-        var nearB = await net.AddNode("near-b", TestNetwork.Philadelphia);
-        await net.SetStock(far, a, 10); await net.SetStock(far, b, 10);
-        await net.SetStock(nearA, a, 10);
-        await net.SetStock(nearB, b, 10);
-        await net.WaitForAvailability(a, 20);
-        await net.WaitForAvailability(b, 20);
-        return (net, a, b, far, nearA, nearB);
-    }
+    private Task<(TestNetwork Net, string A, string B, string Far, string NearA, string NearB)> FarSingleOrNearSplit(string prefix) =>
+        TestNetwork.FarSingleOrNearSplit(_grains, prefix, units: 10);
 
     [Fact]
     public async Task Lowest_cost_ships_in_one_parcel_while_fastest_splits_across_the_near_nodes()

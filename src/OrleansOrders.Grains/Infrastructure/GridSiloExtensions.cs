@@ -36,6 +36,9 @@ public static class GridSiloExtensions
             return MemoryStockLedgerStore.ForService($"{cluster.ServiceId}/{cluster.ClusterId}");
         });
         services.TryAddSingleton<Webhooks.WebhookSender>();
+        // Shadow routing plans beside the live path on each silo's own background loop.
+        services.TryAddSingleton<Routing.ShadowPlanner>();
+        services.AddHostedService(sp => sp.GetRequiredService<Routing.ShadowPlanner>());
         return services;
     }
 

@@ -12,6 +12,7 @@ namespace OrleansOrders.Grains.Routing;
 [StatelessWorker, Reentrant]
 public sealed class RouterGrain(
     IOptions<GridOptions> options,
+    ShadowPlanner shadow,
     ILogger<RouterGrain> logger) : Grain, IRouterGrain
 {
     private readonly GridOptions _options = options.Value;
@@ -104,6 +105,18 @@ public sealed class RouterGrain(
             {
                 lastOffers = lastBids.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b)).ToList();
                 plan = AllocationSolver.Solve(remaining, lastOffers, solveOptions);
+            }
+            if (rounds == 1 && request.OnlyNode is null && shadow.IsActive)
+            {
+                // The shadow policy plans on these same bids, on this silo's background planner: a queue write here, nothing awaited.
+                if (fastPath is not null)
+                {
+                    shadow.FastPathTaken();
+                }
+                else
+                {
+                    shadow.Observe(request.OrderId, remaining, lastOffers, solveOptions, plan, request.OrderedAt);
+                }
             }
             lastExcluded = plan.Excluded;
             if (plan.Shipments.Count == 0)

@@ -37,6 +37,11 @@ public static class ApiExamples
             ["ReceiveReceipt"] = [("The 200 units arrived", """{"quantity":200}""")],
             ["ShipShipment"] = [("Carrier and tracking number", """{"carrier":"UPS","trackingNumber":"1Z999AA10123456784"}""")],
             ["StartReturn"] = [("One unit back at a store", """{"returnId":"r1","channel":"store","reason":"too small","lines":[{"sku":"SKU-0002","quantity":1}]}""")],
+            ["StartShadowRouting"] =
+            [
+                ("Fastest, opportunity cost off, without one DC", """{"name":"fastest-no-oc","goal":"Fastest","useOpportunityCost":false,"excludedNodes":["dc-chicago"]}"""),
+            ],
+            ["ReplayShadowRouting"] = [("At most 2 parcels, 3 bids", """{"name":"two-parcels","maxShipments":2,"candidateCount":3}""")],
             ["ReceiveReturn"] = [("Restocked at the store", """{"nodeId":"store-boston","items":[{"sku":"SKU-0002","quantity":1,"disposition":"Restock"}]}""")],
         };
 

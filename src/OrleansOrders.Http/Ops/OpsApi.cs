@@ -58,6 +58,7 @@ public static class OpsApi
         api.MapGet("/inventory", Inventory).Answers<InventoryPage>("OperatorInventory", "Stock by SKU and node, filtered by SKU prefix and paged", BadInput);
         api.MapGet("/orders/recent", RecentOrders).Answers<RecentOrdersView>("OperatorRecentOrders", "The newest orders with their routing explained", BadInput);
         api.MapGet("/orders/{orderId}", OrderById).Answers<OrderExplained>("OperatorOrder", "An order with its routing explained", BadInput, Unknown);
+        api.MapShadowRoutingApi();
         return app;
     }
 

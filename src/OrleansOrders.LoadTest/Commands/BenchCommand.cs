@@ -14,12 +14,16 @@ public static class BenchCommand
         var rawDuration = CommonOptions.Duration("--raw-duration", "Raw-ceiling measurement before each case.", TimeSpan.FromSeconds(3));
         var seed = new Option<int>("--seed") { Description = "Seed of the order streams.", DefaultValueFactory = _ => 1 };
         var output = new Option<string?>("--out") { Description = "Directory for bench.json and bench.md.", HelpName = "dir" };
+        var shadowGoal = new Option<Contracts.RoutingGoal?>("--shadow-goal")
+        {
+            Description = "Run each case twice, without and then with a shadow routing policy of this goal (LowestCost, Fastest, StockBalance, Weighted): shadow routing's cost to the live path.",
+        };
         var network = new NetworkOptions();
         var command = new Command("bench",
             "Short fixed benchmark, in-process: orders/s (and ratio to raw ping calls/s, p50, p99) for 1-line (steady) " +
             "and 3-line (baskets) orders, then an audit of all of them.")
         {
-            concurrency, duration.Option, warmup.Option, rawDuration.Option, seed, output,
+            concurrency, duration.Option, warmup.Option, rawDuration.Option, seed, output, shadowGoal,
         };
         network.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandGuard.RunAsync(terminal, async () =>
@@ -37,7 +41,8 @@ public static class BenchCommand
                 raw,
                 network.Read(parse),
                 parse.GetValue(seed),
-                RunCommand.ReadOutDirectory(parse.GetValue(output)));
+                RunCommand.ReadOutDirectory(parse.GetValue(output)),
+                parse.GetValue(shadowGoal));
             var (exitCode, _) = await Bench.ExecuteAsync(settings, terminal, cancellationToken);
             return exitCode;
         }, cancellationToken));

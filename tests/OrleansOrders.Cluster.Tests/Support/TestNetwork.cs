@@ -59,6 +59,25 @@ public sealed class TestNetwork(IGrainFactory grains, string prefix)
             $"network availability of {sku} to reach {expectedTotal}");
     }
 
+    /// <summary>
+    /// One node far away (Los Angeles) has both SKUs; two near ones (Newark, Philadelphia) have one each: for
+    /// a New York order of both, the cheapest plan is one far parcel and the fastest the near split.
+    /// </summary>
+    public static async Task<(TestNetwork Net, string A, string B, string Far, string NearA, string NearB)> FarSingleOrNearSplit(IGrainFactory grains, string prefix, int units)
+    {
+        var net = new TestNetwork(grains, prefix);
+        var (a, b) = (net.Sku("a"), net.Sku("b"));
+        var far = await net.AddNode("far", LosAngeles);
+        var nearA = await net.AddNode("near-a", Newark);
+        var nearB = await net.AddNode("near-b", Philadelphia);
+        await net.SetStock(far, a, units); await net.SetStock(far, b, units);
+        await net.SetStock(nearA, a, units);
+        await net.SetStock(nearB, b, units);
+        await net.WaitForAvailability(a, 2 * units);
+        await net.WaitForAvailability(b, 2 * units);
+        return (net, a, b, far, nearA, nearB);
+    }
+
     public OrderRequest Order(string orderId, Location shipTo, params (string Sku, int Quantity)[] lines) =>
         new(orderId, "customer-1", "web", shipTo, lines.Select(l => new OrderLine(l.Sku, l.Quantity)).ToList());
 }

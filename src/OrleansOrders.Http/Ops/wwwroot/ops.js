@@ -158,9 +158,38 @@
       state.total === 0 ? 'no SKUs' : 'SKUs ' + (state.offset + 1) + '–' + last + ' of ' + state.total;
   }
 
+  // Live and shadow side by side over the last 15 minutes, with orders the two planned differently.
+  async function loadShadow() {
+    const report = await api('/ops/api/shadow?windowMinutes=15');
+    const table = document.getElementById('shadow');
+    const examples = document.getElementById('shadow-examples');
+    const policy = document.getElementById('shadow-policy');
+    if (!report.policy) {
+      policy.textContent = 'No shadow policy. Start one with PUT /ops/api/shadow (see the README).';
+      table.hidden = true;
+      examples.replaceChildren();
+      return;
+    }
+    const p = report.policy;
+    const rules = [p.goal && ('goal ' + p.goal), p.shipComplete !== null && p.shipComplete !== undefined && ('ship complete ' + p.shipComplete),
+      p.maxShipments && ('at most ' + p.maxShipments + ' parcels'), p.candidateCount && (p.candidateCount + ' bids'),
+      p.useOpportunityCost !== null && p.useOpportunityCost !== undefined && ('opportunity cost ' + (p.useOpportunityCost ? 'on' : 'off')),
+      p.excludedNodes && p.excludedNodes.length && ('without ' + p.excludedNodes.join(', '))].filter(Boolean);
+    policy.textContent = 'Shadow policy "' + p.name + '" (' + (rules.join('; ') || 'the live rules') + '): ' + report.orders + ' orders compared in the last 15 minutes, ' +
+      report.plannedDifferently + ' planned differently; ' + report.fastPathSkipped + ' settled on one bid (not compared), ' + report.dropped + ' dropped.';
+    const busiest = (side) => Object.entries(side.unitsByNode || {}).slice(0, 3).map(([node, n]) => node + ' ' + n).join(', ');
+    const row = (name, side) => el('tr', {}, el('th', { text: name }), el('td', { text: money(side.costPerOrder) }), el('td', { text: Number(side.promisedDays).toFixed(2) }),
+      el('td', { text: Number(side.parcelsPerOrder).toFixed(2) }), el('td', { text: (100 * side.splitRate).toFixed(1) + '%' }), el('td', { text: side.unitsUnallocated }),
+      el('td', { text: busiest(side) }));
+    table.tBodies[0].replaceChildren(row('Live', report.live), row('Shadow', report.shadow));
+    table.hidden = false;
+    examples.replaceChildren(...(report.examples || []).map((x) => el('p', { class: 'muted' },
+      el('strong', { text: x.orderId }), ': live ' + x.live + ' (' + money(x.liveCost) + '), shadow ' + x.shadow + ' (' + money(x.shadowCost) + ')')));
+  }
+
   async function refresh() {
     try {
-      await Promise.all([loadNodes(), loadOrders(), loadInventory()]);
+      await Promise.all([loadNodes(), loadOrders(), loadInventory(), loadShadow()]);
       document.getElementById('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
       document.body.dataset.loaded = 'true';
     } catch (e) {
