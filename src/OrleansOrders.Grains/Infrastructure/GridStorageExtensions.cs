@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Providers;
 using Orleans.Runtime.Hosting;
@@ -42,12 +43,18 @@ public static class GridStorageExtensions
     public const string StateSerializerKey = "OrleansOrders.GridState";
 
     /// <summary>State in memory: the embedded default silo and the in-process load test.</summary>
+    /// <remarks>In this process's memory, shared by the service's silos in it (<see cref="ProcessMemoryGrainStorage"/>), not in Orleans' storage grains.</remarks>
     public static ISiloBuilder AddGridMemoryStorage(this ISiloBuilder silo)
     {
         foreach (var name in new[] { GridOptions.StorageName, PubSubStoreName })
         {
-            silo.AddMemoryGrainStorage(name, options => options.Configure<IServiceProvider>((o, services) =>
-                o.GrainStorageSerializer = services.GetRequiredKeyedService<IGrainStorageSerializer>(StateSerializerKey)));
+            silo.Services.AddGrainStorage(name, (services, storeName) =>
+            {
+                var cluster = services.GetRequiredService<IOptions<ClusterOptions>>().Value;
+                return new ProcessMemoryGrainStorage(
+                    ProcessMemoryGrainStorage.Store.ForService($"{cluster.ServiceId}/{cluster.ClusterId}/{storeName}"),
+                    services.GetRequiredKeyedService<IGrainStorageSerializer>(StateSerializerKey));
+            });
         }
         return silo.AddGridStorageCommon(GridStorageKind.Memory, connectionString: null);
     }
