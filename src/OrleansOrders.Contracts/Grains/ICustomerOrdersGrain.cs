@@ -18,4 +18,8 @@ public interface IRecentOrdersFeed : IGrainWithIntegerKey
 {
     [Alias("Touch")]
     Task Touch(string orderId, DateTimeOffset at);
+
+    /// <summary>Orders that changed, oldest first (the projections send what they saw in one call).</summary>
+    [Alias("TouchMany")]
+    Task TouchMany(IReadOnlyList<string> orderIds);
 }

@@ -15,7 +15,7 @@ public interface IOrderEventsProjectionGrain : IGrainWithStringKey
 
 /// <summary>
 /// Consumes one shard of the order-events stream (implicitly subscribed: every shard has one) and
-/// keeps the read models in step: the recent-orders list, each customer's orders, webhooks, and the
+/// keeps the read models in step: the recent-orders list (one call per shard per 200 ms), each customer's orders, webhooks, and the
 /// demand sample of the opportunity-cost forecast (batched: one call per flush interval, not per
 /// order). Drops duplicates by event id, since publishing is at least once.
 /// </summary>
@@ -30,6 +30,10 @@ public sealed class OrderEventsProjectionGrain(
     /// <summary>Most demand samples held for the next flush; past it the oldest go (the forecast is a sample).</summary>
     private const int MaxPendingDemand = 10_000;
     private readonly List<DemandSample> _pendingDemand = [];
+    /// <summary>How long the recent-orders list may lag the stream: its touches go in one call per shard per interval, not one per order.</summary>
+    private static readonly TimeSpan TouchInterval = TimeSpan.FromMilliseconds(200);
+    private readonly List<string> _pendingTouches = [];
+    private IGrainTimer? _touchTimer;
     private IReadOnlyList<WebhookSubscription>? _subscriptions;
     private DateTime _subscriptionsReadAt;
 
@@ -45,7 +49,38 @@ public sealed class OrderEventsProjectionGrain(
         await stream.SubscribeAsync((batch, _) => Apply(batch));
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => FlushDemandAsync();
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        Task.WhenAll(FlushDemandAsync(), FlushTouchesAsync());
+
+    /// <summary>Queues the order for the recent-orders list; the first queued arms a one-shot timer (none runs while nothing waits).</summary>
+    private void TouchLater(string orderId)
+    {
+        _pendingTouches.Add(orderId);
+        if (_pendingTouches.Count == 1)
+        {
+            _touchTimer ??= this.RegisterGrainTimer(_ => FlushTouchesAsync(), new GrainTimerCreationOptions(TouchInterval, Timeout.InfiniteTimeSpan) { KeepAlive = false });
+            _touchTimer.Change(TouchInterval, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Tells the recent-orders list what changed since the last flush (a cache: a failed call only leaves it staler).</summary>
+    private async Task FlushTouchesAsync()
+    {
+        if (_pendingTouches.Count == 0)
+        {
+            return;
+        }
+        var batch = _pendingTouches.ToList();
+        _pendingTouches.Clear();
+        try
+        {
+            await GrainFactory.GetGrain<IRecentOrdersFeed>(0).TouchMany(batch);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Order events projection {Shard}: {Count} recent orders not passed on", this.GetPrimaryKeyString(), batch.Count);
+        }
+    }
 
     Task IOrderEventsProjectionGrain.SubscriptionsChanged()
     {
@@ -61,7 +96,8 @@ public sealed class OrderEventsProjectionGrain(
             return;
         }
         var latest = fresh[^1];
-        var tasks = new List<Task> { GrainFactory.GetGrain<IRecentOrdersFeed>(0).Touch(latest.OrderId, latest.At) };
+        TouchLater(latest.OrderId);
+        var tasks = new List<Task>();
         foreach (var subscription in await Subscriptions())
         {
             var wanted = fresh.Where(e => subscription.EventTypes.Count == 0 || subscription.EventTypes.Contains(e.Type)).ToList();

@@ -14,6 +14,21 @@ public sealed class RecentOrdersGrain : Grain, IRecentOrdersGrain, IRecentOrders
 
     Task IRecentOrdersFeed.Touch(string orderId, DateTimeOffset at)
     {
+        Touch(orderId);
+        return Task.CompletedTask;
+    }
+
+    Task IRecentOrdersFeed.TouchMany(IReadOnlyList<string> orderIds)
+    {
+        foreach (var orderId in orderIds)
+        {
+            Touch(orderId);
+        }
+        return Task.CompletedTask;
+    }
+
+    private void Touch(string orderId)
+    {
         if (_index.Remove(orderId, out var node))
         {
             _order.Remove(node);
@@ -24,7 +39,6 @@ public sealed class RecentOrdersGrain : Grain, IRecentOrdersGrain, IRecentOrders
             _index.Remove(_order.Last!.Value);
             _order.RemoveLast();
         }
-        return Task.CompletedTask;
     }
 
     async Task<IReadOnlyList<OrderSummary>> IRecentOrdersGrain.GetRecent(int max)
