@@ -24,6 +24,14 @@ public interface IOrderRecoveryGrain : IGrainWithIntegerKey
     [Alias("Settled")]
     Task Settled(string orderId);
 
+    /// <summary>
+    /// Steps that finished, batched by a silo (forgetting them only costs a needless sweep; answered so a deactivating order can wait for its own).
+    /// Each is forgotten only if its stamp is still the order's latest: a settle that arrives after
+    /// the order tracked its next step leaves that step tracked.
+    /// </summary>
+    [Alias("SettledMany")]
+    Task SettledMany(IReadOnlyList<SettledStep> steps);
+
     /// <summary>Finishes tracked orders older than the grace period; answers how many remain unfinished.</summary>
     [Alias("Sweep")]
     Task<int> Sweep();
@@ -31,6 +39,10 @@ public interface IOrderRecoveryGrain : IGrainWithIntegerKey
     [Alias("GetTracked"), ReadOnly]
     Task<IReadOnlyList<string>> GetTracked();
 }
+
+/// <summary>An order's step that finished, under the stamp its Track answered.</summary>
+[GenerateSerializer, Immutable, Alias("oo.SettledStep")]
+public sealed record SettledStep([property: Id(0)] string OrderId, [property: Id(1)] long Stamp);
 
 public static class OrderRecoveryShards
 {

@@ -38,6 +38,8 @@ public static class GridSiloExtensions
         services.TryAddSingleton<Webhooks.WebhookSender>();
         // Shadow routing plans beside the live path on each silo's own background loop.
         services.TryAddSingleton<Routing.ShadowPlanner>();
+        // Orders' settles go to their recovery shards in batches (one call per shard per 20 ms).
+        services.TryAddSingleton<Orders.RecoverySettles>();
         services.AddHostedService(sp => sp.GetRequiredService<Routing.ShadowPlanner>());
         return services;
     }

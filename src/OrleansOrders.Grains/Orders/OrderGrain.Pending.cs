@@ -64,8 +64,7 @@ public sealed partial class OrderGrain
         {
             // Lazy at the shard: forgetting it only costs a needless sweep, which finds nothing to do.
             // (Stock waits that failed to register keep it tracked, so the sweep registers them.)
-            await Recovery.Settled(OrderId);
-            _tracked = false;
+            Settle();
         }
         await PublishHistory();
         if (S.Pending.Count == 0)
@@ -91,8 +90,7 @@ public sealed partial class OrderGrain
         {
             return false;
         }
-        await Recovery.Settled(OrderId);
-        _tracked = false;
+        Settle();
         return true;
     }
 

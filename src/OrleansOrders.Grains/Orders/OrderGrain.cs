@@ -29,6 +29,7 @@ public sealed partial class OrderGrain(
     [FromKeyedServices(GridOptions.StorageName)] IGrainStorage storage,
     GridClock clock,
     IOptions<GridOptions> options,
+    RecoverySettles settles,
     ILogger<OrderGrain> logger) : Grain, IOrderGrain
 {
     private readonly GridOptions _options = options.Value;
@@ -164,8 +165,7 @@ public sealed partial class OrderGrain(
         await tracked;
         if (routing.UnknownSkus.Count > 0)
         {
-            await Recovery.Settled(OrderId);
-            _tracked = false;
+            Settle();
             return SubmitOrderResult.Invalid(routing.UnknownSkus.Select(s => $"Unknown SKU '{s}': no node stocks it.").ToList());
         }
 
@@ -334,6 +334,37 @@ public sealed partial class OrderGrain(
 
     private IOrderRecoveryGrain Recovery =>
         GrainFactory.GetGrain<IOrderRecoveryGrain>(OrderRecoveryShards.For(OrderId, _options.RecoveryShards));
+
+    /// <summary>Tells the order's shard the step tracked under <see cref="OrderState.PendingStamp"/> is done (batched per silo, see <see cref="RecoverySettles"/>).</summary>
+    private void Settle()
+    {
+        _settling = settles.Settle(OrderRecoveryShards.For(OrderId, _options.RecoveryShards), OrderId, S.PendingStamp);
+        _tracked = false;
+    }
+
+    /// <summary>The last settle this activation sent, until its shard applied it.</summary>
+    private Task? _settling;
+
+    /// <summary>
+    /// Leaves only once the shard applied this activation's last settle: the next activation reads the
+    /// step's stamp from the shard, and must not take a finished step for an unfinished one. A settle
+    /// that failed is left to the sweep (it finds nothing to do), within the shard's grace.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_settling is { IsCompleted: false } settling)
+        {
+            try
+            {
+                await settling.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Order {Order}: its last settle was not confirmed before deactivation; the sweep finishes the step", OrderId);
+            }
+        }
+        await base.OnDeactivateAsync(reason, cancellationToken);
+    }
 
     /// <summary>This activation tracked a step in the recovery ledger that it has not reported settled yet.</summary>
     private bool _tracked;

@@ -74,6 +74,21 @@ public sealed class OrderRecoveryGrain : Grain, IOrderRecoveryGrain, IRemindable
         return Task.CompletedTask;
     }
 
+    Task IOrderRecoveryGrain.SettledMany(IReadOnlyList<SettledStep> steps)
+    {
+        foreach (var step in steps)
+        {
+            // Entries of older states carry no stamp (0): the order's Track since would have given one.
+            if (_state.State.Stamps.TryGetValue(step.OrderId, out var latest) && latest != step.Stamp && latest != 0)
+            {
+                continue; // the order tracked a later step after this one settled: that step stays tracked
+            }
+            _state.State.Pending.Remove(step.OrderId);
+            _state.State.Stamps.Remove(step.OrderId);
+        }
+        return Task.CompletedTask;
+    }
+
     Task<IReadOnlyList<string>> IOrderRecoveryGrain.GetTracked() =>
         Task.FromResult<IReadOnlyList<string>>(_state.State.Pending.Keys.ToList());
 
