@@ -170,6 +170,9 @@ public sealed class NodeReliability(ReliabilitySettings settings, DateTimeOffset
     public decimal ExpectedParcelCost =>
         Excess(RejectRate, Settings.PriorRejectRate) * Settings.RerouteCost + Excess(LateRate, Settings.PriorLateRate) * Settings.LateCost;
 
+    /// <summary>Whether any price can come of the record: false (the usual case) lets a bid skip <see cref="RiskPerUnit"/> altogether.</summary>
+    public bool Priced => _skus.Count > 0 || ExpectedParcelCost > 0;
+
     /// <summary>
     /// Per SKU of the request, what one unit taken here adds to the routing objective for the risk of the
     /// parcel going wrong; empty when the node's record is no worse than the prior (the usual case).

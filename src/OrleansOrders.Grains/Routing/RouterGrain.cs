@@ -13,6 +13,7 @@ namespace OrleansOrders.Grains.Routing;
 public sealed class RouterGrain(
     IOptions<GridOptions> options,
     ShadowPlanner shadow,
+    NodeBreakers breakers,
     ILogger<RouterGrain> logger) : Grain, IRouterGrain
 {
     private readonly GridOptions _options = options.Value;
@@ -66,8 +67,10 @@ public sealed class RouterGrain(
             var candidates = request.OnlyNode is { } only
                 ? (excluded.Contains(only) ? [] : [only])
                 : Candidates(availability, remaining, excluded, rounds, request.ShipTo, locations);
+            var notAsked = request.OnlyNode is null ? SkipOpenBreakers(candidates) : []; // a pickup order's store is asked whatever its breaker says
             if (candidates.Count == 0)
             {
+                lastBids = notAsked;
                 break;
             }
 
@@ -96,6 +99,10 @@ public sealed class RouterGrain(
             else
             {
                 lastBids = await CollectBids(candidates, bidRequest);
+            }
+            if (notAsked.Count > 0)
+            {
+                lastBids = [.. lastBids, .. notAsked];
             }
             foreach (var declined in lastBids.Where(b => !b.Accepts))
             {
@@ -281,27 +288,66 @@ public sealed class RouterGrain(
         return _locations;
     }
 
-    /// <summary>Asks every candidate at once; a node that misses the deadline or fails is skipped, not waited for.</summary>
+    /// <summary>
+    /// Takes the nodes whose breaker is open on this silo out of <paramref name="candidates"/> (they are
+    /// not asked until the cool-down has passed) and answers them as declined bids, so the order shows why.
+    /// Reads memory only; empty and allocation-free when no candidate's breaker is open.
+    /// </summary>
+    private List<NodeBid> SkipOpenBreakers(List<string> candidates)
+    {
+        if (!breakers.Enabled)
+        {
+            return [];
+        }
+        List<NodeBid>? skipped = null;
+        for (var i = candidates.Count - 1; i >= 0; i--)
+        {
+            if (breakers.IsOpen(candidates[i]))
+            {
+                (skipped ??= []).Add(NodeBid.Decline(candidates[i], BreakerOpenReason));
+                candidates.RemoveAt(i);
+            }
+        }
+        return skipped ?? [];
+    }
+
+    /// <summary>Why a node was not asked: its breaker on this silo is open.</summary>
+    public const string BreakerOpenReason = "not asked: breaker open (timed out or rejected too often in a row)";
+
+    /// <summary>
+    /// Asks every candidate at once; a node that misses the deadline or fails is skipped, not waited for.
+    /// Each answer (or its absence) feeds this silo's breaker on the node; a missed deadline is also
+    /// told to the node, one-way, for its record.
+    /// </summary>
     private async Task<IReadOnlyList<NodeBid>> CollectBids(List<string> candidates, BidRequest request)
     {
         var bids = await Task.WhenAll(candidates.Select(async nodeId =>
         {
+            if (!breakers.TryAsk(nodeId))
+            {
+                return NodeBid.Decline(nodeId, "not asked: breaker half-open, another order's bid is probing the node");
+            }
+            var node = GrainFactory.GetGrain<IFulfilmentNodeGrain>(nodeId);
             try
             {
-                var bid = await GrainFactory.GetGrain<IFulfilmentNodeGrain>(nodeId).Bid(request).WaitAsync(_options.BidDeadline);
+                var bid = await node.Bid(request).WaitAsync(_options.BidDeadline);
                 GridMetrics.BidAnswered(nodeId, bid.Accepts ? "accepted" : "declined");
+                breakers.Answered(nodeId, bid);
                 return bid;
             }
             catch (TimeoutException)
             {
                 logger.LogWarning("Order {Order}: node {Node} missed the bid deadline of {Deadline}", request.OrderId, nodeId, _options.BidDeadline);
                 GridMetrics.BidAnswered(nodeId, "missed_deadline");
+                breakers.Failed(nodeId);
+                _ = node.ReportBidTimeout(); // one-way: never awaited on the order's path
                 return NodeBid.Decline(nodeId, "missed the bid deadline");
             }
             catch (Exception ex)
             {
                 logger.LogWarning(ex, "Order {Order}: node {Node} failed to bid", request.OrderId, nodeId);
                 GridMetrics.BidAnswered(nodeId, "failed");
+                breakers.Failed(nodeId);
                 return NodeBid.Decline(nodeId, "bid failed: " + ex.GetType().Name);
             }
         }));
