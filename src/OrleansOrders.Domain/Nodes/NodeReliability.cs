@@ -86,6 +86,9 @@ public sealed class NodeReliability(ReliabilitySettings settings, DateTimeOffset
 
     public ReliabilitySettings Settings { get; } = settings;
 
+    /// <summary>When the record last took a fact (or was aged to): the time its counts stand at.</summary>
+    public DateTimeOffset AgedTo => _at;
+
     /// <summary>Parcels rejected (any reason) since the node last shipped one: a node that keeps rejecting.</summary>
     public int RejectedInARow { get; private set; }
 

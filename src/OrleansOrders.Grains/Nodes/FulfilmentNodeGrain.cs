@@ -340,12 +340,17 @@ public sealed class FulfilmentNodeGrain(
         return Task.CompletedTask;
     }
 
-    /// <summary>The node's record and the breakers on it, for operators. An open breaker past its cool-down shows as half-open (it lets a probe through).</summary>
+    /// <summary>
+    /// The node's record and the breakers on it, for operators. The record stands as of its last fact (a
+    /// bid, a parcel, a report): reading it changes nothing and ages nothing, so a node nobody asks shows
+    /// the same record until something happens to it. An open breaker past its cool-down shows as
+    /// half-open (it lets a probe through).
+    /// </summary>
     private NodeReliabilityView ReliabilityView()
     {
         var now = clock.UtcNow;
         var settings = options.Value.NodeReliability;
-        var r = _reliability.Snapshot(now);
+        var r = _reliability.Snapshot(_reliability.AgedTo);
         var breakers = _breakers.Values
             .Select(b => b.State == NodeBreakerState.Open && now - b.Since >= settings.BreakerCoolDown ? b with { State = NodeBreakerState.HalfOpen } : b)
             .OrderBy(b => b.Silo, StringComparer.Ordinal)
