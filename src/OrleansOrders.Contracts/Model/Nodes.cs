@@ -316,6 +316,12 @@ public sealed record NodeBid(
     /// <summary>The node's reliability score when it bid (see <see cref="NodeReliabilityView.Score"/>); null from a node that keeps none.</summary>
     [Id(18)] public double? ReliabilityScore { get; init; }
 
+    /// <summary>
+    /// The node's reject probability above the prior (0 for a node no worse than it): the router prices it
+    /// against the order's own alternatives (what a rejection would cost this order), added to the objective.
+    /// </summary>
+    [Id(19)] public double RejectExcess { get; init; }
+
     public static NodeBid Decline(string nodeId, string reason) =>
         new(nodeId, false, reason, [], 0, 0, default, 0, 0);
 }

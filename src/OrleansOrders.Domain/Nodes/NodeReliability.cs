@@ -169,7 +169,10 @@ public sealed class NodeReliability(ReliabilitySettings settings, DateTimeOffset
     /// <summary>The chance a parcel released here goes through: no rejection, not late, a bid that answered.</summary>
     public double Score => (1 - RejectRate) * (1 - LateRate) * (1 - BidTimeoutRate);
 
-    /// <summary>The expected cost of a parcel going wrong at this node, SKUs aside (see the remarks).</summary>
+    /// <summary>The reject rate above the prior: the probability the router prices against the order's alternatives (0 for a node no worse than the prior).</summary>
+    public double RejectExcess => (double)Excess(RejectRate, Settings.PriorRejectRate);
+
+    /// <summary>The expected cost of a parcel going wrong at this node, SKUs aside (see the remarks), with a flat reroute cost.</summary>
     public decimal ExpectedParcelCost =>
         Excess(RejectRate, Settings.PriorRejectRate) * Settings.RerouteCost + Excess(LateRate, Settings.PriorLateRate) * Settings.LateCost;
 
@@ -181,9 +184,13 @@ public sealed class NodeReliability(ReliabilitySettings settings, DateTimeOffset
     /// parcel going wrong; empty when the node's record is no worse than the prior (the usual case).
     /// </summary>
     /// <param name="lines">The request's lines: SKU and quantity (a SKU once).</param>
-    public IReadOnlyDictionary<string, decimal> RiskPerUnit(IReadOnlyList<(string Sku, int Quantity)> lines)
+    /// <param name="rejectsPricedByRouter">
+    /// True when the router prices the node's rejections against the order's own alternatives
+    /// (<see cref="RerouteRisk"/>, from <see cref="RejectExcess"/>): the parcel part is then the late risk alone.
+    /// </param>
+    public IReadOnlyDictionary<string, decimal> RiskPerUnit(IReadOnlyList<(string Sku, int Quantity)> lines, bool rejectsPricedByRouter = false)
     {
-        var parcel = ExpectedParcelCost;
+        var parcel = rejectsPricedByRouter ? Excess(LateRate, Settings.PriorLateRate) * Settings.LateCost : ExpectedParcelCost;
         var units = 0;
         var anySku = false;
         foreach (var (sku, quantity) in lines)

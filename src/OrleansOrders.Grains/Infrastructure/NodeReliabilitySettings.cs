@@ -19,7 +19,7 @@ public sealed class NodeReliabilitySettings
     /// <summary>What one rejected parcel costs the network (a new route, a later delivery, handling wasted).</summary>
     public decimal RerouteCost { get; set; } = 10.00m;
 
-    /// <summary>What one parcel dispatched after its promised day costs.</summary>
+    /// <summary>What one parcel dispatched after its promised day costs; also what each day costs that a re-route promises later than the rejected parcel did.</summary>
     public decimal LateShipmentCost { get; set; } = 2.00m;
 
     /// <summary>After this long a fact counts half.</summary>

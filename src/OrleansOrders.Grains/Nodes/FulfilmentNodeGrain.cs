@@ -285,11 +285,13 @@ public sealed class FulfilmentNodeGrain(
             Terms = terms,
             RejectedInARow = _reliability.RejectedInARow,
             ReliabilityScore = Math.Round(_reliability.Score, 4),
+            RejectExcess = options.Value.NodeReliability.Enabled ? Math.Round(_reliability.RejectExcess, 4) : 0,
         };
     }
 
     /// <summary>
-    /// What each unit asked adds to the objective for the risk of the parcel going wrong here; null
+    /// What each unit asked adds to the objective for the risk of the parcel leaving late or being short-picked
+    /// here (rejections are priced by the router, against the order's alternatives); null
     /// (nothing, no allocation) when reliability is off or the node's record is no worse than the prior.
     /// </summary>
     private IReadOnlyDictionary<string, decimal>? Risk(BidRequest request)
@@ -303,7 +305,7 @@ public sealed class FulfilmentNodeGrain(
         {
             lines[i] = (request.Lines[i].Sku, request.Lines[i].Quantity);
         }
-        return _reliability.RiskPerUnit(lines);
+        return _reliability.RiskPerUnit(lines, rejectsPricedByRouter: true); // the router prices rejections per order (RejectExcess)
     }
 
     Task IFulfilmentNodeGrain.ReportParcel(ParcelOutcome outcome)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansOrders.Contracts;
+using OrleansOrders.Nodes;
 using OrleansOrders.Routing;
 
 namespace OrleansOrders.Grains.Routing;
@@ -83,9 +84,10 @@ public sealed class RouterGrain(
                 // The fast path: the first candidate alone, kept when the solver's plan over its bid
                 // provably is the plan over every candidate's (SingleNodeShortcut); else the rest are asked too.
                 lastBids = await CollectBids([candidates[0]], bidRequest);
-                var first = lastBids.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b)).ToList();
+                var first = PriceRejects(lastBids.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b)).ToList(), lastBids, remaining);
                 var alone = AllocationSolver.Solve(remaining, first, solveOptions);
-                if (SingleNodeShortcut.Settles(alone, solveOptions, othersLeast))
+                // A node that rejects more than the prior never settles alone: its price depends on the others' bids.
+                if (!HasRejectRisk(lastBids) && SingleNodeShortcut.Settles(alone, solveOptions, othersLeast))
                 {
                     (plan, lastOffers) = (alone, first);
                     fastPath = new FastPathNote(othersLeast, candidates.Count - 1);
@@ -110,7 +112,7 @@ public sealed class RouterGrain(
             }
             if (plan is null)
             {
-                lastOffers = lastBids.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b)).ToList();
+                lastOffers = PriceRejects(lastBids.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b)).ToList(), lastBids, remaining);
                 plan = AllocationSolver.Solve(remaining, lastOffers, solveOptions);
             }
             if (rounds == 1 && request.OnlyNode is null && shadow.IsActive)
@@ -286,6 +288,38 @@ public sealed class RouterGrain(
             logger.LogWarning(ex, "Router: node directory not read; ranking candidates by coverage alone");
         }
         return _locations;
+    }
+
+    private bool HasRejectRisk(IReadOnlyList<NodeBid> bids)
+    {
+        if (!_options.NodeReliability.Enabled)
+        {
+            return false;
+        }
+        foreach (var bid in bids)
+        {
+            if (bid.Accepts && bid.RejectExcess > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Adds to the offer of each node that rejects more than the prior what a rejection there would cost
+    /// this order (<see cref="RerouteRisk"/>). The offers are returned as they are, with nothing
+    /// allocated, when no bid carries such a risk: the usual case.
+    /// </summary>
+    private IReadOnlyList<NodeOffer> PriceRejects(List<NodeOffer> offers, IReadOnlyList<NodeBid> bids, IReadOnlyList<DemandLine> remaining)
+    {
+        if (!HasRejectRisk(bids))
+        {
+            return offers;
+        }
+        var risky = bids.Where(b => b.Accepts && b.RejectExcess > 0).ToDictionary(b => b.NodeId, b => b.RejectExcess, StringComparer.Ordinal);
+        var settings = _options.NodeReliability;
+        return RerouteRisk.Price(offers, remaining, node => risky.GetValueOrDefault(node), settings.RerouteCost, settings.LateShipmentCost);
     }
 
     /// <summary>
