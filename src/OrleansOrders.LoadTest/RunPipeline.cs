@@ -37,7 +37,9 @@ public static class RunPipeline
         var loop = plan.OpenLoop ? $"open loop at {plan.Rate:0.#} orders/s" : $"closed loop at concurrency {plan.EffectiveConcurrency}";
         var length = plan.Duration is { } d ? Durations.Format(d) : $"{plan.Orders} orders";
         terminal.Line($"run {runId}: {scenario.Name} ({scenario.LinesText} per order), {loop}, {length} after {Durations.Format(plan.Warmup)} warm-up");
-        var driver = new LoadDriver(target.Client, scenario, plan, new OrderIds(runId));
+        var flaky = scenario as Scenarios.FlakyNodeScenario;
+        var driver = new LoadDriver(target.Client, scenario, plan, new OrderIds(runId),
+            flaky is null ? null : view => flaky.ActAsync(target.Grains, view));
         // Storage operations are counted by the silo's storage wrapper: seen only when the silo runs here.
         var storageCounter = target is InProcessGrid grid ? grid.StorageOperations : null;
         callStats?.Start();
@@ -100,6 +102,10 @@ public static class RunPipeline
         };
 
         ConsoleSummary.Write(terminal, report);
+        if (flaky is not null)
+        {
+            await FlakyNodeSummary.WriteAsync(terminal, target.Grains, flaky, report);
+        }
         ConsoleSummary.WriteViolations(terminal, audit.Violations);
         if (settings.OutDirectory is { } directory)
         {

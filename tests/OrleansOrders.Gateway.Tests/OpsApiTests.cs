@@ -66,4 +66,35 @@ public sealed class OpsApiTests(GridFixture grid)
         var recent = await Body(await _operator.GetAsync("/ops/api/orders/recent?max=5"));
         Assert.Equal(System.Text.Json.JsonValueKind.Array, recent.GetProperty("orders").ValueKind);
     }
+
+    [Fact]
+    public async Task A_node_that_rejects_a_parcel_shows_its_rejection_score_and_breaker_on_the_nodes_page()
+    {
+        var storefront = grid.Gateway.Client(Keys.Storefront);
+        var created = await Body(await storefront.PostAsync("/orders", Json(OrderJson("ops-reject-1", sku: "SKU-0004", quantity: 1))));
+        var shipment = created.GetProperty("shipments")[0];
+        var nodeId = shipment.GetProperty("nodeId").GetString()!;
+        async Task<System.Text.Json.JsonElement> Reliability() =>
+            (await Body(await _operator.GetAsync("/ops/api/nodes"))).GetProperty("nodes").EnumerateArray()
+                .Single(n => n.GetProperty("nodeId").GetString() == nodeId).GetProperty("reliability");
+        var before = await Reliability();
+        Assert.Equal("Closed", before.GetProperty("breaker").GetString());
+
+        var rejected = await _operator.PostAsync($"/orders/ops-reject-1/shipments/{shipment.GetProperty("shipmentId").GetString()}/reject",
+            Json("{\"reason\":\"cannot fulfil\"}"));
+        Assert.Equal(HttpStatusCode.OK, rejected.StatusCode);
+
+        // The order tells the node one-way: poll for the state (the limit only bounds a hung test).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        var after = await Reliability();
+        while (after.GetProperty("rejected").GetDouble() <= before.GetProperty("rejected").GetDouble())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{nodeId} never counted the rejection");
+            await Task.Delay(50);
+            after = await Reliability();
+        }
+        Assert.True(after.GetProperty("score").GetDouble() < before.GetProperty("score").GetDouble());
+        Assert.True(after.GetProperty("rejectedInARow").GetInt32() >= 1);
+        Assert.Equal("Closed", after.GetProperty("breaker").GetString());
+    }
 }

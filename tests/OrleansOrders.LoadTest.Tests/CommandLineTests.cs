@@ -50,7 +50,7 @@ public class CommandLineTests(GridFixture fixture)
 
         Assert.Equal(0, exitCode);
         Assert.Contains("--in-process", output);
-        Assert.Contains("<steady|flash-sale|baskets|pickup|routing-mix>", output);
+        Assert.Contains("<steady|flash-sale|baskets|pickup|routing-mix|flaky-node>", output);
         Assert.Contains("pickup: buy online, pick up in store", output);
         Assert.Contains("routing-mix: 2-4 lines per order", output);
         Assert.DoesNotContain("does not exist yet", output);
@@ -91,6 +91,22 @@ public class CommandLineTests(GridFixture fixture)
         Assert.True(outcomes.GetProperty("allocated").GetInt64() >= 300 * 9 / 10, $"{outcomes}");
         Assert.Equal(0, report.GetProperty("routing").GetProperty("pickupParcels").GetInt32());
         Assert.Contains("| scenario | routing-mix (2-4 lines per order) |", await File.ReadAllTextAsync(Path.Combine(dir, "report.md")));
+    }
+
+    [Fact]
+    public async Task An_in_process_flaky_node_run_rejects_about_30_percent_of_the_flaky_nodes_parcels_reroutes_them_and_audits_clean()
+    {
+        var (json, output, _) = await RunThreeHundredOrders("flaky-node");
+        using var _ = json;
+        var lines = output.Split('\n');
+        var given = lines.Single(l => l.StartsWith("flaky node lt-dc-001: ", StringComparison.Ordinal));
+        var match = System.Text.RegularExpressions.Regex.Match(given, @"(\d+) parcels given over 300 answered orders, (\d+) rejected \(0 refused\)");
+        Assert.True(match.Success, given);
+        var (parcels, rejected) = (int.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value));
+        Assert.True(parcels >= 30, $"the flaky node was given only {parcels} parcels: the run proves little");
+        Assert.InRange(rejected, parcels / 10, parcels / 2);
+        Assert.Contains(lines, l => l.StartsWith("re-routes: ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("node record at the end: ", StringComparison.Ordinal) && l.Contains("node reliability on"));
     }
 
     /// <summary>Runs 300 orders of a scenario in process on a small network; checks the run ended well (exit 0, clean audit, no rejections or errors) and answers its report.</summary>

@@ -61,4 +61,19 @@ public interface IFulfilmentNodeGrain : IGrainWithStringKey
     /// </summary>
     [Alias("ReleaseCapacityOn"), AlwaysInterleave]
     Task ReleaseCapacity(string claimId, DateOnly? day);
+
+    /// <summary>
+    /// The order tells what became of a parcel here (rejected, short-picked, shipped, late), for the
+    /// node's reliability record. One-way and soft: a lost report only makes the record a little kinder.
+    /// </summary>
+    [Alias("ReportParcel"), OneWay, AlwaysInterleave]
+    Task ReportParcel(ParcelOutcome outcome);
+
+    /// <summary>A router gave up waiting for this node's bid (one-way, for the node's record).</summary>
+    [Alias("ReportBidTimeout"), OneWay, AlwaysInterleave]
+    Task ReportBidTimeout();
+
+    /// <summary>A silo's router breaker on this node changed state (one-way, for operators).</summary>
+    [Alias("ReportBreaker"), OneWay, AlwaysInterleave]
+    Task ReportBreaker(RouterBreakerView breaker);
 }

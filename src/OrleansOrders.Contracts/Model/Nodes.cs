@@ -96,7 +96,73 @@ public sealed record NodeView(
     /// may be pushed: an order after the node's cutoff takes tomorrow's capacity, not today's.
     /// </summary>
     [Id(3)] public IReadOnlyList<int> CapacityUsedByDay { get; init; } = [];
+
+    /// <summary>How the node kept its promises lately, and where the routers' breakers stand on it.</summary>
+    [Id(4)] public NodeReliabilityView? Reliability { get; init; }
 }
+
+[GenerateSerializer, Alias("oo.NodeBreakerState")]
+public enum NodeBreakerState
+{
+    /// <summary>Asked for bids as usual.</summary>
+    Closed = 0,
+    /// <summary>Not asked: it timed out (or kept rejecting) too often in a row; asked again after the cool-down.</summary>
+    Open = 1,
+    /// <summary>The cool-down passed: one bid at a time is asked; its outcome closes or re-opens the breaker.</summary>
+    HalfOpen = 2,
+}
+
+/// <summary>One silo's router breaker on a node, as last reported (routers report each change).</summary>
+[GenerateSerializer, Immutable, Alias("oo.RouterBreakerView")]
+public sealed record RouterBreakerView(
+    [property: Id(0)] string Silo,
+    [property: Id(1)] NodeBreakerState State,
+    [property: Id(2)] DateTimeOffset Since);
+
+/// <summary>
+/// A node's recent record (facts decay with a half-life, rates are smoothed towards a prior): the
+/// score is the chance a parcel released there goes through (no rejection, not late, a bid that
+/// answered); <see cref="ExpectedRejectCost"/> is what its bids add per parcel to the routing
+/// objective. Counts are decayed, so fractional. Soft state of the node's activation.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("oo.NodeReliabilityView")]
+public sealed record NodeReliabilityView(
+    [property: Id(0)] double Score,
+    [property: Id(1)] double RejectRate,
+    [property: Id(2)] double LateRate,
+    [property: Id(3)] double BidTimeoutRate,
+    [property: Id(4)] double Parcels,
+    [property: Id(5)] double Rejected,
+    [property: Id(6)] double ShortPicked,
+    [property: Id(7)] double Shipped,
+    [property: Id(8)] double Late,
+    [property: Id(9)] double BidTimeouts,
+    [property: Id(10)] int RejectedInARow,
+    [property: Id(11)] decimal ExpectedRejectCost,
+    [property: Id(12)] IReadOnlyDictionary<string, double> ShortPickRateBySku,
+    [property: Id(13)] NodeBreakerState Breaker,
+    [property: Id(14)] IReadOnlyList<RouterBreakerView> Breakers,
+    [property: Id(15)] bool PricedInBids);
+
+/// <summary>What became of a parcel at its node, told by the order (one-way) for the node's record.</summary>
+[GenerateSerializer, Alias("oo.ParcelOutcomeKind")]
+public enum ParcelOutcomeKind
+{
+    /// <summary>The node rejected the parcel or lines of it.</summary>
+    Rejected = 0,
+    /// <summary>The node rejected lines because the stock was not there (a short pick).</summary>
+    ShortPicked = 1,
+    /// <summary>Shipped on or before its promised dispatch day.</summary>
+    Shipped = 2,
+    /// <summary>Shipped after its promised dispatch day.</summary>
+    ShippedLate = 3,
+}
+
+[GenerateSerializer, Immutable, Alias("oo.ParcelOutcome")]
+public sealed record ParcelOutcome(
+    [property: Id(0)] string ShipmentId,
+    [property: Id(1)] ParcelOutcomeKind Kind,
+    [property: Id(2)] IReadOnlyList<string> Skus);
 
 /// <summary>An operator's change to a node; null fields stay as they are.</summary>
 /// <param name="ClearCutoff">True removes the cutoff (and ignores <paramref name="CutoffUtc"/>).</param>
@@ -193,13 +259,18 @@ public sealed record StockOffer(
     [Id(4)] public DateTimeOffset? FirstHoldExpiry { get; init; }
 }
 
-/// <summary>A node's terms for a SKU beyond the units it offers: reserve, inbound supply, opportunity cost.</summary>
+/// <summary>
+/// A node's terms for a SKU beyond the units it offers: reserve, inbound supply, opportunity cost, and
+/// the expected cost per unit of the parcel going wrong there (<see cref="RejectRisk"/>: the node's
+/// record of rejections, short picks of this SKU and late dispatch, priced; zero for a node no worse than the prior).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("oo.SkuTerms")]
 public sealed record SkuTerms(
     [property: Id(0)] string Sku,
     [property: Id(1)] ChannelReserve? Reserve,
     [property: Id(2)] IReadOnlyList<ExpectedReceipt> Inbound,
-    [property: Id(3)] decimal OpportunityCost);
+    [property: Id(3)] decimal OpportunityCost,
+    [property: Id(4)] decimal RejectRisk = 0m);
 
 /// <summary>
 /// A node's answer: per line what it can ship now, the parcel's cost (fixed plus per unit) and its
@@ -238,6 +309,18 @@ public sealed record NodeBid(
 
     /// <summary>Per SKU: channel reserve, expected receipts and opportunity cost (only SKUs with any of them).</summary>
     [Id(16)] public IReadOnlyList<SkuTerms> Terms { get; init; } = [];
+
+    /// <summary>Parcels the node rejected since it last shipped one: a router's breaker opens on a long run of them.</summary>
+    [Id(17)] public int RejectedInARow { get; init; }
+
+    /// <summary>The node's reliability score when it bid (see <see cref="NodeReliabilityView.Score"/>); null from a node that keeps none.</summary>
+    [Id(18)] public double? ReliabilityScore { get; init; }
+
+    /// <summary>
+    /// The node's reject probability above the prior (0 for a node no worse than it): the router prices it
+    /// against the order's own alternatives (what a rejection would cost this order), added to the objective.
+    /// </summary>
+    [Id(19)] public double RejectExcess { get; init; }
 
     public static NodeBid Decline(string nodeId, string reason) =>
         new(nodeId, false, reason, [], 0, 0, default, 0, 0);

@@ -11,5 +11,8 @@ public sealed class GridClock(TimeProvider time)
 
     public DateTimeOffset UtcNow => time.GetUtcNow();
 
+    /// <summary>The business clock itself, for rules that take a <see cref="System.TimeProvider"/> (the routers' breakers).</summary>
+    public TimeProvider Time => time;
+
     public DateOnly Today => DateOnly.FromDateTime(UtcNow.UtcDateTime);
 }

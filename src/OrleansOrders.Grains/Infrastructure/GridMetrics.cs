@@ -41,6 +41,9 @@ public static class GridMetrics
     private static readonly Counter<long> BidsMissed = Meter.CreateCounter<long>(
         "orleansorders.routing.bids.missed_deadline", "{bid}", "Bids a node did not answer within Grid:BidDeadline, by node.");
 
+    private static readonly Counter<long> BreakerChanges = Meter.CreateCounter<long>(
+        "orleansorders.routing.breaker.changes", "{change}", "Changes of a silo's circuit breaker on a node, by node and new state (Closed, Open, HalfOpen).");
+
     private static readonly Gauge<long> CapacityUsed = Meter.CreateGauge<long>(
         "orleansorders.node.capacity.used", "{order}", "Orders a node has taken of today's capacity, by node.");
 
@@ -111,6 +114,10 @@ public static class GridMetrics
             BidsMissed.Add(1, new KeyValuePair<string, object?>("node", nodeId));
         }
     }
+
+    /// <summary>A silo's breaker on a node changed state.</summary>
+    public static void BreakerChanged(string nodeId, string state) =>
+        BreakerChanges.Add(1, new KeyValuePair<string, object?>("node", nodeId), new KeyValuePair<string, object?>("state", state));
 
     /// <summary>A node's use of today's capacity, recorded whenever it changes.</summary>
     public static void NodeCapacity(string nodeId, int used, int dailyCapacity)

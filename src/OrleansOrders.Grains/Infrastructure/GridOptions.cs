@@ -122,4 +122,7 @@ public sealed class GridOptions
 
     /// <summary>The background opportunity-cost refresh ("Grid:OpportunityCost").</summary>
     public OpportunityCostSettings OpportunityCost { get; set; } = new();
+
+    /// <summary>Nodes' reliability records, the risk their bids carry, and the routers' breakers ("Grid:NodeReliability").</summary>
+    public NodeReliabilitySettings NodeReliability { get; set; } = new();
 }

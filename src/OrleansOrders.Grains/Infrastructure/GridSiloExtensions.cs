@@ -25,6 +25,7 @@ public static class GridSiloExtensions
                               && o.MaxBidCandidates >= 1 && o.MaxCallAttempts >= 1,
             "Grid options: durations must be positive and counts at least 1.");
         options.Validate(o => o.Routing.Validate().Count == 0, "Grid:Routing is invalid (see RoutingSettings.Validate).");
+        options.Validate(o => o.NodeReliability.Validate().Count == 0, "Grid:NodeReliability is invalid (see NodeReliabilitySettings.Validate).");
         services.TryAddSingleton(GridClock.System);
         // A hot stock grain loads every open commitment when it activates (hundreds of thousands are one
         // partition scan of seconds on Azure, longer on Azurite): give activation time for it.
@@ -41,6 +42,7 @@ public static class GridSiloExtensions
         // Orders' settles go to their recovery shards in batches (one call per shard per 20 ms).
         services.TryAddSingleton<Orders.RecoverySettles>();
         services.AddHostedService(sp => sp.GetRequiredService<Routing.ShadowPlanner>());
+        services.TryAddSingleton<Routing.NodeBreakers>();
         return services;
     }
 

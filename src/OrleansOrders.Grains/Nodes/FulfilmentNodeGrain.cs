@@ -96,6 +96,11 @@ public sealed class FulfilmentNodeGrain(
     private bool _fetchingCosts;
     /// <summary>The latest offer per SKU the node's stock grains told it or a bid read, and when (ticks) it arrived.</summary>
     private readonly Dictionary<string, (StockOffer Offer, long At)> _offers = new(StringComparer.Ordinal);
+    /// <summary>How the node kept its promises lately (memory only: soft state, see docs/architecture.md).</summary>
+    private NodeReliability _reliability = null!;
+    /// <summary>Each silo's router breaker on this node, as last reported (at most one entry per silo).</summary>
+    private readonly Dictionary<string, RouterBreakerView> _breakers = new(StringComparer.Ordinal);
+    private const int MaxBreakerSilos = 64;
 
     private NodeState S => state.State;
 
@@ -103,6 +108,7 @@ public sealed class FulfilmentNodeGrain(
     {
         _journal = new StateJournal<NodeState>(state, AfterRead, logger, $"Node {this.GetPrimaryKeyString()}");
         _capacity = new CapacityLedger(S.Capacity.UsedByDay, S.Capacity.Released);
+        _reliability = new NodeReliability(options.Value.NodeReliability.Record(), clock.UtcNow);
         if (Upgrade(S) && S.Profile is not null)
         {
             Record(new Change.Upgraded()); // the old schema is rewritten by the next flush
@@ -241,6 +247,8 @@ public sealed class FulfilmentNodeGrain(
         }
 
         FetchOpportunityCostsIfStale();
+        _reliability.BidAnswered(clock.UtcNow);
+        var risk = Risk(request);
         var stock = await OffersFor(nodeId, request);
         // Offered up to the quantity plus the channel reserve: the router takes the reserve off for
         // channels it does not allow, and what remains must still cover the line where stock allows.
@@ -249,8 +257,9 @@ public sealed class FulfilmentNodeGrain(
             .Where(l => l.Quantity > 0)
             .ToList();
         var terms = request.Lines
-            .Select((line, i) => new SkuTerms(line.Sku, stock[i].Reserve, stock[i].Inbound, _opportunityCosts.BySku.GetValueOrDefault(line.Sku)))
-            .Where(t => t.Reserve is not null || t.Inbound.Count > 0 || t.OpportunityCost > 0)
+            .Select((line, i) => new SkuTerms(line.Sku, stock[i].Reserve, stock[i].Inbound, _opportunityCosts.BySku.GetValueOrDefault(line.Sku),
+                risk?.GetValueOrDefault(line.Sku) ?? 0m))
+            .Where(t => t.Reserve is not null || t.Inbound.Count > 0 || t.OpportunityCost > 0 || t.RejectRisk > 0)
             .ToList();
         if (offered.Count == 0 && !terms.Any(t => t.Inbound.Count > 0))
         {
@@ -274,7 +283,89 @@ public sealed class FulfilmentNodeGrain(
             DailyCapacity = profile.DailyCapacity,
             PromisedByDay = promisedByDay,
             Terms = terms,
+            RejectedInARow = _reliability.RejectedInARow,
+            ReliabilityScore = Math.Round(_reliability.Score, 4),
+            RejectExcess = options.Value.NodeReliability.Enabled ? Math.Round(_reliability.RejectExcess, 4) : 0,
         };
+    }
+
+    /// <summary>
+    /// What each unit asked adds to the objective for the risk of the parcel leaving late or being short-picked
+    /// here (rejections are priced by the router, against the order's alternatives); null
+    /// (nothing, no allocation) when reliability is off or the node's record is no worse than the prior.
+    /// </summary>
+    private IReadOnlyDictionary<string, decimal>? Risk(BidRequest request)
+    {
+        if (!options.Value.NodeReliability.Enabled || !_reliability.Priced)
+        {
+            return null;
+        }
+        var lines = new (string Sku, int Quantity)[request.Lines.Count];
+        for (var i = 0; i < lines.Length; i++)
+        {
+            lines[i] = (request.Lines[i].Sku, request.Lines[i].Quantity);
+        }
+        return _reliability.RiskPerUnit(lines, rejectsPricedByRouter: true); // the router prices rejections per order (RejectExcess)
+    }
+
+    Task IFulfilmentNodeGrain.ReportParcel(ParcelOutcome outcome)
+    {
+        var now = clock.UtcNow;
+        switch (outcome.Kind)
+        {
+            case ParcelOutcomeKind.Rejected or ParcelOutcomeKind.ShortPicked:
+                _reliability.Rejected(now, outcome.Skus, shortPick: outcome.Kind == ParcelOutcomeKind.ShortPicked);
+                break;
+            case ParcelOutcomeKind.Shipped or ParcelOutcomeKind.ShippedLate:
+                _reliability.Shipped(now, outcome.Skus, late: outcome.Kind == ParcelOutcomeKind.ShippedLate);
+                break;
+        }
+        return Task.CompletedTask;
+    }
+
+    Task IFulfilmentNodeGrain.ReportBidTimeout()
+    {
+        _reliability.BidTimedOut(clock.UtcNow);
+        return Task.CompletedTask;
+    }
+
+    Task IFulfilmentNodeGrain.ReportBreaker(RouterBreakerView breaker)
+    {
+        if (_breakers.Count < MaxBreakerSilos || _breakers.ContainsKey(breaker.Silo))
+        {
+            // Reports of one silo may arrive out of order (one-way): the later change wins.
+            if (!_breakers.TryGetValue(breaker.Silo, out var known) || breaker.Since >= known.Since)
+            {
+                _breakers[breaker.Silo] = breaker;
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The node's record and the breakers on it, for operators. The record stands as of its last fact (a
+    /// bid, a parcel, a report): reading it changes nothing and ages nothing, so a node nobody asks shows
+    /// the same record until something happens to it. An open breaker past its cool-down shows as
+    /// half-open (it lets a probe through).
+    /// </summary>
+    private NodeReliabilityView ReliabilityView()
+    {
+        var now = clock.UtcNow;
+        var settings = options.Value.NodeReliability;
+        var r = _reliability.Snapshot(_reliability.AgedTo);
+        var breakers = _breakers.Values
+            .Select(b => b.State == NodeBreakerState.Open && now - b.Since >= settings.BreakerCoolDown ? b with { State = NodeBreakerState.HalfOpen } : b)
+            .OrderBy(b => b.Silo, StringComparer.Ordinal)
+            .ToList();
+        var worst = breakers.Count == 0 ? NodeBreakerState.Closed
+            : breakers.Any(b => b.State == NodeBreakerState.Open) ? NodeBreakerState.Open
+            : breakers.Any(b => b.State == NodeBreakerState.HalfOpen) ? NodeBreakerState.HalfOpen : NodeBreakerState.Closed;
+        return new NodeReliabilityView(
+            Math.Round(r.Score, 4), Math.Round(r.RejectRate, 4), Math.Round(r.LateRate, 4), Math.Round(r.BidTimeoutRate, 4),
+            Math.Round(r.Parcels, 2), Math.Round(r.Rejected, 2), Math.Round(r.ShortPicked, 2), Math.Round(r.Shipped, 2), Math.Round(r.Late, 2),
+            Math.Round(r.BidTimeouts, 2), r.RejectedInARow, r.ExpectedRejectCost,
+            r.ShortPickRateBySku.ToDictionary(p => p.Key, p => Math.Round(p.Value, 4), StringComparer.Ordinal),
+            worst, breakers, settings.Enabled);
     }
 
     Task IFulfilmentNodeGrain.OfferChanged(string sku, StockOffer offer)
@@ -340,6 +431,10 @@ public sealed class FulfilmentNodeGrain(
             day = clock.Today; // a plan made just before midnight dispatches today at the earliest
         }
         var (granted, changes) = _capacity.Claim(claimId, day, profile.DailyCapacity);
+        if (granted && changes.Count > 0)
+        {
+            _reliability.ParcelReleased(clock.UtcNow); // a new parcel here (a replay changes nothing and is not counted)
+        }
         if (changes.Count > 0)
         {
             Record(new Change.Capacity(changes));
@@ -373,7 +468,11 @@ public sealed class FulfilmentNodeGrain(
         }
     }
 
-    private NodeView View(NodeProfile profile) => new(profile, clock.Today, ClaimsToday()) { CapacityUsedByDay = UsedByDay(clock.Today) };
+    private NodeView View(NodeProfile profile) => new(profile, clock.Today, ClaimsToday())
+    {
+        CapacityUsedByDay = UsedByDay(clock.Today),
+        Reliability = ReliabilityView(),
+    };
 
     /// <summary>Capacity used on each day from <paramref name="from"/>, as far as a parcel may be pushed (a cutoff adds a day): what bids and operators see.</summary>
     private List<int> UsedByDay(DateOnly from)

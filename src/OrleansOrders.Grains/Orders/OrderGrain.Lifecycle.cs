@@ -62,6 +62,10 @@ public sealed partial class OrderGrain
             target == ShipmentStatus.Shipped ? $"{shipmentId} from {shipment.NodeId} by {updated.Carrier} ({updated.TrackingNumber})" : $"{shipmentId} at {shipment.NodeId}");
         await WriteOrReload();
         await FinishPending();
+        if (target == ShipmentStatus.Shipped)
+        {
+            Nodes.ParcelOutcomes.Shipped(GrainFactory, shipment, now); // one-way, for the node's reliability record
+        }
         return new OrderActionResult(ActionOutcome.Done, View(), null);
     }
 
@@ -75,7 +79,8 @@ public sealed partial class OrderGrain
         {
             return Refuse(ActionOutcome.Invalid, "Name at least one line with a positive quantity to reject.");
         }
-        var nodeId = S.Shipments.First(s => s.ShipmentId == shipmentId).NodeId;
+        var shipment = S.Shipments.First(s => s.ShipmentId == shipmentId);
+        var nodeId = shipment.NodeId;
         var plan = Plan();
         if (plan.Reject(shipmentId, lines?.Select(ToPlanLine).ToList(), stockMissing, Clip(reason, "rejected by node")) is { } refusal)
         {
@@ -85,6 +90,7 @@ public sealed partial class OrderGrain
         await TrackStep();
         await WriteOrReload();
         await FinishPending();
+        Nodes.ParcelOutcomes.Rejected(GrainFactory, shipment, lines ?? shipment.Lines, stockMissing); // one-way, for the node's reliability record
 
         // Re-route what the node refused, anywhere but there.
         await AllocateBackorder(excluded: [nodeId], actor: "router:reroute");

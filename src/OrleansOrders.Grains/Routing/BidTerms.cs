@@ -3,7 +3,13 @@ using OrleansOrders.Routing;
 
 namespace OrleansOrders.Grains.Routing;
 
-/// <summary>Translates a node's bid into the solver's offer: stock, quote, dispatch terms, reserves, inbound supply, opportunity cost.</summary>
+/// <summary>
+/// Translates a node's bid into the solver's offer: stock, quote, dispatch terms, reserves, inbound
+/// supply, opportunity cost. A bid's reject risk (<see cref="SkuTerms.RejectRisk"/>, the expected cost of
+/// the parcel going wrong at that node, per unit) joins the opportunity cost: like it, it weighs in the
+/// routing objective and never in the parcel's price, so the solver prefers a reliable node at an equal
+/// price and the customer's shipping cost stays what the carrier charges.
+/// </summary>
 public static class BidTerms
 {
     public static NodeOffer ToOffer(NodeBid bid) => new(
@@ -23,8 +29,8 @@ public static class BidTerms
             .Where(t => t.Reserve is { Quantity: > 0 })
             .ToDictionary(t => t.Sku, t => new ProtectedReserve(t.Reserve!.Quantity, t.Reserve.Channels.ToList()), StringComparer.Ordinal),
         OpportunityCost = bid.Terms
-            .Where(t => t.OpportunityCost > 0)
-            .ToDictionary(t => t.Sku, t => t.OpportunityCost, StringComparer.Ordinal),
+            .Where(t => t.OpportunityCost + t.RejectRisk > 0)
+            .ToDictionary(t => t.Sku, t => t.OpportunityCost + t.RejectRisk, StringComparer.Ordinal),
         Inbound = bid.Terms
             .SelectMany(t => t.Inbound.Select(r => new InboundReceipt(t.Sku, r.Quantity, r.ExpectedOn)))
             .ToList(),

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansOrders.Contracts;
+using OrleansOrders.Nodes;
 using OrleansOrders.Routing;
 
 namespace OrleansOrders.Grains.Routing;
@@ -13,6 +14,7 @@ namespace OrleansOrders.Grains.Routing;
 public sealed class RouterGrain(
     IOptions<GridOptions> options,
     ShadowPlanner shadow,
+    NodeBreakers breakers,
     ILogger<RouterGrain> logger) : Grain, IRouterGrain
 {
     private readonly GridOptions _options = options.Value;
@@ -66,8 +68,10 @@ public sealed class RouterGrain(
             var candidates = request.OnlyNode is { } only
                 ? (excluded.Contains(only) ? [] : [only])
                 : Candidates(availability, remaining, excluded, rounds, request.ShipTo, locations);
+            var notAsked = request.OnlyNode is null ? SkipOpenBreakers(candidates) : []; // a pickup order's store is asked whatever its breaker says
             if (candidates.Count == 0)
             {
+                lastBids = notAsked;
                 break;
             }
 
@@ -80,9 +84,10 @@ public sealed class RouterGrain(
                 // The fast path: the first candidate alone, kept when the solver's plan over its bid
                 // provably is the plan over every candidate's (SingleNodeShortcut); else the rest are asked too.
                 lastBids = await CollectBids([candidates[0]], bidRequest);
-                var first = lastBids.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b)).ToList();
+                var first = PriceRejects(lastBids.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b)).ToList(), lastBids, remaining);
                 var alone = AllocationSolver.Solve(remaining, first, solveOptions);
-                if (SingleNodeShortcut.Settles(alone, solveOptions, othersLeast))
+                // A node that rejects more than the prior never settles alone: its price depends on the others' bids.
+                if (!HasRejectRisk(lastBids) && SingleNodeShortcut.Settles(alone, solveOptions, othersLeast))
                 {
                     (plan, lastOffers) = (alone, first);
                     fastPath = new FastPathNote(othersLeast, candidates.Count - 1);
@@ -97,13 +102,17 @@ public sealed class RouterGrain(
             {
                 lastBids = await CollectBids(candidates, bidRequest);
             }
+            if (notAsked.Count > 0)
+            {
+                lastBids = [.. lastBids, .. notAsked];
+            }
             foreach (var declined in lastBids.Where(b => !b.Accepts))
             {
                 excluded.Add(declined.NodeId);
             }
             if (plan is null)
             {
-                lastOffers = lastBids.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b)).ToList();
+                lastOffers = PriceRejects(lastBids.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b)).ToList(), lastBids, remaining);
                 plan = AllocationSolver.Solve(remaining, lastOffers, solveOptions);
             }
             if (rounds == 1 && request.OnlyNode is null && shadow.IsActive)
@@ -281,27 +290,98 @@ public sealed class RouterGrain(
         return _locations;
     }
 
-    /// <summary>Asks every candidate at once; a node that misses the deadline or fails is skipped, not waited for.</summary>
+    private bool HasRejectRisk(IReadOnlyList<NodeBid> bids)
+    {
+        if (!_options.NodeReliability.Enabled)
+        {
+            return false;
+        }
+        foreach (var bid in bids)
+        {
+            if (bid.Accepts && bid.RejectExcess > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Adds to the offer of each node that rejects more than the prior what a rejection there would cost
+    /// this order (<see cref="RerouteRisk"/>). The offers are returned as they are, with nothing
+    /// allocated, when no bid carries such a risk: the usual case.
+    /// </summary>
+    private IReadOnlyList<NodeOffer> PriceRejects(List<NodeOffer> offers, IReadOnlyList<NodeBid> bids, IReadOnlyList<DemandLine> remaining)
+    {
+        if (!HasRejectRisk(bids))
+        {
+            return offers;
+        }
+        var risky = bids.Where(b => b.Accepts && b.RejectExcess > 0).ToDictionary(b => b.NodeId, b => b.RejectExcess, StringComparer.Ordinal);
+        var settings = _options.NodeReliability;
+        return RerouteRisk.Price(offers, remaining, node => risky.GetValueOrDefault(node), settings.RerouteCost, settings.LateShipmentCost);
+    }
+
+    /// <summary>
+    /// Takes the nodes whose breaker is open on this silo out of <paramref name="candidates"/> (they are
+    /// not asked until the cool-down has passed) and answers them as declined bids, so the order shows why.
+    /// Reads memory only; empty and allocation-free when no candidate's breaker is open.
+    /// </summary>
+    private List<NodeBid> SkipOpenBreakers(List<string> candidates)
+    {
+        if (!breakers.Enabled)
+        {
+            return [];
+        }
+        List<NodeBid>? skipped = null;
+        for (var i = candidates.Count - 1; i >= 0; i--)
+        {
+            if (breakers.IsOpen(candidates[i]))
+            {
+                (skipped ??= []).Add(NodeBid.Decline(candidates[i], BreakerOpenReason));
+                candidates.RemoveAt(i);
+            }
+        }
+        return skipped ?? [];
+    }
+
+    /// <summary>Why a node was not asked: its breaker on this silo is open.</summary>
+    public const string BreakerOpenReason = "not asked: breaker open (timed out or rejected too often in a row)";
+
+    /// <summary>
+    /// Asks every candidate at once; a node that misses the deadline or fails is skipped, not waited for.
+    /// Each answer (or its absence) feeds this silo's breaker on the node; a missed deadline is also
+    /// told to the node, one-way, for its record.
+    /// </summary>
     private async Task<IReadOnlyList<NodeBid>> CollectBids(List<string> candidates, BidRequest request)
     {
         var bids = await Task.WhenAll(candidates.Select(async nodeId =>
         {
+            if (!breakers.TryAsk(nodeId))
+            {
+                return NodeBid.Decline(nodeId, "not asked: breaker half-open, another order's bid is probing the node");
+            }
+            var node = GrainFactory.GetGrain<IFulfilmentNodeGrain>(nodeId);
             try
             {
-                var bid = await GrainFactory.GetGrain<IFulfilmentNodeGrain>(nodeId).Bid(request).WaitAsync(_options.BidDeadline);
+                var bid = await node.Bid(request).WaitAsync(_options.BidDeadline);
                 GridMetrics.BidAnswered(nodeId, bid.Accepts ? "accepted" : "declined");
+                breakers.Answered(nodeId, bid);
                 return bid;
             }
             catch (TimeoutException)
             {
                 logger.LogWarning("Order {Order}: node {Node} missed the bid deadline of {Deadline}", request.OrderId, nodeId, _options.BidDeadline);
                 GridMetrics.BidAnswered(nodeId, "missed_deadline");
+                breakers.Failed(nodeId);
+                _ = node.ReportBidTimeout(); // one-way: never awaited on the order's path
                 return NodeBid.Decline(nodeId, "missed the bid deadline");
             }
             catch (Exception ex)
             {
                 logger.LogWarning(ex, "Order {Order}: node {Node} failed to bid", request.OrderId, nodeId);
                 GridMetrics.BidAnswered(nodeId, "failed");
+                breakers.Failed(nodeId);
                 return NodeBid.Decline(nodeId, "bid failed: " + ex.GetType().Name);
             }
         }));

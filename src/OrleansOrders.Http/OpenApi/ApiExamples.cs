@@ -22,6 +22,8 @@ public static class ApiExamples
                     """{"orderId":"demo-3001","customerId":"cust-42","channel":"web","shipTo":{"latitude":40.7128,"longitude":-74.0060},"routing":{"goal":"Fastest","shipComplete":false,"maxShipments":2},"lines":[{"sku":"SKU-0010","quantity":1,"kitId":"desk"},{"sku":"SKU-0011","quantity":1,"kitId":"desk"},{"sku":"SKU-0012","quantity":2}]}"""),
                 ("With unit prices (refunds follow them)",
                     """{"orderId":"demo-2001","customerId":"cust-42","channel":"web","shipTo":{"latitude":40.7128,"longitude":-74.0060},"lines":[{"sku":"SKU-0002","quantity":2,"unitPrice":19.99}]}"""),
+                ("One unit near Newark (the node reliability walk-through)",
+                    """{"orderId":"demo-4001","customerId":"cust-42","channel":"web","shipTo":{"latitude":40.7128,"longitude":-74.0060},"lines":[{"sku":"SKU-0001","quantity":1}]}"""),
             ],
             ["CancelOrder"] = [("With a reason", """{"reason":"changed my mind"}""")],
             ["SetStock"] = [("On hand and safety stock", """{"onHand":120,"safetyStock":5}""")],
@@ -35,6 +37,7 @@ public static class ApiExamples
             ["SetReserve"] = [("5 units for store and pickup orders", """{"quantity":5,"channels":["store","pickup"]}""")],
             ["ExpectReceipt"] = [("200 units due on a date", """{"quantity":200,"expectedOn":"2030-01-15"}""")],
             ["ReceiveReceipt"] = [("The 200 units arrived", """{"quantity":200}""")],
+            ["RejectShipment"] = [("The node cannot fulfil it (re-routed elsewhere)", """{"reason":"cannot fulfil"}""")],
             ["ShipShipment"] = [("Carrier and tracking number", """{"carrier":"UPS","trackingNumber":"1Z999AA10123456784"}""")],
             ["StartReturn"] = [("One unit back at a store", """{"returnId":"r1","channel":"store","reason":"too small","lines":[{"sku":"SKU-0002","quantity":1}]}""")],
             ["StartShadowRouting"] =

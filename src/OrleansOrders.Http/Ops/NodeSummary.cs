@@ -4,7 +4,8 @@ namespace OrleansOrders.Http.Ops;
 
 /// <summary>
 /// A node as the operator page lists it: status, today's capacity use, and how its bids fared in
-/// the recent orders (asked, declined, won; the reject rate is declined over asked, with the reasons).
+/// the recent orders (asked, declined, won; the reject rate is declined bids over asked, with the reasons),
+/// and its reliability record with the breakers on it (parcels rejected, short picks, late shipments, bid timeouts).
 /// </summary>
 public sealed record NodeSummary(
     string NodeId,
@@ -25,6 +26,9 @@ public sealed record NodeSummary(
     /// <summary>Capacity used per day from <see cref="CapacityDate"/> on: parcels after the cutoff count on the next day.</summary>
     public IReadOnlyList<int> CapacityUsedByDay { get; init; } = [];
 
+    /// <summary>The node's reliability record (score, facts, expected reject cost) and the routers' breakers on it.</summary>
+    public NodeReliabilityView? Reliability { get; init; }
+
     public static IReadOnlyList<NodeSummary> Of(IEnumerable<NodeView> nodes, IReadOnlyList<OrderExplained> recent)
     {
         var bids = recent.SelectMany(o => o.Bids)
@@ -44,6 +48,7 @@ public sealed record NodeSummary(
                     .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal))
             {
                 CapacityUsedByDay = v.CapacityUsedByDay,
+                Reliability = v.Reliability,
             };
         }).OrderBy(n => n.NodeId, StringComparer.Ordinal).ToList();
     }

@@ -19,16 +19,19 @@ public sealed class LoadDriver
     private readonly OrderScenario _scenario;
     private readonly LoadPlan _plan;
     private readonly OrderIds _ids;
+    private readonly Func<OrderView, Task>? _afterAnswer;
     private long _tickets;
     private LoadStats? _stats;
 
-    public LoadDriver(IOrderGridClient client, OrderScenario scenario, LoadPlan plan, OrderIds ids)
+    /// <param name="afterAnswer">What happens to an answered order next, outside its measured latency (a node's side of the scenario); null: nothing.</param>
+    public LoadDriver(IOrderGridClient client, OrderScenario scenario, LoadPlan plan, OrderIds ids, Func<OrderView, Task>? afterAnswer = null)
     {
         plan.Validate();
         _client = client;
         _scenario = scenario;
         _plan = plan;
         _ids = ids;
+        _afterAnswer = afterAnswer;
     }
 
     /// <summary>Live figures since the previous call; null before the run starts. Call from one thread.</summary>
@@ -172,6 +175,17 @@ public sealed class LoadDriver
         var end = Stopwatch.GetTimestamp();
         var measured = _plan.Orders is null ? end >= stats.MeasureStart && end <= stats.MeasureEnd : ticketed;
         stats.Record(order.OrderId, start, end, outcome, view, error, measured && !cancellationToken.IsCancellationRequested);
+        if (view is not null && _afterAnswer is not null && !cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _afterAnswer(view);
+            }
+            catch (Exception ex)
+            {
+                stats.FollowUpFailed(order.OrderId, ex);
+            }
+        }
     }
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);

@@ -44,6 +44,15 @@ internal sealed class LoadStats
 
     public void Submitted() => Interlocked.Increment(ref _submitted);
 
+    /// <summary>The scenario's follow-up on an answered order failed (the order is audited all the same).</summary>
+    public void FollowUpFailed(string orderId, Exception error)
+    {
+        if (_errorSamples.Count < 10)
+        {
+            _errorSamples.Enqueue($"{orderId} follow-up: {error.GetType().Name}: {error.Message}");
+        }
+    }
+
     /// <param name="measured">Whether this order belongs to the measured window (the driver decides).</param>
     public void Record(string orderId, long start, long end, OrderOutcome outcome, OrderView? view, Exception? error, bool measured)
     {

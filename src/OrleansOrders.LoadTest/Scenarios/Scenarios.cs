@@ -10,8 +10,9 @@ public static class Scenarios
     public const string Baskets = "baskets";
     public const string Pickup = "pickup";
     public const string RoutingMix = "routing-mix";
+    public const string FlakyNode = "flaky-node";
 
-    public static IReadOnlyList<string> Names { get; } = [Steady, FlashSale, Baskets, Pickup, RoutingMix];
+    public static IReadOnlyList<string> Names { get; } = [Steady, FlashSale, Baskets, Pickup, RoutingMix, FlakyNode];
 
     public const string HelpText =
         "steady: 1-line orders, SKUs by Zipf popularity. " +
@@ -20,7 +21,9 @@ public static class Scenarios
         "pickup: buy online, pick up in store: each customer orders for pickup at a store a few km away, mostly what it stocks; " +
         "30% of the orders let what it lacks ship from elsewhere. " +
         "routing-mix: 2-4 lines per order, each order with a routing choice of its own in equal shares: " +
-        "none (channel defaults), goal Fastest, ship complete, at most 1 or 2 parcels, a 2-line kit.";
+        "none (channel defaults), goal Fastest, ship complete, at most 1 or 2 parcels, a 2-line kit. " +
+        "flaky-node: steady orders, half of them near the first distribution centre, which rejects 30% of the parcels it is given " +
+        "(they re-route); compare Grid__NodeReliability__Enabled=true and false.";
 
     public static int DefaultLines(string name) => name switch
     {
@@ -43,6 +46,7 @@ public static class Scenarios
             Baskets => new BasketsScenario(network, seed, n),
             Pickup => new PickupScenario(network, seed, n),
             RoutingMix => new RoutingMixScenario(network, seed, n),
+            FlakyNode => new FlakyNodeScenario(network, seed, n),
             _ => throw new ArgumentException($"unknown scenario '{name}': use one of {string.Join(", ", Names)}.", nameof(name)),
         };
     }

@@ -74,6 +74,7 @@ public class GridClusterFixture : IAsyncLifetime
                 o.NodeDirectoryRefresh = TimeSpan.Zero; // tests register nodes just before routing to them
                 o.MaxBidCandidates = 8;                 // the routing tests' networks are written for eight
                 o.BidOfferMaxAge = TimeSpan.FromSeconds(2); // the lost-update test waits out the bound
+                o.NodeReliability.BreakerFailures = 3;      // the breaker test pays a 1 s deadline per timeout, per silo
                 // No background opportunity-cost refresh during the suite (it would read every order
                 // and node on a timer); the tests that want values call Refresh themselves.
                 o.OpportunityCost.RefreshInterval = TimeSpan.FromHours(1);

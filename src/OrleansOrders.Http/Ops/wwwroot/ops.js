@@ -95,9 +95,21 @@
         el('td', { class: 'num' }, n.bidsAsked),
         el('td', { class: 'num' }, n.bidsWon),
         el('td', { class: 'num' }, n.rejectRate === null ? '–' : (n.rejectRate * 100).toFixed(0) + '%'),
+        reliabilityCell(n.reliability),
+        el('td', { class: 'breaker-' + (n.reliability ? n.reliability.breaker : 'Closed'), 'data-field': 'breaker' }, n.reliability ? n.reliability.breaker : '–'),
         el('td', { class: 'muted' }, reasons),
         el('td', {}, action));
     }));
+  }
+
+  // The node's record: score (chance a parcel goes through), with what lies behind it on hover.
+  function reliabilityCell(r) {
+    if (!r) return el('td', { class: 'num', 'data-field': 'score' }, '–');
+    const title = 'parcels ' + r.parcels + ', rejected ' + r.rejected + ', short-picked ' + r.shortPicked + ', shipped ' + r.shipped +
+      ' (late ' + r.late + '), bid timeouts ' + r.bidTimeouts + '; rejected in a row ' + r.rejectedInARow +
+      '; expected reject cost per parcel ' + money(r.expectedRejectCost) + (r.pricedInBids ? '' : ' (not priced: reliability off)');
+    return el('td', { class: 'num', 'data-field': 'score', title: title }, (r.score * 100).toFixed(0) + '%',
+      r.expectedRejectCost > 0 ? el('div', { class: 'muted' }, '+' + money(r.expectedRejectCost) + '/parcel') : '');
   }
 
   function renderOrder(o) {
