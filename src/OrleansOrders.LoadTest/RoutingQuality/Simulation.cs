@@ -54,7 +54,7 @@ internal static class Simulation
                 opportunity = forecast.Compute(state, order.OrderedAt, streamEnd - order.OrderedAt);
             }
             var demand = order.Lines.Select(l => new DemandLine(network.Skus[l.Sku].Id, l.Quantity)).ToList();
-            var offers = GridBids.Build(network, state, order, opportunity, horizonDays);
+            var offers = GridBids.Build(network, state, order, opportunity, horizonDays, settings.MaxBidCandidates);
             var options = new SolverOptions
             {
                 MaxShipments = settings.MaxShipments,
