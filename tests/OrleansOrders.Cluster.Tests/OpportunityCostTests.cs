@@ -162,7 +162,7 @@ public sealed class OpportunityCostDemandForecastTests
     private static readonly GeoPoint Chicago = new(41.8781, -87.6298);
 
     private static DemandOrder Order(TimeSpan ago, GeoPoint to, params (string Sku, int Quantity)[] lines) =>
-        new(Now - ago, to, lines.Select(l => new OrderLine(l.Sku, l.Quantity)).ToList());
+        new(Now - ago, to, lines.Select(l => new DemandLine(l.Sku, l.Quantity)).ToList());
 
     [Fact]
     public void Node_locations_within_the_radius_share_a_region_and_demand_goes_to_the_nearest()

@@ -1,10 +1,13 @@
 namespace OrleansOrders.Routing;
 
 /// <summary>
-/// Routes one order over the nodes' offers. With default <see cref="SolverOptions"/> this is the v1
-/// strategy: ship the whole order from one node at the lowest cost if any node can; otherwise split
-/// across the fewest nodes (the cheapest such split); when no set of nodes covers the order, cover
-/// as much as possible greedily and backorder the rest.
+/// Routes one order over the nodes' offers. With default <see cref="SolverOptions"/>
+/// (<see cref="RoutingObjective.FewestParcels"/>) this is the v1 strategy: ship the whole order from
+/// one node at the lowest cost if any node can; otherwise split across the fewest nodes (the
+/// cheapest such split); when no set of nodes covers the order, cover as much as possible greedily
+/// and backorder the rest. <see cref="RoutingObjective.LowestCost"/> instead searches every node set
+/// within the parcel limit for the cheapest plan, a cover or, failing one, the most units
+/// (<see cref="ExactCover"/>).
 /// <para>
 /// Options and offer terms add the rules of issue 3, each in its own file: objectives
 /// (<see cref="PlanObjective"/>), ship complete (<see cref="ShipCompleteRule"/>), kits
@@ -74,17 +77,20 @@ public static class AllocationSolver
         var objective = new PlanObjective(options, reference, byNode);
 
         AllocationPlan? plan = null;
+        var exact = options.Objective == RoutingObjective.LowestCost;
         foreach (var tier in PriorityRule.Tiers(offers, options.PriorityTiers))
         {
-            plan = CoverSearch.BestCover(demand, tier, maxParcels, options.MaxSearchCandidates, objective);
+            plan = exact
+                ? ExactCover.BestCover(demand, tier, maxParcels, objective)
+                : CoverSearch.BestCover(demand, tier, maxParcels, options.MaxSearchCandidates, objective);
             if (plan is not null)
             {
                 break;
             }
         }
-        plan ??= ShipCompleteRule.AllowsPartial(options)
-            ? CoverSearch.GreedyPartial(demand, offers, maxParcels)
-            : AllocationPlan.Nothing(wanted);
+        plan ??= !ShipCompleteRule.AllowsPartial(options) ? AllocationPlan.Nothing(wanted)
+            : exact ? ExactCover.BestPartial(demand, offers, maxParcels, objective)
+            : CoverSearch.GreedyPartial(demand, offers, maxParcels);
 
         var dispatch = useful.ToDictionary(e => e.Offer.NodeId, e => e.DispatchOn, StringComparer.Ordinal);
         return plan with

@@ -32,12 +32,7 @@ internal static class CoverSearch
             return best;
         }
 
-        var searchable = useful
-            .OrderByDescending(demand.CoverableUnits)
-            .ThenBy(o => o.Quote.ShipmentCost)
-            .ThenBy(o => o.NodeId, StringComparer.Ordinal)
-            .Take(maxCandidates)
-            .ToList();
+        var searchable = ByCoverage(demand, useful).Take(maxCandidates).ToList();
         for (var k = 2; k <= Math.Min(maxParcels, searchable.Count); k++)
         {
             AllocationPlan? bestOfSize = null;
@@ -62,6 +57,13 @@ internal static class CoverSearch
         }
         return best;
     }
+
+    /// <summary>The offers covering the most units of the order first, then the cheaper parcel, then by node id: who a bounded search keeps.</summary>
+    public static IEnumerable<NodeOffer> ByCoverage(OrderDemand demand, IEnumerable<NodeOffer> offers) =>
+        offers
+            .OrderByDescending(demand.CoverableUnits)
+            .ThenBy(o => o.Quote.ShipmentCost)
+            .ThenBy(o => o.NodeId, StringComparer.Ordinal);
 
     /// <summary>
     /// Covers what it can: up to <paramref name="maxParcels"/> times, the node that covers the most

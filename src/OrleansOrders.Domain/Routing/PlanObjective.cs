@@ -7,7 +7,8 @@ internal readonly record struct PlanScore(decimal Value, DateOnly LatestPromise,
 /// The order's objective, as the search uses it: the per-unit marginal that orders nodes when a
 /// fixed node set shares a line, the score of a whole plan, and which plan is better.
 /// <list type="bullet">
-/// <item>LowestCost (v1): fewest parcels first; then cost = shipping + w * opportunity cost.</item>
+/// <item>FewestParcels (v1): fewest parcels first; then cost = shipping + w * opportunity cost.</item>
+/// <item>LowestCost: cost = shipping + w * opportunity cost over any parcel count; on equal cost the fewer parcels.</item>
 /// <item>Fastest: any parcel count; latest promise, then parcels, then cost.</item>
 /// <item>StockBalance: fewest parcels first; then cost + Depletion * sum(units / node stock).</item>
 /// <item>Weighted: any parcel count; Cost * cost + PerDay * days + Depletion * depletion + PerShipment * parcels.</item>
@@ -18,8 +19,8 @@ internal sealed class PlanObjective(SolverOptions options, DateOnly referenceDay
 {
     private readonly ObjectiveWeights _weights = options.Weights;
 
-    /// <summary>LowestCost and StockBalance take the fewest parcels that cover; the others weigh every parcel count.</summary>
-    public bool FewestShipmentsFirst => options.Objective is RoutingObjective.LowestCost or RoutingObjective.StockBalance;
+    /// <summary>FewestParcels and StockBalance take the fewest parcels that cover; the others weigh every parcel count.</summary>
+    public bool FewestShipmentsFirst => options.Objective is RoutingObjective.FewestParcels or RoutingObjective.StockBalance;
 
     /// <summary>What one more unit of <paramref name="sku"/> from <paramref name="offer"/> adds to the score, the parcel aside.</summary>
     public decimal UnitMarginal(NodeOffer offer, string sku)
@@ -82,6 +83,10 @@ internal sealed class PlanObjective(SolverOptions options, DateOnly referenceDay
         if (byValue != 0)
         {
             return byValue < 0;
+        }
+        if (options.Objective == RoutingObjective.LowestCost && candidate.Shipments != incumbent.Shipments)
+        {
+            return candidate.Shipments < incumbent.Shipments;
         }
         var byLatest = candidate.LatestPromise.CompareTo(incumbent.LatestPromise);
         if (byLatest != 0)

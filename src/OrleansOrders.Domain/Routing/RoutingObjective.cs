@@ -4,8 +4,10 @@ namespace OrleansOrders.Routing;
 public enum RoutingObjective
 {
     /// <summary>
-    /// The v1 rule: the fewest parcels that cover the order, and among those the lowest cost
-    /// (shipping plus weighted opportunity cost), then the earliest promise.
+    /// The lowest cost (shipping plus weighted opportunity cost) over every plan within the parcel
+    /// limit, found exactly (<see cref="ExactCover"/>): a split is taken when it is cheaper than one
+    /// parcel, and on equal cost the fewer parcels, then the earliest promise. When nothing covers the
+    /// order, the plan that ships the most units, the cheapest of those.
     /// </summary>
     LowestCost = 0,
 
@@ -20,6 +22,12 @@ public enum RoutingObjective
 
     /// <summary>Any number of parcels up to the limit, scored by <see cref="ObjectiveWeights"/>: cost, days, depletion and a per-parcel charge.</summary>
     Weighted = 3,
+
+    /// <summary>
+    /// The v1 rule (the solver's default options): the fewest parcels that cover the order, and among
+    /// those the lowest cost, then the earliest promise; a greedy partial plan when nothing covers.
+    /// </summary>
+    FewestParcels = 4,
 }
 
 /// <summary>

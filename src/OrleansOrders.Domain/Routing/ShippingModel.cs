@@ -45,13 +45,23 @@ public sealed class ShippingModel
         var km = origin.DistanceKmTo(destination);
         var zone = Array.FindIndex(Zones, z => km <= z.MaxKm);
         var (_, baseRate, perUnit, days) = Zones[zone];
-        var (handling, handlingPerUnit, extraDays) = shipper switch
-        {
-            ShipperType.DistributionCentre => (0.50m, 0.00m, 0),
-            ShipperType.Store => (2.00m, 0.30m, 0),
-            ShipperType.DropShipSupplier => (3.00m, 0.10m, 1),
-            _ => throw new ArgumentOutOfRangeException(nameof(shipper)),
-        };
+        var (handling, handlingPerUnit, extraDays) = Handling(shipper);
         return new ShippingQuote(baseRate + handling, perUnit + handlingPerUnit, days + extraDays, zone + 1);
     }
+
+    /// <summary>The least parcel cost any quote of this model has (nearest zone, cheapest handling): a floor on every parcel.</summary>
+    public static decimal LeastShipmentCost { get; } =
+        Zones.Min(z => z.Base) + Enum.GetValues<ShipperType>().Min(s => Handling(s).Fixed);
+
+    /// <summary>The least unit cost any quote of this model has: a floor on every unit shipped.</summary>
+    public static decimal LeastUnitCost { get; } =
+        Zones.Min(z => z.PerUnit) + Enum.GetValues<ShipperType>().Min(s => Handling(s).PerUnit);
+
+    private static (decimal Fixed, decimal PerUnit, int ExtraDays) Handling(ShipperType shipper) => shipper switch
+    {
+        ShipperType.DistributionCentre => (0.50m, 0.00m, 0),
+        ShipperType.Store => (2.00m, 0.30m, 0),
+        ShipperType.DropShipSupplier => (3.00m, 0.10m, 1),
+        _ => throw new ArgumentOutOfRangeException(nameof(shipper)),
+    };
 }

@@ -2,13 +2,14 @@ namespace OrleansOrders.Routing;
 
 /// <summary>
 /// The router's fast path: ask the first candidate alone, and stop there when the plan the solver
-/// makes over its offer is provably the plan it would make over every candidate's. Under
-/// <see cref="RoutingObjective.LowestCost"/> the solver takes the fewest parcels that cover the order,
-/// then the lowest cost. So a one-parcel plan from the first candidate loses only to another
-/// one-parcel plan that costs no more. Every other candidate's one-parcel cost is at least
-/// <see cref="LeastParcelCost"/>: the shipping model's cheapest quote from its location (any kind of
-/// node), no opportunity cost. When the first candidate's plan costs strictly less than that for
-/// every other, the full path would choose it too, ties and all.
+/// makes over its offer is provably the plan it would make over every candidate's. The plan over the
+/// first candidate alone is one parcel of cost C. Every other candidate's one-parcel plan costs at
+/// least <see cref="LeastParcelCost"/> (the shipping model's cheapest quote from its location, any
+/// kind of node, no opportunity cost), so under <see cref="RoutingObjective.FewestParcels"/> (the
+/// fewest parcels that cover, then the lowest cost) C below that bound for every other candidate
+/// settles the order. Under <see cref="RoutingObjective.LowestCost"/> a split may win too, so C must
+/// also be below the least any plan of two or more parcels can cost: two of the model's cheapest
+/// parcels and every unit at its cheapest unit rate (<see cref="SplitFloor"/>).
 /// <para>
 /// This holds while bids are priced by <see cref="ShippingModel"/>, as the grid's nodes price them,
 /// and for plain cost routing only: no priority tiers (a better tier wins whatever it costs), no store
@@ -21,7 +22,7 @@ public static class SingleNodeShortcut
 
     /// <summary>Whether orders routed under <paramref name="options"/> over <paramref name="candidates"/> nodes may take the fast path at all.</summary>
     public static bool Applies(SolverOptions options, int candidates) =>
-        options.Objective == RoutingObjective.LowestCost
+        options.Objective is RoutingObjective.LowestCost or RoutingObjective.FewestParcels
         && !options.PriorityTiers
         && options.PickupNodeId is null
         && options.OpportunityCostWeight >= 0
@@ -51,6 +52,11 @@ public static class SingleNodeShortcut
             return false;
         }
         var parcel = alone.Shipments[0];
-        return parcel.Cost + options.OpportunityCostWeight * parcel.OpportunityCost < othersLeastCost;
+        var value = parcel.Cost + options.OpportunityCostWeight * parcel.OpportunityCost;
+        return value < othersLeastCost
+            && (options.Objective != RoutingObjective.LowestCost || value < SplitFloor(parcel.Units));
     }
+
+    /// <summary>The least a plan of two or more parcels carrying <paramref name="units"/> units can cost under the shipping model.</summary>
+    public static decimal SplitFloor(int units) => 2 * ShippingModel.LeastShipmentCost + units * ShippingModel.LeastUnitCost;
 }

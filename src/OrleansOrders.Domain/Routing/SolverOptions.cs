@@ -1,8 +1,9 @@
 namespace OrleansOrders.Routing;
 
 /// <summary>
-/// How one order is to be routed. Every property defaults to the v1 behaviour: the cheapest single
-/// node, else the cheapest split over the fewest nodes, else greedy partial plus backorder.
+/// How one order is to be routed. Every property defaults to the v1 behaviour
+/// (<see cref="RoutingObjective.FewestParcels"/>): the cheapest single node, else the cheapest split
+/// over the fewest nodes, else greedy partial plus backorder.
 /// </summary>
 public sealed record SolverOptions
 {
@@ -11,12 +12,13 @@ public sealed record SolverOptions
 
     /// <summary>
     /// Offers considered in the exhaustive search for the fewest-node cover, best coverage first;
-    /// bounds the work at C(n, MaxShipments) combinations.
+    /// bounds the work at C(n, MaxShipments) combinations. <see cref="RoutingObjective.LowestCost"/>
+    /// searches every offer instead, bounded by <see cref="ExactCover.MaxNodeSets"/>.
     /// </summary>
     public int MaxSearchCandidates { get; init; } = 10;
 
     /// <summary>What a better plan means (<see cref="RoutingObjective"/>).</summary>
-    public RoutingObjective Objective { get; init; } = RoutingObjective.LowestCost;
+    public RoutingObjective Objective { get; init; } = RoutingObjective.FewestParcels;
 
     /// <summary>Weights of <see cref="RoutingObjective.Weighted"/>; <see cref="ObjectiveWeights.Depletion"/> also drives <see cref="RoutingObjective.StockBalance"/>.</summary>
     public ObjectiveWeights Weights { get; init; } = ObjectiveWeights.Default;

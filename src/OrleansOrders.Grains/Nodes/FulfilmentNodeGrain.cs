@@ -250,10 +250,8 @@ public sealed class FulfilmentNodeGrain(
         _reliability.BidAnswered(clock.UtcNow);
         var risk = Risk(request);
         var stock = await OffersFor(nodeId, request);
-        // Offered up to the quantity plus the channel reserve: the router takes the reserve off for
-        // channels it does not allow, and what remains must still cover the line where stock allows.
         var offered = request.Lines
-            .Select((line, i) => new OrderLine(line.Sku, (int)Math.Min((long)line.Quantity + (stock[i].Reserve?.Quantity ?? 0), stock[i].Available)))
+            .Select((line, i) => new OrderLine(line.Sku, NodeBidding.Offered(line.Quantity, stock[i].Reserve?.Quantity ?? 0, stock[i].Available)))
             .Where(l => l.Quantity > 0)
             .ToList();
         var terms = request.Lines
@@ -268,12 +266,11 @@ public sealed class FulfilmentNodeGrain(
 
         var origin = new GeoPoint(profile.Location.Latitude, profile.Location.Longitude);
         var destination = new GeoPoint(request.ShipTo.Latitude, request.ShipTo.Longitude);
-        var quote = ShippingModel.Default.Quote(origin, destination, RoutingSettings.ShipperTypeOf(profile.Kind));
         var cutoff = profile.CutoffUtc ?? options.Value.Routing.DefaultCutoffUtc;
+        var (quote, promisedBy, distanceKm) = NodeBidding.Price(origin, RoutingSettings.ShipperTypeOf(profile.Kind), destination, request.OrderedAt, cutoff);
         return new NodeBid(
-            nodeId, true, null, offered, quote.ShipmentCost, quote.UnitCost,
-            DispatchRule.PromiseDate(request.OrderedAt, cutoff, quote.TransitDays),
-            profile.DailyCapacity - promisedByDay[0], origin.DistanceKmTo(destination))
+            nodeId, true, null, offered, quote.ShipmentCost, quote.UnitCost, promisedBy,
+            profile.DailyCapacity - promisedByDay[0], distanceKm)
         {
             Kind = profile.Kind,
             TransitDays = quote.TransitDays,

@@ -139,10 +139,10 @@ public sealed class OpportunityCostGrain(
         var skus = forecast.Skus;
         var availability = await InBatches(skus, sku => GrainFactory.GetGrain<ISkuAvailabilityGrain>(sku).Get());
         var column = supply.Select((p, i) => (p.NodeId, i)).ToDictionary(x => x.NodeId, x => x.i, StringComparer.Ordinal);
-        var outlooks = new List<SkuOutlook>(skus.Count);
+        var stockBySku = new Dictionary<string, double[]>(StringComparer.Ordinal);
         for (var s = 0; s < skus.Count; s++)
         {
-            var stock = new double[supply.Count];
+            var stock = stockBySku[skus[s]] = new double[supply.Count];
             foreach (var node in availability[s].Nodes)
             {
                 if (column.TryGetValue(node.NodeId, out var n))
@@ -150,31 +150,12 @@ public sealed class OpportunityCostGrain(
                     stock[n] = Math.Max(0, node.Available);
                 }
             }
-            if (stock.Any(u => u > 0))
-            {
-                outlooks.Add(new SkuOutlook(skus[s], stock, forecast.BySku[skus[s]]));
-            }
         }
 
-        // A unit's cost from node to region: its share of a typical parcel (fixed cost spread over
-        // the units an order carries) plus the per-unit rate; the same for every SKU.
-        var unitsPerParcel = (decimal)forecast.UnitsPerOrder;
-        var unitCost = new decimal[supply.Count, regions.Count];
-        for (var n = 0; n < supply.Count; n++)
-        {
-            var origin = ToGeo(supply[n].Location);
-            var shipper = RoutingSettings.ShipperTypeOf(supply[n].Kind);
-            for (var r = 0; r < regions.Count; r++)
-            {
-                var quote = ShippingModel.Default.Quote(origin, regions[r], shipper);
-                unitCost[n, r] = quote.UnitCost + quote.ShipmentCost / unitsPerParcel;
-            }
-        }
-
-        var nodes = supply.Select(p => p.NodeId).ToList();
-        var table = OpportunityCostCalculator.Compute(nodes, regions.Count, (n, r, _) => unitCost[n, r], outlooks, Math.Max(0, settings.UnmetDemandPenalty));
-        var positive = nodes.Sum(n => table.ForNode(n).Count);
-        return new Snapshot(table, new OpportunityCostSummary(now, outlooks.Count, nodes.Count, regions.Count, positive, forecast.Orders));
+        var nodes = supply.Select(p => new SupplyNode(p.NodeId, ToGeo(p.Location), RoutingSettings.ShipperTypeOf(p.Kind))).ToList();
+        var (table, solved) = NetworkOpportunity.Compute(nodes, forecast, sku => stockBySku[sku], settings.UnmetDemandPenalty);
+        var positive = nodes.Sum(n => table.ForNode(n.NodeId).Count);
+        return new Snapshot(table, new OpportunityCostSummary(now, solved, nodes.Count, regions.Count, positive, forecast.Orders));
     }
 
     /// <summary>
@@ -186,7 +167,7 @@ public sealed class OpportunityCostGrain(
     {
         var windowStart = now - settings.DemandWindow;
         _demand!.DropBefore(windowStart);
-        var demand = _demand.Samples.Select(s => new DemandOrder(s.At, ToGeo(s.ShipTo), s.Lines)).ToList();
+        var demand = _demand.Samples.Select(s => new DemandOrder(s.At, ToGeo(s.ShipTo), s.Lines.Select(l => new DemandLine(l.Sku, l.Quantity)).ToList())).ToList();
         return DemandForecast.Build(regions, demand, _demand.ObservedFrom(windowStart), now, settings.DemandHorizon, settings.MaxSkusPerRefresh, stocked.Contains);
     }
 

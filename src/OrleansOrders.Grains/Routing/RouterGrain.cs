@@ -227,17 +227,8 @@ public sealed class RouterGrain(
         double DistanceTo(string nodeId) => locations.TryGetValue(nodeId, out var at)
             ? new GeoPoint(at.Latitude, at.Longitude).DistanceKmTo(customer)
             : double.MaxValue; // registered since the directory was read: asked after the known ones
-        var wantedSkus = remaining.ToDictionary(r => r.Sku, r => r.Quantity, StringComparer.Ordinal);
-        return availability
-            .Where(a => wantedSkus.ContainsKey(a.Sku))
-            .SelectMany(a => a.Nodes.Select(n => (n.NodeId, Covered: Math.Min(n.Available, wantedSkus[a.Sku]), Inbound: Math.Min(n.Inbound, wantedSkus[a.Sku]))))
-            .Where(n => !excluded.Contains(n.NodeId) && (n.Covered > 0 || n.Inbound > 0 || round > 1))
-            .GroupBy(n => n.NodeId, StringComparer.Ordinal)
-            .Select(g => (NodeId: g.Key, Covered: g.Sum(n => n.Covered), Inbound: g.Sum(n => n.Inbound)))
-            .OrderByDescending(n => n.Covered).ThenBy(n => DistanceTo(n.NodeId)).ThenByDescending(n => n.Inbound).ThenBy(n => n.NodeId, StringComparer.Ordinal)
-            .Take(_options.MaxBidCandidates)
-            .Select(n => n.NodeId)
-            .ToList();
+        var stock = availability.SelectMany(a => a.Nodes.Select(n => new CandidateStock(n.NodeId, a.Sku, n.Available, n.Inbound)));
+        return BidCandidates.Rank(stock, remaining, excluded, askEmpty: round > 1, DistanceTo, _options.MaxBidCandidates);
     }
 
     /// <summary>

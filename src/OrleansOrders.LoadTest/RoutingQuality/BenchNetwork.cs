@@ -4,6 +4,7 @@ namespace OrleansOrders.LoadTest.RoutingQuality;
 
 internal sealed record BenchNode(string Id, ShipperType Kind, GeoPoint Location, int CapacityPerDay, TimeOnly CutoffUtc);
 
+/// <summary>A SKU of the catalogue. <paramref name="WeightKg"/> is drawn with it (so a seed gives the same network as before) but not priced: the grid's <see cref="ShippingModel"/> charges per unit, not by weight.</summary>
 internal sealed record BenchSku(string Id, double Probability, double WeightKg);
 
 internal sealed record BenchRegion(string Name, GeoPoint Centre, double Weight);

@@ -52,8 +52,8 @@ internal static class HindsightBound
                     continue;
                 }
                 var node = network.Nodes[n];
-                var (parcel, perUnit, perKg, _, _) = RateCard.Quote(node.Kind, node.Location, order.ShipTo);
-                quotes[n] = ((double)parcel, order.Lines.Select(l => (double)RateCard.UnitCost(perUnit, perKg, network.Skus[l.Sku].WeightKg)).ToArray());
+                var quote = NodeBidding.Price(node.Location, node.Kind, order.ShipTo, order.OrderedAt, node.CutoffUtc).Quote;
+                quotes[n] = ((double)quote.ShipmentCost, order.Lines.Select(_ => (double)quote.UnitCost).ToArray());
             }
 
             var single = order.Lines.Count == 1;

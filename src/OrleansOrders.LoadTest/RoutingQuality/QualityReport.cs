@@ -44,7 +44,7 @@ public sealed record QualityReport(QualitySettings Settings, IReadOnlyList<Quali
         text.AppendLine("# Routing quality");
         text.AppendLine();
         text.AppendLine(c, $"Seed {s.Seed}, {s.Orders} orders over {s.Days} days, {Nodes} nodes, {s.Skus} SKUs, {s.Geography.ToString().ToLowerInvariant()} geography ({Regions} demand regions), " +
-            $"unfilled unit penalty {s.UnfilledPenalty:0.00}, at most {s.MaxShipments} parcels per order for the router. " +
+            $"unfilled unit penalty {s.UnfilledPenalty:0.00}, {s.MaxBidCandidates} nodes asked per order (the router's candidates), at most {s.MaxShipments} parcels per order for the router. " +
             $"Cost = shipping + penalty x units not shipped. Hindsight bound: LP relaxation of the offline problem (GLOP, {HindsightStatus}, {HindsightElapsed.TotalSeconds:0.0} s). " +
             $"Gap captured = (myopic - strategy) / (myopic - bound). Run time {Elapsed.TotalSeconds:0} s.");
         text.AppendLine();

@@ -30,6 +30,9 @@ public sealed record QualitySettings(int Seed = 1, int Orders = QualitySettings.
     /// <summary>How many days a node may push a parcel when its daily capacity is used up.</summary>
     public int MaxDispatchDelayDays { get; init; } = 2;
 
+    /// <summary>Nodes asked for a bid per order (the router's candidates): the grid's <c>Grid:MaxBidCandidates</c> unless set.</summary>
+    public int MaxBidCandidates { get; init; } = new OrleansOrders.Grains.GridOptions().MaxBidCandidates;
+
     /// <summary>Orders between two refreshes of the opportunity costs (the grid refreshes them in the background).</summary>
     public int OpportunityRefreshEvery { get; init; } = 100;
 
@@ -53,6 +56,10 @@ public sealed record QualitySettings(int Seed = 1, int Orders = QualitySettings.
         if (Skus is < 1 or > 100_000)
         {
             errors.Add($"--skus must be between 1 and 100000, not {Skus}.");
+        }
+        if (MaxBidCandidates is < 1 or > 200)
+        {
+            errors.Add($"--candidates must be between 1 and 200, not {MaxBidCandidates}.");
         }
         if (Days is < 1 or > 60)
         {

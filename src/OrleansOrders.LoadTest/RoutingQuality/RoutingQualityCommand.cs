@@ -17,17 +17,18 @@ public static class RoutingQualityCommand
         var nodes = new Option<int>("--nodes") { Description = "Fulfilment nodes (about 30% DCs, 12% drop-ship suppliers, the rest stores).", DefaultValueFactory = _ => 16 };
         var skus = new Option<int>("--skus") { Description = "SKUs (Zipf popularity).", DefaultValueFactory = _ => 200 };
         var days = new Option<int>("--days") { Description = "Days the stream spans.", DefaultValueFactory = _ => 5 };
+        var candidates = new Option<int>("--candidates") { Description = "Nodes asked for a bid per order (the router's candidates; the grid's default unless set).", DefaultValueFactory = _ => new QualitySettings().MaxBidCandidates };
         var geography = new Option<Geography>("--geography") { Description = "Nodes and customers in real US cities, or at random coordinates.", DefaultValueFactory = _ => Geography.Cities };
         var command = new Command("routing-quality",
             "Offline benchmark of routing strategies on a generated network and order stream: total cost (shipping + unfilled penalty), " +
             "parcels per order, split, on-time and fill rates, against a myopic baseline, the exact per-order optimum and a hindsight LP bound.")
         {
-            seed, output, orders, nodes, skus, days, geography,
+            seed, output, orders, nodes, skus, days, geography, candidates,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             var config = parse.InvocationConfiguration;
-            var settings = new QualitySettings(parse.GetValue(seed), parse.GetValue(orders), parse.GetValue(nodes), parse.GetValue(skus), parse.GetValue(geography), parse.GetValue(days));
+            var settings = new QualitySettings(parse.GetValue(seed), parse.GetValue(orders), parse.GetValue(nodes), parse.GetValue(skus), parse.GetValue(geography), parse.GetValue(days)) with { MaxBidCandidates = parse.GetValue(candidates) };
             var errors = settings.Validate();
             if (errors.Count > 0)
             {

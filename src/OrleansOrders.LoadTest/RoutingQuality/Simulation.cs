@@ -23,8 +23,10 @@ internal sealed class StrategyOutcome
 }
 
 /// <summary>
-/// Orders arrive one by one; the strategy routes each over the bids the nodes would make from
-/// what the strategy's own earlier decisions left (stock and capacity), and the plan is applied.
+/// Orders arrive one by one; the strategy routes each over the bids the grid's nodes would make
+/// (<see cref="GridBids"/>) from what the strategy's own earlier decisions left (stock and capacity),
+/// and the plan is applied. Strategies with opportunity costs refresh them every
+/// <see cref="QualitySettings.OpportunityRefreshEvery"/> orders with the grid's refresh (<see cref="GridOpportunity"/>).
 /// Every order is also solved exactly on the same bids (<see cref="ExactOptimum"/>).
 /// </summary>
 internal static class Simulation
@@ -32,8 +34,11 @@ internal static class Simulation
     public static StrategyOutcome Run(QualityStrategy strategy, BenchNetwork network, IReadOnlyList<BenchOrder> orders, QualitySettings settings, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        var state = new NetworkState(network, settings.Days + OfferBuilder.LookaheadDays + settings.MaxDispatchDelayDays + 1);
-        var forecast = strategy.UsesOpportunityCost ? new OpportunityForecast(network) : null;
+        var horizonDays = GridBids.HorizonDays(settings);
+        var state = new NetworkState(network, settings.Days + horizonDays + settings.MaxDispatchDelayDays + 1);
+        var streamStart = new DateTimeOffset(network.Start.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var streamEnd = streamStart.AddDays(settings.Days);
+        var forecast = strategy.UsesOpportunityCost ? new GridOpportunity(network, streamStart) : null;
         OpportunityCostTable? opportunity = null;
         var nodeIndex = network.Nodes.Select((n, i) => (n.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
         var skuIndex = network.Skus.Select((s, i) => (s.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
@@ -46,10 +51,10 @@ internal static class Simulation
             cancellationToken.ThrowIfCancellationRequested();
             if (forecast is not null && order.Index % Math.Max(1, settings.OpportunityRefreshEvery) == 0)
             {
-                opportunity = forecast.Compute(state, orders.Count - order.Index, settings.UnfilledPenalty);
+                opportunity = forecast.Compute(state, order.OrderedAt, streamEnd - order.OrderedAt);
             }
             var demand = order.Lines.Select(l => new DemandLine(network.Skus[l.Sku].Id, l.Quantity)).ToList();
-            var offers = OfferBuilder.Build(network, state, order, opportunity);
+            var offers = GridBids.Build(network, state, order, opportunity, horizonDays, settings.MaxBidCandidates);
             var options = new SolverOptions
             {
                 MaxShipments = settings.MaxShipments,
@@ -87,6 +92,7 @@ internal static class Simulation
             var cost = plan.TotalCost + settings.UnfilledPenalty * (order.Units - shipped);
             var onTime = plan.IsComplete && plan.Shipments.Count > 0 && plan.Shipments.Max(s => s.PromisedBy) <= order.DueBy;
             outcomes.Add(new OrderOutcome(cost, exact, plan.Shipments.Count, shipped, onTime));
+            forecast?.Record(order); // the order projections pass an accepted order's demand on
             shipping += plan.TotalCost;
             ordered += order.Units;
         }

@@ -103,7 +103,7 @@ public class ObjectiveTests
         };
         var demand = Demand(("x", 4), ("y", 1));
 
-        // Both nodes are needed either way; LowestCost fills x from A first (a tie, broken by id),
+        // Both nodes are needed either way; the default (FewestParcels) fills x from A first (a tie, broken by id),
         // StockBalance from the deeper B.
         Assert.Equal("A[x:3,y:1] B[x:1]", Shape(AllocationSolver.Solve(demand, offers)));
         Assert.Equal("A[y:1] B[x:4]", Shape(AllocationSolver.Solve(demand, offers, With(RoutingObjective.StockBalance))));
@@ -126,7 +126,7 @@ public class ObjectiveTests
     }
 
     [Fact]
-    public void Weighted_with_cost_only_takes_a_cheaper_split_over_a_single_parcel_unlike_LowestCost()
+    public void Weighted_with_cost_only_takes_a_cheaper_split_over_a_single_parcel_unlike_FewestParcels()
     {
         var offers = new[]
         {
@@ -138,6 +138,7 @@ public class ObjectiveTests
 
         Assert.Equal("Both[x:2,y:2]", Shape(AllocationSolver.Solve(demand, offers)));
         Assert.Equal("X[x:2] Y[y:2]", Shape(AllocationSolver.Solve(demand, offers, With(RoutingObjective.Weighted, new(1m, 0m, 0m, 0m)))));
+        Assert.Equal("X[x:2] Y[y:2]", Shape(AllocationSolver.Solve(demand, offers, With(RoutingObjective.LowestCost))));
         // A per-parcel charge of 12 makes the split (2.40 + 24) dearer than the single parcel (14 + 12) again.
         Assert.Equal("Both[x:2,y:2]", Shape(AllocationSolver.Solve(demand, offers, With(RoutingObjective.Weighted, new(1m, 0m, 0m, 12m)))));
     }

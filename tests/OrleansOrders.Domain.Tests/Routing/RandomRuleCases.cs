@@ -112,7 +112,7 @@ internal static class RandomRuleCases
             }
             offers = offers.OrderBy(_ => rng.Next()).ToList();
 
-            var objective = (RoutingObjective)rng.Next(4);
+            var objective = (RoutingObjective)rng.Next(Enum.GetValues<RoutingObjective>().Length);
             var allowed = rng.Next(4) == 0
                 ? new HashSet<FulfilmentType>(Enum.GetValues<FulfilmentType>().Where(_ => rng.Next(2) == 0))
                 : null;

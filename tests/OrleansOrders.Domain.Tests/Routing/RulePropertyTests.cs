@@ -256,7 +256,7 @@ public class RulePropertyTests
                     var ok = objective switch
                     {
                         RoutingObjective.Fastest => mine.LatestPromise <= theirs.LatestPromise,
-                        RoutingObjective.Weighted => mine.Value <= theirs.Value,
+                        RoutingObjective.Weighted or RoutingObjective.LowestCost => mine.Value <= theirs.Value,
                         _ => mine.Shipments < theirs.Shipments || (mine.Shipments == theirs.Shipments && mine.Value <= theirs.Value),
                     };
                     Check(ok, $"{objective} plan ({mine}) at least as good as {Shape(other)} ({theirs})", c, own);

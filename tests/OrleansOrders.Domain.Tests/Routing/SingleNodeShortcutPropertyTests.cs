@@ -37,8 +37,10 @@ public class SingleNodeShortcutPropertyTests
         };
     }
 
-    [Fact]
-    public void Whenever_the_first_candidates_plan_settles_it_the_full_solve_makes_the_same_plan()
+    [Theory]
+    [InlineData(RoutingObjective.FewestParcels)]
+    [InlineData(RoutingObjective.LowestCost)]
+    public void Whenever_the_first_candidates_plan_settles_it_the_full_solve_makes_the_same_plan(RoutingObjective objective)
     {
         var rng = new Random(20261202);
         string[] skus = ["A", "B", "C"];
@@ -58,7 +60,7 @@ public class SingleNodeShortcutPropertyTests
                 var capacity = rng.Next(4) == 0 ? new DispatchCapacity(3, [rng.Next(0, 4)]) : null;
                 offers.Add((Node($"n{n}", at, customer, Enum.GetValues<ShipperType>()[rng.Next(3)], stock, opportunity, capacity), at));
             }
-            var options = new SolverOptions { OrderedAt = OrderedAt, MaxDispatchDelayDays = rng.Next(0, 2), MaxShipments = rng.Next(1, 4) };
+            var options = new SolverOptions { Objective = objective, OrderedAt = OrderedAt, MaxDispatchDelayDays = rng.Next(0, 2), MaxShipments = rng.Next(1, 4) };
             Assert.True(SingleNodeShortcut.Applies(options, offers.Count));
 
             var alone = AllocationSolver.Solve(demand, [offers[0].Offer], options);

@@ -1,23 +1,21 @@
-using OrleansOrders.Contracts;
-using OrleansOrders.Routing;
-
-namespace OrleansOrders.Grains.Routing;
+namespace OrleansOrders.Routing;
 
 /// <summary>One recent order as demand: when it was accepted, where it ships, what it asks for.</summary>
-internal sealed record DemandOrder(DateTimeOffset AcceptedAt, GeoPoint ShipTo, IReadOnlyList<OrderLine> Lines);
+public sealed record DemandOrder(DateTimeOffset AcceptedAt, GeoPoint ShipTo, IReadOnlyList<DemandLine> Lines);
 
 /// <summary>
 /// Expected demand per SKU and region over the horizon ahead, from the orders of a recent window:
 /// each order's lines count at the region nearest its ship-to, and the units seen are scaled from
-/// the span observed to the horizon (rate times horizon). Pure, so it is tested without a cluster.
+/// the span observed to the horizon (rate times horizon). Pure, so it is tested without a cluster;
+/// the opportunity-cost grain and the routing-quality benchmark both forecast with it.
 /// </summary>
-internal sealed class DemandForecast
+public sealed class DemandForecast
 {
     /// <summary>
     /// The shortest span a rate is taken over: a truncated sample of orders that all arrived within
     /// seconds would otherwise extrapolate a burst into a day of impossible demand.
     /// </summary>
-    internal static readonly TimeSpan MinObservedSpan = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan MinObservedSpan = TimeSpan.FromMinutes(1);
 
     private DemandForecast(IReadOnlyList<GeoPoint> regions, IReadOnlyList<string> skus, IReadOnlyDictionary<string, double[]> bySku, int orders, double unitsPerOrder)
     {
@@ -77,7 +75,7 @@ internal sealed class DemandForecast
 
     /// <param name="regions">Demand regions; each order counts at the one nearest its ship-to.</param>
     /// <param name="orders">The sample; orders accepted at or before <paramref name="observedFrom"/> are ignored.</param>
-    /// <param name="observedFrom">Start of the span the sample covers (see <see cref="DemandSampleWindow.ObservedFrom"/>).</param>
+    /// <param name="observedFrom">Start of the span the sample covers (the grid's demand window, or the part of it its sample holds).</param>
     /// <param name="now">End of that span.</param>
     /// <param name="horizon">How far ahead demand is expected.</param>
     /// <param name="maxSkus">Most SKUs kept (the most demanded).</param>
