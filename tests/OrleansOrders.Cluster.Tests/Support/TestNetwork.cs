@@ -14,6 +14,7 @@ public sealed class TestNetwork(IGrainFactory grains, string prefix)
     public static readonly Location Chicago = new(41.8781, -87.6298);
     public static readonly Location Dallas = new(32.7767, -96.7970);
     public static readonly Location LosAngeles = new(34.0522, -118.2437);
+    public static readonly Location Boston = new(42.3601, -71.0589);
 
     private readonly List<string> _nodes = [];
     private readonly List<(string NodeId, string Sku)> _stock = [];
@@ -60,14 +61,15 @@ public sealed class TestNetwork(IGrainFactory grains, string prefix)
     }
 
     /// <summary>
-    /// One node far away (Los Angeles) has both SKUs; two near ones (Newark, Philadelphia) have one each: for
-    /// a New York order of both, the cheapest plan is one far parcel and the fastest the near split.
+    /// One farther node (Boston, the next distance zone: 2 days) has both SKUs; two near ones (Newark,
+    /// Philadelphia: 1 day) have one each. For a New York order of both, the cheapest plan is the one
+    /// farther parcel (7.70 against 2 x 4.90) and the fastest the near split.
     /// </summary>
     public static async Task<(TestNetwork Net, string A, string B, string Far, string NearA, string NearB)> FarSingleOrNearSplit(IGrainFactory grains, string prefix, int units)
     {
         var net = new TestNetwork(grains, prefix);
         var (a, b) = (net.Sku("a"), net.Sku("b"));
-        var far = await net.AddNode("far", LosAngeles);
+        var far = await net.AddNode("far", Boston);
         var nearA = await net.AddNode("near-a", Newark);
         var nearB = await net.AddNode("near-b", Philadelphia);
         await net.SetStock(far, a, units); await net.SetStock(far, b, units);
