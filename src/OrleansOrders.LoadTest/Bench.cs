@@ -36,7 +36,7 @@ public static class Bench
 {
     /// <param name="ShadowGoal">When set, each case runs twice, without and then with a shadow policy of this goal (shadow routing's cost to the live path, in one run).</param>
     public sealed record Settings(int Concurrency, TimeSpan Duration, TimeSpan Warmup, TimeSpan RawDuration, NetworkSpec Network, int Seed, string? OutDirectory,
-        Contracts.RoutingGoal? ShadowGoal = null);
+        Contracts.RoutingGoal? ShadowGoal = null, double? ShadowSample = null);
 
     public static readonly IReadOnlyList<(string Scenario, int Lines)> Cases = [(Scenarios.Scenarios.Steady, 1), (Scenarios.Scenarios.Baskets, 3)];
 
@@ -57,7 +57,7 @@ public static class Bench
             if (shadowed)
             {
                 // Started before the warm-up, which covers the planners' policy refresh.
-                await shadow.Start(new Contracts.ShadowPolicy("bench", Goal: settings.ShadowGoal));
+                await shadow.Start(new Contracts.ShadowPolicy("bench", Goal: settings.ShadowGoal, SampleRate: settings.ShadowSample));
             }
             var raw = await RawCeiling.MeasureAsync(target.Grains, settings.Concurrency, settings.RawDuration, TimeSpan.FromSeconds(1), cancellationToken);
             terminal.Line($"{name} ({lines} line(s)): raw ceiling {raw.CallsPerSecond:N0} ping calls/s at concurrency {settings.Concurrency}");
@@ -73,7 +73,7 @@ public static class Bench
                 var compared = await shadow.Report(TimeSpan.FromMinutes(5));
                 await shadow.Stop();
                 terminal.Line($"shadow {settings.ShadowGoal}: {compared.Orders:N0} orders planned beside the live path ({compared.PlannedDifferently:N0} differently), " +
-                              $"{compared.FastPathSkipped:N0} settled on one bid (not compared), {compared.Dropped:N0} dropped; cost/order live {compared.Live.CostPerOrder} vs shadow {compared.Shadow.CostPerOrder}, " +
+                              $"{compared.FastPathSkipped:N0} settled on one bid (not compared), {compared.NotSampled:N0} not sampled, {compared.Dropped:N0} dropped; cost/order live {compared.Live.CostPerOrder} vs shadow {compared.Shadow.CostPerOrder}, " +
                               $"promised days {compared.Live.PromisedDays} vs {compared.Shadow.PromisedDays}");
             }
             rows.Add(new BenchRow(shadowed ? $"{name} + shadow {settings.ShadowGoal}" : name, lines, settings.Concurrency,

@@ -84,10 +84,33 @@ public sealed class ShadowRoutingTests(GridClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_sampled_policy_plans_exactly_the_orders_its_rate_picks_by_id()
+    {
+        var (net, a, b, _, _, _) = await FarSingleOrNearSplit("sampled");
+        Assert.Empty(await Shadow.Start(new ShadowPolicy("half", Goal: RoutingGoal.Fastest, SampleRate: 0.5)));
+        try
+        {
+            await PlannersActive(true);
+            var ids = Enumerable.Range(1, 20).Select(i => $"sampled-o{i}").ToList();
+            await Task.WhenAll(ids.Select(id => _grains.GetGrain<IOrderGrain>(id).Submit(net.Order(id, TestNetwork.NewYork, (a, 1), (b, 1)))));
+            var picked = ids.Count(id => OrderRecoveryShards.For(id, 10_000) < 5_000);
+            Assert.InRange(picked, 1, ids.Count - 1); // else the sample would show nothing
+            await Eventually.True(async () => await Shadow.Report(TimeSpan.FromMinutes(15)) is var r && r.Orders + r.NotSampled >= ids.Count, "the planners' tallies");
+            var report = await Shadow.Report(TimeSpan.FromMinutes(15));
+            Assert.Equal((picked, ids.Count - picked), (report.Orders, report.NotSampled));
+        }
+        finally
+        {
+            await Shadow.Stop();
+        }
+        await PlannersActive(false);
+    }
+
+    [Fact]
     public async Task A_policy_that_cannot_run_is_refused_and_changes_nothing()
     {
-        var problems = await Shadow.Start(new ShadowPolicy("", MaxShipments: 0, CandidateCount: 99, ExcludedNodes: ["bad id!"], Goal: (RoutingGoal)42));
-        Assert.Equal(5, problems.Count);
+        var problems = await Shadow.Start(new ShadowPolicy("", MaxShipments: 0, CandidateCount: 99, ExcludedNodes: ["bad id!"], Goal: (RoutingGoal)42, SampleRate: 2));
+        Assert.Equal(6, problems.Count);
         Assert.Null(await Shadow.GetRun());
         await Assert.ThrowsAsync<ArgumentException>(() => Shadow.Replay(new ShadowPolicy(""), 10));
     }

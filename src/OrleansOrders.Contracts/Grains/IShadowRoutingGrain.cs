@@ -38,6 +38,7 @@ public interface IShadowRoutingGrain : IGrainWithIntegerKey
 /// <param name="CandidateCount">Plan on at most this many of the live bids, best-ranked first (a policy that asks fewer nodes).</param>
 /// <param name="UseOpportunityCost">Whether opportunity cost counts in the objective.</param>
 /// <param name="ExcludedNodes">Nodes the candidate never uses.</param>
+/// <param name="SampleRate">Share of live orders planned in shadow (0.01-1, default 1), chosen by order id, so the shadow's solves cost the live path's CPU in proportion.</param>
 [GenerateSerializer, Immutable, Alias("oo.ShadowPolicy")]
 public sealed record ShadowPolicy(
     [property: Id(0)] string Name,
@@ -47,7 +48,8 @@ public sealed record ShadowPolicy(
     [property: Id(4)] int? CandidateCount = null,
     [property: Id(5)] bool? UseOpportunityCost = null,
     [property: Id(6)] IReadOnlyList<string>? ExcludedNodes = null,
-    [property: Id(7)] ShadowWeights? Weights = null)
+    [property: Id(7)] ShadowWeights? Weights = null,
+    [property: Id(8)] double? SampleRate = null)
 {
     /// <summary>What is wrong with the policy; empty when it can run.</summary>
     public List<string> Problems()
@@ -68,6 +70,10 @@ public sealed record ShadowPolicy(
         if (CandidateCount is < 1 or > 50)
         {
             problems.Add("candidateCount must be 1-50.");
+        }
+        if (SampleRate is { } rate && (double.IsNaN(rate) || rate < 0.01 || rate > 1))
+        {
+            problems.Add("sampleRate must be 0.01-1.");
         }
         if (ExcludedNodes is { } nodes && (nodes.Count > 200 || nodes.Any(n => !Identifiers.IsValid(n))))
         {
@@ -147,13 +153,15 @@ public sealed class ShadowTally
     [Id(2)] public long PlannedDifferently { get; set; }
     /// <summary>Orders the live routing settled on one bid (the fast path): no other bid to plan on, so not compared.</summary>
     [Id(3)] public long FastPathSkipped { get; set; }
+    /// <summary>Orders the policy's sample rate left out of the comparison.</summary>
+    [Id(8)] public long NotSampled { get; set; }
     /// <summary>Orders not compared because the planner's queue was full (shadow work is dropped before it slows the live path).</summary>
     [Id(4)] public long Dropped { get; set; }
     [Id(5)] public ShadowSideTally Live { get; set; } = new();
     [Id(6)] public ShadowSideTally Shadow { get; set; } = new();
     [Id(7)] public List<ShadowExample> Examples { get; set; } = [];
 
-    public bool IsEmpty => Orders == 0 && FastPathSkipped == 0 && Dropped == 0;
+    public bool IsEmpty => Orders == 0 && FastPathSkipped == 0 && Dropped == 0 && NotSampled == 0;
 
     public void Add(ShadowTally other)
     {
@@ -161,6 +169,7 @@ public sealed class ShadowTally
         PlannedDifferently += other.PlannedDifferently;
         FastPathSkipped += other.FastPathSkipped;
         Dropped += other.Dropped;
+        NotSampled += other.NotSampled;
         Live.Add(other.Live);
         Shadow.Add(other.Shadow);
         foreach (var example in other.Examples)
@@ -202,7 +211,11 @@ public sealed record ShadowReport(
     [property: Id(6)] long Dropped,
     [property: Id(7)] ShadowSide Live,
     [property: Id(8)] ShadowSide Shadow,
-    [property: Id(9)] IReadOnlyList<ShadowExample> Examples);
+    [property: Id(9)] IReadOnlyList<ShadowExample> Examples)
+{
+    /// <summary>Orders the policy's sample rate left out.</summary>
+    [Id(10)] public long NotSampled { get; init; }
+}
 
 /// <summary>A replay of a candidate over recorded orders, beside the live policy on the same recorded bids.</summary>
 /// <param name="Skipped">Recorded orders not replayed (no recorded bids: pickups, orders routed before bids were kept, or gone).</param>

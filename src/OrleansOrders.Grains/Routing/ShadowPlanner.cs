@@ -22,7 +22,11 @@ public sealed class ShadowPlanner(IGrainFactory grains, ILogger<ShadowPlanner> l
     private static readonly TimeSpan TallyEvery = TimeSpan.FromSeconds(1);
     private const int QueueLimit = 4096;
 
-    private sealed record Active(ShadowPolicy Policy, PolicyOverride Override, DateTimeOffset StartedAt);
+    private sealed record Active(ShadowPolicy Policy, PolicyOverride Override, DateTimeOffset StartedAt)
+    {
+        /// <summary>Orders whose id hashes below this (of 10,000) are planned in shadow.</summary>
+        public int SampleBelow { get; } = (int)Math.Round(10_000 * (Policy.SampleRate ?? 1.0));
+    }
 
     private sealed record Input(string OrderId, IReadOnlyList<DemandLine> Demand, IReadOnlyList<NodeOffer> Offers, SolverOptions Live, AllocationPlan LivePlan, DateOnly OrderedOn);
 
@@ -34,6 +38,7 @@ public sealed class ShadowPlanner(IGrainFactory grains, ILogger<ShadowPlanner> l
 
     private volatile Active? _active;
     private long _dropped;
+    private long _notSampled;
     private long _fastPathSkipped;
 
     /// <summary>Whether a shadow policy runs (the router skips all shadow work otherwise).</summary>
@@ -42,8 +47,13 @@ public sealed class ShadowPlanner(IGrainFactory grains, ILogger<ShadowPlanner> l
     /// <summary>Queues an order for the candidate's plan; never blocks, never throws.</summary>
     public void Observe(string orderId, IReadOnlyList<DemandLine> demand, IReadOnlyList<NodeOffer> offers, SolverOptions live, AllocationPlan livePlan, DateTimeOffset orderedAt)
     {
-        if (_active is null)
+        if (_active is not { } active)
         {
+            return;
+        }
+        if (active.SampleBelow < 10_000 && OrderRecoveryShards.For(orderId, 10_000) >= active.SampleBelow)
+        {
+            Interlocked.Increment(ref _notSampled);
             return;
         }
         if (!_queue.Writer.TryWrite(new Input(orderId, demand, offers, live, livePlan, DateOnly.FromDateTime(orderedAt.UtcDateTime))))
@@ -171,6 +181,7 @@ public sealed class ShadowPlanner(IGrainFactory grains, ILogger<ShadowPlanner> l
     private async Task<ShadowTally> Send(ShadowTally tally)
     {
         tally.Dropped += Interlocked.Exchange(ref _dropped, 0);
+        tally.NotSampled += Interlocked.Exchange(ref _notSampled, 0);
         tally.FastPathSkipped += Interlocked.Exchange(ref _fastPathSkipped, 0);
         if (tally.IsEmpty || _active is null)
         {

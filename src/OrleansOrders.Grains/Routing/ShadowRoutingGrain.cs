@@ -80,7 +80,10 @@ public sealed class ShadowRoutingGrain(
         }
         var run = state.State.Run;
         return Task.FromResult(new ShadowReport(run?.Policy, run?.StartedAt, window, total.Orders, total.PlannedDifferently, total.FastPathSkipped,
-            total.Dropped, total.Live.Summary(total.Orders), total.Shadow.Summary(total.Orders), total.Examples.AsEnumerable().Reverse().ToList()));
+            total.Dropped, total.Live.Summary(total.Orders), total.Shadow.Summary(total.Orders), total.Examples.AsEnumerable().Reverse().ToList())
+        {
+            NotSampled = total.NotSampled,
+        });
     }
 
     async Task<ShadowReplay> IShadowRoutingGrain.Replay(ShadowPolicy policy, int orders)
@@ -95,7 +98,8 @@ public sealed class ShadowRoutingGrain(
         var tally = new ShadowTally();
         var skipped = 0L;
         // Bounded fan-out: a replay must not flood the grid it runs on.
-        foreach (var batch in recent.Chunk(32))
+        // Oldest first, so the examples kept (the last ones added) are the newest orders.
+        foreach (var batch in recent.Reverse().Chunk(32))
         {
             var views = await Task.WhenAll(batch.Select(o => GrainFactory.GetGrain<IOrderGrain>(o.OrderId).Get()));
             foreach (var view in views)

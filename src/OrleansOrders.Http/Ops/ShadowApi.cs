@@ -11,14 +11,16 @@ namespace OrleansOrders.Http.Ops;
 /// <param name="Goal">LowestCost, Fastest, StockBalance or Weighted (case-insensitive).</param>
 /// <param name="CandidateCount">Plan on at most this many of the live bids, best-ranked first.</param>
 /// <param name="ExcludedNodes">Nodes the candidate never uses.</param>
+/// <param name="SampleRate">Share of live orders planned in shadow, 0.01-1 (default 1).</param>
 public sealed record ShadowPolicyBody(
     string? Name, JsonElement? Goal = null, bool? ShipComplete = null, int? MaxShipments = null, int? CandidateCount = null,
-    bool? UseOpportunityCost = null, List<string?>? ExcludedNodes = null, ShadowWeightsBody? Weights = null)
+    bool? UseOpportunityCost = null, List<string?>? ExcludedNodes = null, ShadowWeightsBody? Weights = null, double? SampleRate = null)
 {
     public ShadowPolicy ToPolicy() => new(
         Name ?? "", RoutingBody.ParseGoal(Goal), ShipComplete, MaxShipments, CandidateCount, UseOpportunityCost,
         ExcludedNodes?.Select(n => n ?? "").ToList(),
-        Weights is null ? null : new ShadowWeights(Weights.Cost ?? 1m, Weights.PerDay ?? 1m, Weights.Depletion ?? 5m, Weights.PerShipment ?? 0m));
+        Weights is null ? null : new ShadowWeights(Weights.Cost ?? 1m, Weights.PerDay ?? 1m, Weights.Depletion ?? 5m, Weights.PerShipment ?? 0m),
+        SampleRate);
 }
 
 public sealed record ShadowWeightsBody(decimal? Cost, decimal? PerDay, decimal? Depletion, decimal? PerShipment);

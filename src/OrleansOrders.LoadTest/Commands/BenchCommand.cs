@@ -18,12 +18,16 @@ public static class BenchCommand
         {
             Description = "Run each case twice, without and then with a shadow routing policy of this goal (LowestCost, Fastest, StockBalance, Weighted): shadow routing's cost to the live path.",
         };
+        var shadowSample = new Option<double?>("--shadow-sample")
+        {
+            Description = "With --shadow-goal: the share of orders planned in shadow (0.01-1, default 1).",
+        };
         var network = new NetworkOptions();
         var command = new Command("bench",
             "Short fixed benchmark, in-process: orders/s (and ratio to raw ping calls/s, p50, p99) for 1-line (steady) " +
             "and 3-line (baskets) orders, then an audit of all of them.")
         {
-            concurrency, duration.Option, warmup.Option, rawDuration.Option, seed, output, shadowGoal,
+            concurrency, duration.Option, warmup.Option, rawDuration.Option, seed, output, shadowGoal, shadowSample,
         };
         network.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandGuard.RunAsync(terminal, async () =>
@@ -42,7 +46,8 @@ public static class BenchCommand
                 network.Read(parse),
                 parse.GetValue(seed),
                 RunCommand.ReadOutDirectory(parse.GetValue(output)),
-                parse.GetValue(shadowGoal));
+                parse.GetValue(shadowGoal),
+                parse.GetValue(shadowSample) is { } sample ? (sample is >= 0.01 and <= 1 ? sample : throw new UsageException("--shadow-sample must be 0.01-1.")) : null);
             var (exitCode, _) = await Bench.ExecuteAsync(settings, terminal, cancellationToken);
             return exitCode;
         }, cancellationToken));
