@@ -3,18 +3,19 @@ namespace OrleansOrders.Orders;
 /// <summary>
 /// One order's rules, with no storage and no calls: its parcels, backorder and inbound promises, and
 /// the decisions of each step (allocate, cancel, cancel lines, reject, advance, re-route for a new
-/// address, close an uncollected pickup, backorder a refused commit). A decision changes the plan and
+/// address, close an uncollected pickup, backorder a refused commit, start and receive a return;
+/// returns are in <c>OrderAggregate.Returns.cs</c>). A decision changes the plan and
 /// appends what it owes other grains to <see cref="Outbox"/> and what happened to <see cref="Facts"/>;
 /// a refused one changes nothing and answers a <see cref="Refusal"/>. The order grain builds one from
 /// its state for a step, asks it, writes the result with the outbox, then carries the calls out.
 /// Not thread-safe: it lives inside one grain call.
 /// </summary>
-public sealed class OrderAggregate
+public sealed partial class OrderAggregate
 {
     private readonly List<Parcel> _parcels;
 
     public OrderAggregate(string orderId, IEnumerable<Parcel> parcels, IEnumerable<PlanLine> backordered, IEnumerable<InboundPromise> promises,
-        bool cancelled, int claimsUnderOrderId, int reservationCount, int parcelCount)
+        bool cancelled, int claimsUnderOrderId, int reservationCount, int parcelCount, IEnumerable<OrderReturn>? returns = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(orderId);
         OrderId = orderId;
@@ -25,6 +26,7 @@ public sealed class OrderAggregate
         ClaimsUnderOrderId = claimsUnderOrderId;
         ReservationCount = reservationCount;
         ParcelCount = parcelCount;
+        _returns = returns?.ToList() ?? [];
     }
 
     public string OrderId { get; }
@@ -474,9 +476,10 @@ public sealed class OrderAggregate
     /// <summary>Units shipped (or collected) of a SKU: what a return may bring back.</summary>
     public int ShippedUnits(string sku) => _parcels.Where(p => p.HasLeft).Sum(p => UnitsOf(p.Lines, sku));
 
-    /// <summary>The order's status: the least advanced live parcel decides; <paramref name="returnedUnits"/> counts received returns.</summary>
-    public PlanStatus Status(int returnedUnits)
+    /// <summary>The order's status: the least advanced live parcel decides; received returns of every unit shipped make it returned.</summary>
+    public PlanStatus Status()
     {
+        var returnedUnits = ReceivedUnits;
         if (Cancelled)
         {
             return PlanStatus.Cancelled;

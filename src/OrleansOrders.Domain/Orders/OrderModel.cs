@@ -67,6 +67,8 @@ public enum OrderFactKind
     ShipmentRejected,
     LineBackordered,
     PickupNotCollected,
+    ReturnStarted,
+    ReturnReceived,
 }
 
 public sealed record OrderFact(OrderFactKind Kind, string? Reason, string Details, string? Actor = null);

@@ -17,7 +17,12 @@ public sealed partial class OrderGrain
         S.Shipments.Select(ToParcel),
         S.Backordered.Select(ToPlanLine),
         S.BackorderDates.Select(d => new InboundPromise(d.Sku, d.Quantity, d.NodeId, d.PromisedBy)),
-        S.Cancelled, S.ClaimsUnderOrderId, S.ReservationCount, S.ShipmentCount);
+        S.Cancelled, S.ClaimsUnderOrderId, S.ReservationCount, S.ShipmentCount,
+        S.Returns.Select(ToReturn));
+
+    private static OrderReturn ToReturn(ReturnView r) => new(r.ReturnId, r.Lines.Select(ToPlanLine).ToList(),
+        r.Status == ReturnStatus.Received ? r.ReceivedAtNode ?? "" : null,
+        r.Items.Select(i => new ReturnedUnits(i.Sku, i.Quantity, i.Disposition == ReturnDisposition.Restock, i.Reason)).ToList());
 
     /// <summary>
     /// Takes what the aggregate decided into the state: parcels it changed, the <paramref name="added"/>
@@ -122,6 +127,8 @@ public sealed partial class OrderGrain
         OrderFactKind.ShipmentRejected => OrderEventKind.ShipmentRejected,
         OrderFactKind.LineBackordered => OrderEventKind.LineBackordered,
         OrderFactKind.PickupNotCollected => OrderEventKind.PickupNotCollected,
+        OrderFactKind.ReturnStarted => OrderEventKind.ReturnStarted,
+        OrderFactKind.ReturnReceived => OrderEventKind.ReturnReceived,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown order fact"),
     };
 

@@ -437,7 +437,7 @@ public sealed partial class OrderGrain(
     /// <summary>The order's status, derived from its shipments by its rules (<see cref="OrderAggregate.Status"/>).</summary>
     private OrderStatus Status() => S.Request is null
         ? OrderStatus.None
-        : StatusOf(Plan().Status(S.Returns.Where(r => r.Status == ReturnStatus.Received).Sum(r => r.Items.Sum(i => i.Quantity))));
+        : StatusOf(Plan().Status());
 
     /// <summary>The oldest history entries to move out of the hot state, once it holds too many (published ones only).</summary>
     private List<OrderEvent> HistoryToArchive()

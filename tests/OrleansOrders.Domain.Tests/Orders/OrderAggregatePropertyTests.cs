@@ -12,8 +12,9 @@ namespace OrleansOrders.Domain.Tests.Orders;
 /// agree: every open parcel's units are committed under its reservation and nothing else is, shipped
 /// parcels shipped exactly their units, no hold is left, capacity is claimed exactly for the parcels
 /// that still count, promises follow the backorder, each unit ordered is in exactly one place
-/// (backordered, open, gone to the customer, or cancelled) and every unit the nodes could not find
-/// was written down once.
+/// (backordered, open, gone to the customer, or cancelled), every unit the nodes could not find
+/// was written down once, returns announce only units that left, and the sellable units received
+/// back are restocked where they came back, once.
 /// </summary>
 [Trait("Category", "fast")]
 public class OrderAggregatePropertyTests
@@ -23,7 +24,7 @@ public class OrderAggregatePropertyTests
     private static readonly string[] Nodes = ["n1", "n2", "n3"];
     private static readonly DateOnly Day = new(2026, 12, 2);
 
-    public enum Act { Allocate, CommitRefusedNext, Cancel, CancelLines, Reject, RejectMissing, Advance, Reroute, CloseUncollected }
+    public enum Act { Allocate, CommitRefusedNext, Cancel, CancelLines, Reject, RejectMissing, Advance, Reroute, CloseUncollected, StartReturn, ReceiveReturn }
 
     public enum Write { Lands, Fails, LandsButReportsFailure }
 
@@ -34,7 +35,8 @@ public class OrderAggregatePropertyTests
 
     private static readonly Gen<Step> StepGen = Gen.Select(
         Gen.Frequency((5, Gen.Const(Act.Allocate)), (1, Gen.Const(Act.CommitRefusedNext)), (1, Gen.Const(Act.Cancel)), (3, Gen.Const(Act.CancelLines)),
-            (2, Gen.Const(Act.Reject)), (2, Gen.Const(Act.RejectMissing)), (5, Gen.Const(Act.Advance)), (1, Gen.Const(Act.Reroute)), (1, Gen.Const(Act.CloseUncollected))),
+            (2, Gen.Const(Act.Reject)), (2, Gen.Const(Act.RejectMissing)), (5, Gen.Const(Act.Advance)), (1, Gen.Const(Act.Reroute)), (1, Gen.Const(Act.CloseUncollected)),
+            (3, Gen.Const(Act.StartReturn)), (3, Gen.Const(Act.ReceiveReturn))),
         Gen.Frequency((8, Gen.Const(Write.Lands)), (1, Gen.Const(Write.Fails)), (1, Gen.Const(Write.LandsButReportsFailure))),
         Gen.Int[0, 7], Gen.Int[0, 7], Gen.Int[0, 7],
         (act, write, a, b, c) => new Step(act, write, a, b, c));
@@ -42,8 +44,37 @@ public class OrderAggregatePropertyTests
     private static readonly Gen<int[]> OrderedGen = Gen.Int[0, 4].Array[3];
 
     [Fact]
-    public void Every_unit_is_in_one_place_and_the_grid_holds_exactly_what_the_order_says_through_failed_writes() =>
-        Gen.Select(OrderedGen, StepGen.Array[1, 40]).Sample((ordered, steps) => new Life(ordered).Play(steps), iter: 4000);
+    public void Every_unit_is_in_one_place_and_the_grid_holds_exactly_what_the_order_says_through_failed_writes()
+    {
+        var restockingLives = PlayLives(maxSteps: 40, lives: 4000, start: []);
+        // Some lives must reach a restocked return (the next test plays many more).
+        Assert.True(restockingLives > 20, $"only {restockingLives} of 4000 lives restocked a return");
+    }
+
+    [Fact]
+    public void Returns_announce_only_what_left_and_restock_what_came_back_sellable_once_through_failed_writes()
+    {
+        Step[] allocateAndShipEverything =
+            [new(Act.Allocate, Write.Lands, 1, 0, 0), .. Enumerable.Range(0, 3).Select(i => new Step(Act.Advance, Write.Lands, i, (int)ParcelStep.Ship, 0))];
+        var restockingLives = PlayLives(maxSteps: 30, lives: 3000, start: allocateAndShipEverything);
+        Assert.True(restockingLives > 300, $"only {restockingLives} of 3000 lives restocked a return");
+    }
+
+    /// <summary>Plays random lives (each after the <paramref name="start"/> steps); answers how many restocked a return.</summary>
+    private static int PlayLives(int maxSteps, int lives, Step[] start)
+    {
+        var restocking = 0;
+        Gen.Select(OrderedGen, StepGen.Array[1, maxSteps]).Sample((ordered, steps) =>
+        {
+            var life = new Life(ordered);
+            life.Play([.. start, .. steps]);
+            if (life.Restocked)
+            {
+                Interlocked.Increment(ref restocking);
+            }
+        }, iter: lives);
+        return restocking;
+    }
 
     [Fact]
     public void A_parcel_rejected_twice_for_missing_stock_writes_down_both_times()
@@ -71,8 +102,10 @@ public class OrderAggregatePropertyTests
         Assert.Empty(plan.Outbox);
         Assert.Empty(plan.Facts);
         Assert.Empty(plan.ChangedParcels);
-        Assert.Equal(PlanStatus.Shipped, plan.Status(returnedUnits: 0));
-        Assert.Equal(PlanStatus.Returned, plan.Status(returnedUnits: 2));
+        Assert.Equal(PlanStatus.Shipped, plan.Status());
+        var returned = new OrderAggregate(OrderId, plan.Parcels, [], [], false, 0, 1, 1,
+            [new OrderReturn("r1", [new PlanLine("A", 2)], "n2", [new ReturnedUnits("A", 1, true), new ReturnedUnits("A", 1, false, "torn")])]);
+        Assert.Equal(PlanStatus.Returned, returned.Status());
     }
 
     [Fact]
@@ -86,13 +119,14 @@ public class OrderAggregatePropertyTests
     }
 
     /// <summary>What storage holds of the order (the grain's state, in the domain's shapes).</summary>
-    private sealed record Stored(List<Parcel> Parcels, List<PlanLine> Backordered, List<InboundPromise> Promises, bool Cancelled, int Reservations, int ParcelCount, List<OrderCall> Pending)
+    private sealed record Stored(List<Parcel> Parcels, List<PlanLine> Backordered, List<InboundPromise> Promises, bool Cancelled, int Reservations, int ParcelCount,
+        List<OrderCall> Pending, List<OrderReturn> Returns)
     {
-        public OrderAggregate Build() => new(OrderId, Parcels, Backordered, Promises, Cancelled, 0, Reservations, ParcelCount);
+        public OrderAggregate Build() => new(OrderId, Parcels, Backordered, Promises, Cancelled, 0, Reservations, ParcelCount, Returns);
 
         public static Stored From(OrderAggregate plan, IEnumerable<OrderCall> pendingBefore) =>
             new(plan.Parcels.ToList(), plan.Backordered.ToList(), plan.Promises.ToList(), plan.Cancelled, plan.ReservationCount, plan.ParcelCount,
-                pendingBefore.Concat(plan.Outbox).ToList());
+                pendingBefore.Concat(plan.Outbox).ToList(), plan.Returns.ToList());
     }
 
     /// <summary>The stock and node grains one order touches, idempotent by operation id as theirs are.</summary>
@@ -104,6 +138,7 @@ public class OrderAggregatePropertyTests
         public readonly HashSet<(string Node, string Claim)> Claims = [];
         public readonly Dictionary<(string Node, string Sku), int> Promised = [];
         public readonly Dictionary<(string Node, string Sku), int> WrittenDown = [];
+        public readonly Dictionary<(string Node, string Sku), int> Restocked = [];
         private readonly HashSet<string> _applied = [];
 
         /// <summary>Carries a call out; answers the units it affected (0 for a refused commit).</summary>
@@ -148,6 +183,12 @@ public class OrderAggregatePropertyTests
                         WrittenDown[(call.NodeId, call.Sku)] = WrittenDown.GetValueOrDefault((call.NodeId, call.Sku)) + call.Quantity;
                     }
                     return call.Quantity;
+                case OrderCallKind.Restock:
+                    if (_applied.Add($"adjust|{call.NodeId}|{call.Sku}|{call.OperationId}"))
+                    {
+                        Restocked[(call.NodeId, call.Sku)] = Restocked.GetValueOrDefault((call.NodeId, call.Sku)) + call.Quantity;
+                    }
+                    return call.Quantity;
                 case OrderCallKind.ReleaseCapacity:
                     Claims.Remove((call.NodeId, call.OperationId));
                     return 0;
@@ -170,10 +211,12 @@ public class OrderAggregatePropertyTests
     private sealed class Life(int[] ordered)
     {
         private readonly Grid _grid = new();
-        private Stored _stored = new([], [.. Skus.Select((sku, i) => new PlanLine(sku, ordered[i]))], [], false, 0, 0, []);
+        private Stored _stored = new([], [.. Skus.Select((sku, i) => new PlanLine(sku, ordered[i]))], [], false, 0, 0, [], []);
         private readonly Dictionary<string, int> _cancelled = Skus.ToDictionary(s => s, _ => 0);
         private readonly Dictionary<(string Node, string Sku), int> _missing = [];
         private bool _refuseNextCommit;
+
+        public bool Restocked => _grid.Restocked.Count > 0;
 
         public void Play(IReadOnlyList<Step> steps)
         {
@@ -315,6 +358,38 @@ public class OrderAggregatePropertyTests
                         cancelledNow[line.Sku] = cancelledNow.GetValueOrDefault(line.Sku) + line.Quantity;
                     }
                     break;
+                case Act.StartReturn:
+                    // Return ids repeat (r0-r2), so replays and reused ids come up; a quantity of 0 is a bad request.
+                    // Mostly units that left (a parcel that shipped), sometimes any SKU (more than shipped is refused).
+                    var shippedLines = plan.Parcels.Where(p => p.HasLeft).SelectMany(p => p.Lines).ToList();
+                    var announced = new List<PlanLine>
+                    {
+                        shippedLines.Count > 0 && step.B != 0 ? shippedLines[step.A % shippedLines.Count] with { Quantity = 1 + step.B % 2 } : new(Skus[step.A % 3], step.B % 4),
+                    };
+                    var openedBefore = plan.Returns.ToList();
+                    var started = plan.StartReturn($"r{step.C % 3}", announced, "store", "too small");
+                    if (started.Verdict != ReturnVerdict.Done)
+                    {
+                        AssertUnchanged(plan);
+                        Assert.Equal(openedBefore, plan.Returns);
+                        return;
+                    }
+                    break;
+                case Act.ReceiveReturn:
+                    // Mostly a return still open; sometimes any id (unknown or already received is refused or a replay).
+                    var openReturns = plan.Returns.Where(r => !r.IsReceived).ToList();
+                    var returnId = openReturns.Count > 0 && step.B != 6 ? openReturns[step.A % openReturns.Count].Id : $"r{step.A % 3}";
+                    var items = (plan.FindReturn(returnId)?.Lines ?? [new PlanLine(Skus[step.A % 3], 1)])
+                        .Select((l, i) => new ReturnedUnits(l.Sku, step.B == 7 ? l.Quantity + 1 : l.Quantity - Math.Min(l.Quantity - 1, step.B % 2), (step.C + i) % 2 == 0))
+                        .ToList();
+                    var returnsBefore = plan.Returns.ToList();
+                    if (plan.ReceiveReturn(returnId, Nodes[step.C % 3], items, _ => 2.5m).Verdict != ReturnVerdict.Done)
+                    {
+                        AssertUnchanged(plan);
+                        Assert.Equal(returnsBefore, plan.Returns);
+                        return;
+                    }
+                    break;
             }
             plan.WithdrawStalePromises(); // before every write, as the grain does
             if (step.Write == Write.Fails)
@@ -408,6 +483,16 @@ public class OrderAggregatePropertyTests
             var promised = plan.Promises.GroupBy(p => (p.NodeId, p.Sku)).ToDictionary(g => g.Key, g => g.Sum(p => p.Quantity));
             Assert.True(promised.Count == _grid.Promised.Count && promised.All(p => _grid.Promised.GetValueOrDefault(p.Key) == p.Value),
                 $"{why}: promises {string.Join(", ", promised)} vs receipts {string.Join(", ", _grid.Promised)}");
+            // A return announces only units that left and no unit twice; what came back sellable is restocked where it came back, once.
+            foreach (var sku in Skus)
+            {
+                var announced = plan.Returns.Sum(r => r.Lines.Where(l => l.Sku == sku).Sum(l => l.Quantity));
+                Assert.True(announced <= plan.ShippedUnits(sku), $"{why}: {announced} of {sku} announced for return, {plan.ShippedUnits(sku)} shipped");
+            }
+            var restock = plan.Returns.Where(r => r.IsReceived).SelectMany(r => r.Received!.Where(u => u.Restock).Select(u => (Key: (r.ReceivedAt!, u.Sku), u.Quantity)))
+                .GroupBy(x => x.Key).ToDictionary(g => g.Key, g => g.Sum(x => x.Quantity));
+            Assert.True(restock.Count == _grid.Restocked.Count && restock.All(r => _grid.Restocked.GetValueOrDefault(r.Key) == r.Value),
+                $"{why}: received sellable {string.Join(", ", restock)} vs restocked {string.Join(", ", _grid.Restocked)}");
             // Units the nodes could not find were written down, once each.
             Assert.True(_missing.Count == _grid.WrittenDown.Count && _missing.All(m => _grid.WrittenDown.GetValueOrDefault(m.Key) == m.Value),
                 $"{why}: missing {string.Join(", ", _missing)} vs written down {string.Join(", ", _grid.WrittenDown)}");
