@@ -25,7 +25,11 @@ public sealed record BenchRow(
     double ShipmentsPerOrder,
     long Errors);
 
-public sealed record BenchReport(DateTimeOffset StartedAt, string Target, int ProcessorCount, string Network, IReadOnlyList<BenchRow> Rows, AuditSummary Audit);
+/// <summary>Shadow routing's cost on one case: the mean orders/s of its runs with the policy against those without.</summary>
+public sealed record ShadowCost(string Scenario, double WithoutOrdersPerSecond, double WithOrdersPerSecond, double Ratio);
+
+public sealed record BenchReport(DateTimeOffset StartedAt, string Target, int ProcessorCount, string Network, IReadOnlyList<BenchRow> Rows, AuditSummary Audit,
+    IReadOnlyList<ShadowCost>? ShadowCosts = null);
 
 /// <summary>
 /// The short fixed benchmark: one in-process silo and network; 1-line (steady) and 3-line (baskets)
@@ -34,7 +38,11 @@ public sealed record BenchReport(DateTimeOffset StartedAt, string Target, int Pr
 /// </summary>
 public static class Bench
 {
-    /// <param name="ShadowGoal">When set, each case runs twice, without and then with a shadow policy of this goal (shadow routing's cost to the live path, in one run).</param>
+    /// <param name="ShadowGoal">
+    /// When set, each case runs four times: without, with, with and without a shadow policy of this goal
+    /// (shadow routing's cost to the live path, in one run). The mirrored order cancels what drifts
+    /// through a run (stock running down, the grid warming up) from the comparison of the means.
+    /// </param>
     public sealed record Settings(int Concurrency, TimeSpan Duration, TimeSpan Warmup, TimeSpan RawDuration, NetworkSpec Network, int Seed, string? OutDirectory,
         Contracts.RoutingGoal? ShadowGoal = null, double? ShadowSample = null);
 
@@ -50,7 +58,10 @@ public static class Bench
         var rows = new List<BenchRow>();
         var accepted = new List<string>();
         var unknown = new List<string>();
-        var runs = Cases.SelectMany(c => settings.ShadowGoal is null ? [(c.Scenario, c.Lines, Shadow: false)] : new[] { (c.Scenario, c.Lines, Shadow: false), (c.Scenario, c.Lines, Shadow: true) });
+        var runs = Cases.SelectMany(c => settings.ShadowGoal is null
+            ? [(c.Scenario, c.Lines, Shadow: false)]
+            : new[] { false, true, true, false }.Select(shadowed => (c.Scenario, c.Lines, Shadow: shadowed)));
+        var shadowRates = new List<(string Scenario, bool Shadowed, double OrdersPerSecond)>();
         foreach (var (name, lines, shadowed) in runs)
         {
             var shadow = target.Grains.GetGrain<Contracts.IShadowRoutingGrain>(0);
@@ -76,6 +87,7 @@ public static class Bench
                               $"{compared.FastPathSkipped:N0} settled on one bid (not compared), {compared.NotSampled:N0} not sampled, {compared.Dropped:N0} dropped; cost/order live {compared.Live.CostPerOrder} vs shadow {compared.Shadow.CostPerOrder}, " +
                               $"promised days {compared.Live.PromisedDays} vs {compared.Shadow.PromisedDays}");
             }
+            shadowRates.Add((name, shadowed, load.OrdersPerSecond));
             rows.Add(new BenchRow(shadowed ? $"{name} + shadow {settings.ShadowGoal}" : name, lines, settings.Concurrency,
                 Math.Round(load.OrdersPerSecond, 1), Math.Round(load.AllocatedPerSecond, 1), raw.CallsPerSecond,
                 raw.CallsPerSecond > 0 ? Math.Round(load.OrdersPerSecond / raw.CallsPerSecond, 4) : 0,
@@ -86,9 +98,14 @@ public static class Bench
         terminal.Line($"auditing {network.StockKeys.Count} stock grains and {accepted.Count} orders...");
         var audit = await AuditStep.RunAsync(target.Grains, network.StockKeys, accepted, unknown, cancellationToken: cancellationToken);
         var report = new BenchReport(startedAt, target.Description, Environment.ProcessorCount,
-            $"seed {network.Spec.Seed}, {network.Spec.Nodes} nodes, {network.Spec.Skus} SKUs", rows, ReportBuilder.Summarise(audit));
+            $"seed {network.Spec.Seed}, {network.Spec.Nodes} nodes, {network.Spec.Skus} SKUs", rows, ReportBuilder.Summarise(audit),
+            settings.ShadowGoal is null ? null : ShadowCosts(shadowRates));
 
         terminal.Console.Write(Table(report, settings));
+        foreach (var cost in report.ShadowCosts ?? [])
+        {
+            terminal.Line(Describe(cost));
+        }
         ConsoleSummary.WriteViolations(terminal, audit.Violations);
         terminal.Line(audit.Clean ? $"audit clean ({audit.StockKeys} stock grains, {audit.OrdersAudited} orders)." : "");
         if (settings.OutDirectory is { } directory)
@@ -133,9 +150,26 @@ public static class Bench
                           $"{r.Ratio.ToString("0.0000", CultureInfo.InvariantCulture)} | {F(r.P50Ms)} | {F(r.P99Ms)} | {F(r.ShipmentsPerOrder)} | {r.Errors} |");
         }
         md.AppendLine();
+        foreach (var cost in report.ShadowCosts ?? [])
+        {
+            md.AppendLine($"- {Describe(cost)}");
+        }
+        md.AppendLine();
         md.AppendLine(report.Audit.Violations == 0 ? "Audit: clean." : $"Audit: {report.Audit.Violations} violation(s).");
         return md.ToString();
     }
+
+    /// <summary>Per case, the mean rate of the shadowed runs against the mean of the others.</summary>
+    public static IReadOnlyList<ShadowCost> ShadowCosts(IEnumerable<(string Scenario, bool Shadowed, double OrdersPerSecond)> rates) =>
+        rates.GroupBy(r => r.Scenario).Select(g =>
+        {
+            var without = g.Where(r => !r.Shadowed).Select(r => r.OrdersPerSecond).DefaultIfEmpty().Average();
+            var with = g.Where(r => r.Shadowed).Select(r => r.OrdersPerSecond).DefaultIfEmpty().Average();
+            return new ShadowCost(g.Key, Math.Round(without, 1), Math.Round(with, 1), without > 0 ? Math.Round(with / without, 3) : 0);
+        }).ToList();
+
+    private static string Describe(ShadowCost cost) =>
+        $"{cost.Scenario}: {F(cost.WithOrdersPerSecond)} orders/s with the shadow policy, {F(cost.WithoutOrdersPerSecond)} without (means of the mirrored runs): {cost.Ratio.ToString("0.000", CultureInfo.InvariantCulture)}x";
 
     private static string F(double value) => value.ToString("#,0.##", CultureInfo.InvariantCulture);
 

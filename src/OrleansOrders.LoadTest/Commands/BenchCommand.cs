@@ -16,7 +16,7 @@ public static class BenchCommand
         var output = new Option<string?>("--out") { Description = "Directory for bench.json and bench.md.", HelpName = "dir" };
         var shadowGoal = new Option<Contracts.RoutingGoal?>("--shadow-goal")
         {
-            Description = "Run each case twice, without and then with a shadow routing policy of this goal (LowestCost, Fastest, StockBalance, Weighted): shadow routing's cost to the live path.",
+            Description = "Run each case four times, without, with, with and without a shadow routing policy of this goal (LowestCost, Fastest, StockBalance, Weighted), and print the with/without ratio of the means: shadow routing's cost to the live path.",
         };
         var shadowSample = new Option<double?>("--shadow-sample")
         {
