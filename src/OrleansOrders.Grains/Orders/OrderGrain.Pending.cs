@@ -193,11 +193,12 @@ public sealed partial class OrderGrain
     }
 
     /// <summary>Appends a transition to the history (it is published after the write that carries it).</summary>
-    private void Record(OrderEventKind kind, string actor, string? reason, string details)
+    /// <param name="status">The order's status after the transition, when the caller has it (deriving it builds the plan again).</param>
+    private void Record(OrderEventKind kind, string actor, string? reason, string details, OrderStatus? status = null)
     {
         var sequence = S.History.Count == 0 ? 1 : S.History[^1].Sequence + 1;
         S.History.Add(new OrderEvent($"{OrderId}:{sequence}", OrderId, sequence, clock.UtcNow, kind.ToString(), Clip(actor, "unknown"),
-            reason, details, S.Request?.CustomerId ?? "", Status()));
+            reason, details, S.Request?.CustomerId ?? "", status ?? Status()));
     }
 
     /// <summary>

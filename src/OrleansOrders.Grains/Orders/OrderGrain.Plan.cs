@@ -54,9 +54,11 @@ public sealed partial class OrderGrain
         {
             S.Pending.Add(new PendingOp(KindOf(call.Kind), call.NodeId, call.Sku, call.Quantity, call.OperationId) { Day = call.Day });
         }
+        // The state now holds what the plan decided, so the plan's status is the order's.
+        OrderStatus? status = plan.Facts.Count > 0 && S.Request is not null ? StatusOf(plan.Status()) : null;
         foreach (var fact in plan.Facts)
         {
-            Record(EventOf(fact.Kind), fact.Actor ?? actor, fact.Reason, fact.Details);
+            Record(EventOf(fact.Kind), fact.Actor ?? actor, fact.Reason, fact.Details, status);
         }
     }
 
