@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Orleans.Storage;
 
 namespace OrleansOrders.Grains;
@@ -15,43 +16,113 @@ namespace OrleansOrders.Grains;
 /// </summary>
 public sealed class ProcessMemoryGrainStorage(ProcessMemoryGrainStorage.Store store, IGrainStorageSerializer serializer) : IGrainStorage
 {
-    /// <summary>The records of one service: key, serialized state, ETag.</summary>
+    /// <summary>
+    /// The records of one service: key, serialized state, ETag. The serialized bytes live outside the
+    /// GC heap (one native block per record, freed when replaced or cleared): the in-process grid's
+    /// database is every order it has taken, and as managed arrays it made each full collection walk
+    /// and compact gigabytes the grains no longer touch, so the GC paused longer the longer the grid
+    /// ran. Reads copy the bytes out under the lock (a write may free the block right after).
+    /// </summary>
     public sealed class Store
     {
         private static readonly ConcurrentDictionary<string, Store> ByService = new(StringComparer.Ordinal);
 
-        private readonly ConcurrentDictionary<string, (BinaryData Data, string ETag)> _records = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Record> _records = new(StringComparer.Ordinal);
+        private readonly Lock _lock = new();
         private long _etag;
+        private long _bytes;
+
+        private sealed class Record
+        {
+            public nint Block;
+            public int Length;
+            public long ETag;
+        }
 
         public static Store ForService(string serviceKey) => ByService.GetOrAdd(serviceKey, _ => new Store());
 
-        public int Count => _records.Count;
+        public int Count
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _records.Count;
+                }
+            }
+        }
 
-        internal (BinaryData Data, string ETag)? Read(string key) => _records.TryGetValue(key, out var record) ? record : null;
+        /// <summary>Bytes the records hold outside the GC heap.</summary>
+        public long NativeBytes => Interlocked.Read(ref _bytes);
+
+        /// <summary>Bytes every service's records in this process hold outside the GC heap.</summary>
+        public static long NativeBytesInProcess => ByService.Values.Sum(store => store.NativeBytes);
+
+        internal (BinaryData Data, string ETag)? Read(string key)
+        {
+            lock (_lock)
+            {
+                if (!_records.TryGetValue(key, out var record))
+                {
+                    return null;
+                }
+                var data = new byte[record.Length];
+                Marshal.Copy(record.Block, data, 0, record.Length);
+                return (new BinaryData(data), Format(record.ETag));
+            }
+        }
 
         internal string Write(string key, string? expectedETag, BinaryData data)
         {
-            var etag = Interlocked.Increment(ref _etag).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var stored = _records.AddOrUpdate(key,
-                _ => expectedETag is null ? (data, etag) : throw Conflict(key, "none", expectedETag),
-                (_, current) => current.ETag == expectedETag ? (data, etag) : throw Conflict(key, current.ETag, expectedETag ?? "none"));
-            return stored.ETag;
+            var bytes = MemoryMarshal.TryGetArray(data.ToMemory(), out var segment) ? segment : new ArraySegment<byte>(data.ToArray());
+            lock (_lock)
+            {
+                _records.TryGetValue(key, out var current);
+                var stored = current is null ? null : Format(current.ETag);
+                if (stored != expectedETag)
+                {
+                    throw Conflict(key, stored ?? "none", expectedETag ?? "none");
+                }
+                var block = Marshal.AllocHGlobal(Math.Max(1, bytes.Count));
+                Marshal.Copy(bytes.Array!, bytes.Offset, block, bytes.Count);
+                var record = current ?? (_records[key] = new Record());
+                Free(record);
+                record.Block = block;
+                record.Length = bytes.Count;
+                record.ETag = ++_etag;
+                Interlocked.Add(ref _bytes, bytes.Count);
+                return Format(record.ETag);
+            }
         }
 
         internal void Clear(string key, string? expectedETag)
         {
-            while (_records.TryGetValue(key, out var current))
+            lock (_lock)
             {
-                if (current.ETag != expectedETag)
-                {
-                    throw Conflict(key, current.ETag, expectedETag ?? "none");
-                }
-                if (_records.TryRemove(new KeyValuePair<string, (BinaryData, string)>(key, current)))
+                if (!_records.TryGetValue(key, out var current))
                 {
                     return;
                 }
+                if (Format(current.ETag) != expectedETag)
+                {
+                    throw Conflict(key, Format(current.ETag), expectedETag ?? "none");
+                }
+                Free(current);
+                _records.Remove(key);
             }
         }
+
+        private void Free(Record record)
+        {
+            if (record.Block != 0)
+            {
+                Marshal.FreeHGlobal(record.Block);
+                Interlocked.Add(ref _bytes, -record.Length);
+                record.Block = 0;
+            }
+        }
+
+        private static string Format(long etag) => etag.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         private static InconsistentStateException Conflict(string key, string stored, string expected) =>
             new($"ETag mismatch on {key}: storage has {stored}, the write expected {expected}.", stored, expected);

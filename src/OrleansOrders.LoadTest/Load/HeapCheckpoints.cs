@@ -36,9 +36,14 @@ public sealed class HeapCheckpoints
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         var live = GC.GetTotalMemory(forceFullCollection: false);
         return new HeapCheckpoint(Math.Round(at.TotalSeconds, 1), Math.Round(live / 1024.0 / 1024.0, 1),
-            Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
+            Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1),
+            Math.Round(Grains.ProcessMemoryGrainStorage.Store.NativeBytesInProcess / 1024.0 / 1024.0, 1));
     }
 }
 
-/// <summary>Live heap after a full collection at <see cref="AtSecond"/> of the measured window, and how long that collection paused the process.</summary>
-public sealed record HeapCheckpoint(double AtSecond, double LiveMb, double PauseMs);
+/// <summary>
+/// Live heap after a full collection at <see cref="AtSecond"/> of the measured window, how long that
+/// collection paused the process, and what the in-process grid's stored records hold outside the GC
+/// heap (<see cref="Grains.ProcessMemoryGrainStorage.Store"/>; 0 against a grid elsewhere).
+/// </summary>
+public sealed record HeapCheckpoint(double AtSecond, double LiveMb, double PauseMs, double StoredOutsideHeapMb = 0);

@@ -10,8 +10,12 @@ internal static class HeapText
     {
         var c = CultureInfo.InvariantCulture;
         var endText = string.Create(c, $"{end.LiveMb:N0} MB at the end ({end.PauseMs:N0} ms to collect)");
-        return early is null
+        var text = early is null
             ? endText
             : string.Create(c, $"{early.LiveMb:N0} MB at {early.AtSecond:0} s ({early.PauseMs:N0} ms to collect), ") + endText + string.Create(c, $": {growth:0.##}x");
+        // The in-process grid's stored records are memory too, outside the GC heap: said beside it, not hidden.
+        return end.StoredOutsideHeapMb > 0
+            ? text + string.Create(c, $"; stored records outside the heap {early?.StoredOutsideHeapMb ?? 0:N0} MB at {early?.AtSecond ?? 0:0} s, {end.StoredOutsideHeapMb:N0} MB at the end")
+            : text;
     }
 }
