@@ -1,4 +1,5 @@
 using OrleansOrders.LoadTest.Auditing;
+using OrleansOrders.LoadTest.Churn;
 using OrleansOrders.LoadTest.Cli;
 using OrleansOrders.LoadTest.Hosting;
 using OrleansOrders.LoadTest.Load;
@@ -38,8 +39,13 @@ public static class RunPipeline
         var length = plan.Duration is { } d ? Durations.Format(d) : $"{plan.Orders} orders";
         terminal.Line($"run {runId}: {scenario.Name} ({scenario.LinesText} per order), {loop}, {length} after {Durations.Format(plan.Warmup)} warm-up");
         var flaky = scenario as Scenarios.FlakyNodeScenario;
+        if (LoadChurn.Describe(settings.Churn) is { } churning)
+        {
+            terminal.Line("churn: " + churning);
+        }
+        var churn = new LoadChurn(target.Grains, target.Client, network, settings.Churn, settings.Seed, runId, cancellationToken);
         var driver = new LoadDriver(target.Client, scenario, plan, new OrderIds(runId),
-            flaky is null ? null : view => flaky.ActAsync(target.Grains, view));
+            churn.AfterAnswer(flaky is null ? null : view => flaky.ActAsync(target.Grains, view)));
         // Storage operations are counted by the silo's storage wrapper: seen only when the silo runs here.
         var storageCounter = target is InProcessGrid grid ? grid.StorageOperations : null;
         callStats?.Start();
@@ -47,6 +53,7 @@ public static class RunPipeline
         var process = ProcessStats.Start();
         var heap = new HeapCheckpoints();
         var running = driver.RunAsync(cancellationToken);
+        churn.Start(plan.Warmup, running, cancellationToken);
         var watchingHeap = heap.WatchAsync(plan.Warmup, running, cancellationToken);
         var load = await LiveProgress.TrackAsync(terminal, $"{scenario.Name}: {loop}", running, driver.Sample, driver.Planned);
         callStats?.Stop();
@@ -54,6 +61,7 @@ public static class RunPipeline
         var processStats = process.Stop();
         await watchingHeap;
         var heapAtEnd = HeapCheckpoints.Take(load.Measured);
+        var (receipts, cancellations) = await churn.FinishAsync();
         cancellationToken.ThrowIfCancellationRequested();
         RawCeilingResult? rawAfter = null;
         if (settings.RawDuration > TimeSpan.Zero)
@@ -66,7 +74,9 @@ public static class RunPipeline
 
         terminal.Line($"auditing {network.StockKeys.Count} stock grains and {load.AcceptedOrderIds.Count} accepted orders ({load.UnknownOrderIds.Count} with unknown outcome)...");
         var auditStarted = DateTime.UtcNow;
-        var audit = await AuditStep.RunAsync(target.Grains, network.StockKeys, load.AcceptedOrderIds, load.UnknownOrderIds, cancellationToken: cancellationToken);
+        // Churn wakes backordered orders with the stock it adds or frees: audit once the grid has settled.
+        var audit = await AuditStep.RunAsync(target.Grains, network.StockKeys, load.AcceptedOrderIds, load.UnknownOrderIds, cancellationToken: cancellationToken,
+            settleWithin: settings.Churn.Any ? TimeSpan.FromSeconds(60) : null);
         terminal.Line($"audit: {(audit.Clean ? "clean" : $"{audit.Violations.Count} violation(s)")} in {(DateTime.UtcNow - auditStarted).TotalSeconds:0.0} s " +
                       $"({audit.OrdersAudited} orders, {audit.OrdersOfEarlierRuns} of earlier runs; {audit.CommittedUnits} units committed, {audit.HeldUnits} held)");
 
@@ -99,6 +109,8 @@ public static class RunPipeline
             CpuMsPerOrder = load.Submitted > 0 ? Math.Round(processStats.CpuSeconds * 1000 / load.Submitted, 3) : null,
             HeapEarly = heap.Early,
             HeapAtEnd = heapAtEnd,
+            Receipts = receipts,
+            Cancellations = cancellations,
         };
 
         ConsoleSummary.Write(terminal, report);

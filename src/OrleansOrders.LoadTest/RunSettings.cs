@@ -1,3 +1,4 @@
+using OrleansOrders.LoadTest.Churn;
 using OrleansOrders.LoadTest.Hosting;
 using OrleansOrders.LoadTest.Load;
 using OrleansOrders.LoadTest.Network;
@@ -29,6 +30,9 @@ public sealed record RunSettings
 
     /// <summary>In-process only: count grain calls per order and their round trips during the load.</summary>
     public bool CallStats { get; init; }
+
+    /// <summary>Stock receipts and order cancellations during the load; none by default.</summary>
+    public ChurnPlan Churn { get; init; } = ChurnPlan.None;
 
     /// <summary>Directory for report.json, report.md, orders.txt and charts; null writes none.</summary>
     public string? OutDirectory { get; init; }

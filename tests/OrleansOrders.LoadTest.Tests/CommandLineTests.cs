@@ -27,6 +27,13 @@ public class CommandLineTests(GridFixture fixture)
     [InlineData("--max-in-flight applies to an open loop", "run", "--in-process", "--max-in-flight", "10")]
     [InlineData("'abc'", "run", "--in-process", "--nodes", "abc")]
     [InlineData("use it with --in-process", "run", "--call-stats")]
+    [InlineData("--replenish-every must be more than 0s", "run", "--in-process", "--replenish-every", "0s")]
+    [InlineData("'-5s' is not a duration", "run", "--in-process", "--replenish-every", "-5s")]
+    [InlineData("--replenish-units must be between 1 and 1000000, not -3", "run", "--in-process", "--replenish-every", "5s", "--replenish-units", "-3")]
+    [InlineData("--replenish-units goes with --replenish-every", "run", "--in-process", "--replenish-units", "10")]
+    [InlineData("--cancel-share must be between 0 and 0.5, not 0.75", "run", "--in-process", "--cancel-share", "0.75")]
+    [InlineData("--cancel-share must be between 0 and 0.5, not -0.2", "run", "--in-process", "--cancel-share", "-0.2")]
+    [InlineData("--cancel-after goes with a --cancel-share above 0", "run", "--in-process", "--cancel-after", "1s")]
     [InlineData("--concurrency must be between 1 and 10000, not 0", "bench", "--concurrency", "0")]
     [InlineData("--orders-file", "audit")]
     [InlineData("does not exist", "audit", "--orders-file", "/nonexistent-oo-dir/orders.txt")]
@@ -219,6 +226,52 @@ public class CommandLineTests(GridFixture fixture)
         Assert.Contains($"| storage writes per order | {writesText} (", markdown);
         Assert.Contains($"| storage reads per order | {readsPerOrder.ToString("0.##", CultureInfo.InvariantCulture)}", markdown);
         Assert.Contains(output.Split('\n'), l => l.Contains("storage writes per order") && l.Contains(writesText));
+    }
+
+    [Fact]
+    public async Task An_in_process_run_with_churn_receives_stock_cancels_orders_audits_clean_and_reports_both()
+    {
+        var dir = Path.Combine(Harness.TempDirectory(), "churn");
+
+        // A measured window of a fixed length, so the receipt rounds have time to come.
+        var (exitCode, output, error) = await Harness.RunAsync(
+            "run", "--in-process", "--scenario", "steady", "--duration", "2s", "--warmup", "0s", "--raw-duration", "0s",
+            "--nodes", "6", "--skus", "40", "--concurrency", "8", "--seed", "11", "--out", dir,
+            "--replenish-every", "300ms", "--replenish-units", "7", "--cancel-share", "0.3", "--cancel-after", "50ms");
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
+        Assert.Contains("churn: stock receipts of 7 units every 300ms", output);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "report.json")));
+        var report = json.RootElement;
+        Assert.Equal(0, report.GetProperty("audit").GetProperty("violations").GetInt32());
+        var receipts = report.GetProperty("receipts");
+        var (rounds, received, units) = (receipts.GetProperty("rounds").GetInt32(), receipts.GetProperty("receipts").GetInt64(), receipts.GetProperty("units").GetInt64());
+        Assert.True(rounds >= 1, $"{receipts}");
+        Assert.True(received >= rounds, $"{receipts}");
+        Assert.Equal(received * 7, units);
+        Assert.Equal(0, receipts.GetProperty("failed").GetInt64());
+        Assert.Equal("300ms", receipts.GetProperty("every").GetString());
+        var cancellations = report.GetProperty("cancellations");
+        var picked = cancellations.GetProperty("picked").GetInt64();
+        var cancelled = cancellations.GetProperty("cancelled").GetInt64();
+        Assert.True(picked > 0, $"{cancellations}");
+        Assert.Equal((picked, 0L, 0L), (cancelled, cancellations.GetProperty("refused").GetInt64(), cancellations.GetProperty("failed").GetInt64()));
+        Assert.Equal(0.3, cancellations.GetProperty("share").GetDouble());
+
+        // The same picks the run made, from the order ids it wrote and its seed.
+        var orderIds = await File.ReadAllLinesAsync(Path.Combine(dir, "orders.txt"));
+        var runId = report.GetProperty("runId").GetString()!;
+        Assert.Equal(picked, orderIds.Count(id => Churn.Cancellations.Picks(11, runId, id, 0.3)));
+        // Cancelled orders ship nothing: only the others are routed.
+        Assert.Equal(orderIds.Length - cancelled, report.GetProperty("routing").GetProperty("routedOrders").GetInt32());
+
+        var receiptsText = $"{received:N0} receipts of 7 units in {rounds:N0} rounds every 300ms ({units:N0} units, 0 failed)";
+        var cancelText = $"{cancelled:N0} / 0 of {picked:N0} picked (30%, 50ms after acceptance, 0 failed)";
+        var markdown = await File.ReadAllTextAsync(Path.Combine(dir, "report.md"));
+        Assert.Contains($"| stock receipts | {receiptsText} |", markdown);
+        Assert.Contains($"| cancellations done / refused | {cancelText} |", markdown);
+        Assert.Contains(output.Split('\n'), l => l.Contains("stock receipts") && l.Contains(receiptsText));
+        Assert.Contains(output.Split('\n'), l => l.Contains("cancellations done / refused") && l.Contains(cancelText));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using OrleansOrders.Contracts;
 using OrleansOrders.Grains;
 using OrleansOrders.LoadTest.Auditing;
+using OrleansOrders.LoadTest.Churn;
 using OrleansOrders.LoadTest.Hosting;
 using OrleansOrders.LoadTest.Load;
 using OrleansOrders.LoadTest.Network;
@@ -97,6 +98,53 @@ public sealed class ScenarioRunTests(ScenarioRunTests.SeededGrid grid) : IClassF
             }
         });
         Assert.Contains(byChoice[RoutingChoice.Kit], v => v.Shipments.Count > 0);
+    }
+
+    [Fact]
+    public async Task Churn_receives_stock_and_cancels_the_seeded_share_of_accepted_orders_and_the_audit_stays_clean()
+    {
+        const int seed = 7;
+        var runId = OrderIds.NewRunId();
+        var churnPlan = new ChurnPlan { ReplenishEvery = TimeSpan.FromMilliseconds(250), ReplenishUnits = 5, CancelShare = 0.25, CancelAfter = TimeSpan.FromMilliseconds(50) };
+        var receivedBefore = await ReceivedUnitsAsync();
+        var scenario = Scenarios.Scenarios.Create(Scenarios.Scenarios.Steady, grid.Network, seed, lines: null);
+        var churn = new LoadChurn(grid.Grid.Grains, grid.Grid.Client, grid.Network, churnPlan, seed, runId);
+        // A measured window of a fixed length, so the receipt rounds have time to come.
+        var plan = new LoadPlan { Concurrency = 8, Duration = TimeSpan.FromSeconds(2), Warmup = TimeSpan.Zero };
+        var driver = new LoadDriver(grid.Grid.Client, scenario, plan, new OrderIds(runId), churn.AfterAnswer(null));
+
+        var running = driver.RunAsync();
+        churn.Start(plan.Warmup, running, CancellationToken.None);
+        var load = await running;
+        var (receipts, cancellations) = await churn.FinishAsync();
+        var audit = await AuditStep.RunAsync(grid.Grid.Grains, grid.Network.StockKeys, load.AcceptedOrderIds, load.UnknownOrderIds,
+            settleWithin: TimeSpan.FromSeconds(60));
+
+        Assert.Empty(audit.Violations);
+        Assert.Equal((0L, 0L), (load.Rejected, load.Errors));
+        // Receipts came in rounds during the load, and the stock grains counted every unit as received.
+        Assert.NotNull(receipts);
+        Assert.True(receipts.Rounds >= 1, $"{receipts}");
+        Assert.Equal((0L, receipts.Receipts * 5), (receipts.Failed, receipts.Units));
+        Assert.True(receipts.Receipts >= receipts.Rounds, $"{receipts}");
+        Assert.Equal(receipts.Units, await ReceivedUnitsAsync() - receivedBefore);
+
+        // Exactly the orders the seed picks were cancelled, all of them, and no other.
+        Assert.NotNull(cancellations);
+        var picked = load.AcceptedOrderIds.Where(id => Cancellations.Picks(seed, runId, id, churnPlan.CancelShare)).ToHashSet();
+        Assert.True(picked.Count > 0, "no order was picked");
+        Assert.Equal((picked.Count, picked.Count, 0L, 0L), ((int)cancellations.Picked, (int)cancellations.Cancelled, cancellations.Refused, cancellations.Failed));
+        Assert.InRange(picked.Count, load.AcceptedOrderIds.Count / 10, load.AcceptedOrderIds.Count * 4 / 10);
+        var views = audit.RunOrders.ToDictionary(v => v.OrderId);
+        Assert.Equal(load.AcceptedOrderIds.Count, views.Count);
+        Assert.All(load.AcceptedOrderIds, id => Assert.Equal(picked.Contains(id), views[id].Status == OrderStatus.Cancelled));
+        Assert.All(picked, id => Assert.All(views[id].Shipments, s => Assert.Equal(ShipmentStatus.Cancelled, s.Status)));
+    }
+
+    private async Task<long> ReceivedUnitsAsync()
+    {
+        var snapshots = await Task.WhenAll(grid.Network.StockKeys.Select(k => grid.Grid.Grains.GetGrain<IStockGrain>(Identifiers.StockKey(k.NodeId, k.Sku)).GetSnapshot()));
+        return snapshots.Sum(s => s.Received);
     }
 
     private async Task<(LoadResult Load, AuditOutcome Audit)> RunAsync(string scenarioName, int? lines = null)

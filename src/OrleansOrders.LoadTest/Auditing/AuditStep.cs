@@ -32,6 +32,9 @@ public sealed record AuditOutcome(
 /// orders is audited as an order too when the grid has an order under that id (an earlier run
 /// against the same cluster). A reservation with no order behind it stays an orphan, which the
 /// auditor reports. (A reservation id is its order's id, with a suffix for a later allocation.)
+/// With <c>settleWithin</c>, the audit is repeated until two passes in a row read the same grid
+/// (<see cref="GridAuditor.AuditWhenSettled"/>): after churn (receipts, cancellations), backordered
+/// orders woken by the new or freed stock may still be allocating while one pass reads.
 /// </summary>
 public static class AuditStep
 {
@@ -46,7 +49,8 @@ public static class AuditStep
         IReadOnlyCollection<string> acceptedOrderIds,
         IReadOnlyCollection<string>? unknownOrderIds = null,
         TimeProvider? realTime = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        TimeSpan? settleWithin = null)
     {
         var clock = realTime ?? TimeProvider.System;
         var orders = new HashSet<string>(acceptedOrderIds, StringComparer.Ordinal);
@@ -77,23 +81,30 @@ public static class AuditStep
         var earlier = await ExistingOrders(grains, foreign, cancellationToken);
         orders.UnionWith(earlier);
 
-        // Holds that expired before this instant must be gone from every snapshot read after it.
-        var auditStartedAt = clock.GetUtcNow();
         var runOrderSet = new HashSet<string>(runOrders, StringComparer.Ordinal);
         var keep = runOrders.Count <= MaxKeptOrders;
         var kept = new Dictionary<string, OrderView>(StringComparer.Ordinal);
         var routing = new Reporting.RoutingSummary.Accumulator();
-        var result = await GridAuditor.Audit(grains, stockKeys, orders, new GridAuditor.Options(KeepOrders: false, OnOrder: view =>
+        var auditStartedAt = clock.GetUtcNow();
+        Task<GridAuditor.Result> AuditOnce()
         {
-            if (runOrderSet.Contains(view.OrderId))
+            // Holds that expired before this instant must be gone from every snapshot read after it.
+            auditStartedAt = clock.GetUtcNow();
+            // Each pass keeps and sums afresh: the outcome is the last pass's.
+            var (passKept, passRouting) = (kept = new Dictionary<string, OrderView>(StringComparer.Ordinal), routing = new Reporting.RoutingSummary.Accumulator());
+            return GridAuditor.Audit(grains, stockKeys, orders, new GridAuditor.Options(KeepOrders: false, OnOrder: view =>
             {
-                routing.Add(view);
-                if (keep)
+                if (runOrderSet.Contains(view.OrderId))
                 {
-                    kept[view.OrderId] = view;
+                    passRouting.Add(view);
+                    if (keep)
+                    {
+                        passKept[view.OrderId] = view;
+                    }
                 }
-            }
-        }));
+            }));
+        }
+        var result = settleWithin is { } within ? await GridAuditor.AuditWhenSettled(AuditOnce, within) : await AuditOnce();
         var violations = result.Violations.Concat(ExpiredHolds.Find(result.Stock.Values, auditStartedAt)).ToList();
         var runOrderViews = runOrders.Where(kept.ContainsKey).Select(id => kept[id]).ToList();
         return new AuditOutcome(violations, result.Stock.Count, result.OrdersAudited, earlier.Count, unknownFound,

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.CommandLine;
 using OrleansOrders.Contracts;
+using OrleansOrders.LoadTest.Churn;
 using OrleansOrders.LoadTest.Cli;
 using OrleansOrders.LoadTest.Load;
 
@@ -44,12 +46,28 @@ public static class RunCommand
         {
             Description = "With --in-process: count every grain call during the load (per order, mean and max round trip) to see where an order's time goes. Costs a little throughput.",
         };
+        var replenishEvery = CommonOptions.Duration("--replenish-every",
+            "Churn: during the measured load, stock receipts arrive this often (e.g. 5s): each round receives --replenish-units at the SKU-node pairs " +
+            "that ran lowest of a sample drawn from --seed (2% of the network's pairs), through the stock grain's idempotent Receive.");
+        var replenishUnits = new Option<int?>("--replenish-units")
+        {
+            Description = $"With --replenish-every: units each receipt adds (default {ChurnPlan.DefaultReplenishUnits}).",
+        };
+        var cancelShare = new Option<double?>("--cancel-share")
+        {
+            Description = $"Churn: this share of accepted orders (0 to {ChurnPlan.MaxCancelShare}, default 0), picked by a hash of the order number seeded by --seed, " +
+                          "is cancelled --cancel-after after acceptance, off the submit path, so the freed stock returns while the load runs.",
+            HelpName = "fraction",
+        };
+        var cancelAfter = CommonOptions.Duration("--cancel-after", "With --cancel-share: how long after its acceptance a picked order is cancelled (at most 1m).",
+            ChurnPlan.DefaultCancelAfter);
         var network = new NetworkOptions();
         var cluster = new ClusterOptions();
 
         var command = new Command("run", "Drive orders at the grid, measure throughput and latency against the raw ceiling of a ping grain, then audit.")
         {
             inProcess, scenario, lines, concurrency, rate, maxInFlight, duration.Option, orders, warmup.Option, seed, rawDuration.Option, output, callStats,
+            replenishEvery.Option, replenishUnits, cancelShare, cancelAfter.Option,
         };
         network.AddTo(command);
         cluster.AddTo(command);
@@ -73,6 +91,8 @@ public static class RunCommand
                 RawDuration = rawDuration.Read(parse) ?? TimeSpan.Zero,
                 OutDirectory = ReadOutDirectory(parse.GetValue(output)),
                 CallStats = parse.GetValue(callStats),
+                Churn = ReadChurn(replenishEvery.Read(parse), parse.GetValue(replenishUnits), parse.GetValue(cancelShare),
+                    parse.Given(cancelAfter.Option) ? cancelAfter.Read(parse) : null),
             };
             if (settings.CallStats && !settings.InProcess)
             {
@@ -135,6 +155,45 @@ public static class RunCommand
             Duration = orders is null ? duration ?? DefaultDuration : null,
             Orders = orders,
             Warmup = warmup,
+        };
+    }
+
+    /// <summary>The churn options, checked: each value in its range, and no companion option without the one it goes with.</summary>
+    public static ChurnPlan ReadChurn(TimeSpan? replenishEvery, int? replenishUnits, double? cancelShare, TimeSpan? cancelAfter)
+    {
+        if (replenishEvery is { } every && every <= TimeSpan.Zero)
+        {
+            throw new UsageException("--replenish-every must be more than 0s.");
+        }
+        if (replenishUnits is { } units)
+        {
+            if (replenishEvery is null)
+            {
+                throw new UsageException("--replenish-units goes with --replenish-every.");
+            }
+            CommonOptions.InRange(units, "--replenish-units", 1, ChurnPlan.MaxReplenishUnits);
+        }
+        if (cancelShare is { } share && (!double.IsFinite(share) || share < 0 || share > ChurnPlan.MaxCancelShare))
+        {
+            throw new UsageException($"--cancel-share must be between 0 and {ChurnPlan.MaxCancelShare.ToString(CultureInfo.InvariantCulture)}, not {share.ToString(CultureInfo.InvariantCulture)}.");
+        }
+        if (cancelAfter is { } after)
+        {
+            if (cancelShare is not > 0)
+            {
+                throw new UsageException("--cancel-after goes with a --cancel-share above 0.");
+            }
+            if (after > ChurnPlan.MaxCancelAfter)
+            {
+                throw new UsageException($"--cancel-after must be at most {Durations.Format(ChurnPlan.MaxCancelAfter)}, not {Durations.Format(after)}.");
+            }
+        }
+        return new ChurnPlan
+        {
+            ReplenishEvery = replenishEvery,
+            ReplenishUnits = replenishUnits ?? ChurnPlan.DefaultReplenishUnits,
+            CancelShare = cancelShare ?? 0,
+            CancelAfter = cancelAfter ?? ChurnPlan.DefaultCancelAfter,
         };
     }
 

@@ -189,29 +189,4 @@ public sealed class LoadDriver
     }
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
-
-    /// <summary>Counts open-loop orders in flight, and waits for the last to finish.</summary>
-    private sealed class InFlight
-    {
-        private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _count = 1; // the dispatcher's own reference, dropped by DrainedAsync
-
-        public int Count => Volatile.Read(ref _count) - 1;
-
-        public void Enter() => Interlocked.Increment(ref _count);
-
-        public void Leave()
-        {
-            if (Interlocked.Decrement(ref _count) == 0)
-            {
-                _drained.TrySetResult();
-            }
-        }
-
-        public Task DrainedAsync()
-        {
-            Leave();
-            return _drained.Task;
-        }
-    }
 }

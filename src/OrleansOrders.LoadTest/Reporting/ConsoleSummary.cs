@@ -38,6 +38,10 @@ public static class ConsoleSummary
         Row(table, "promised days (mean)", F(r.Routing.MeanPromisedDays));
         Row(table, "split rate (>1 live shipment)", r.Routing.SplitRate.ToString("0.0%", CultureInfo.InvariantCulture));
         Row(table, "store pickup parcels", $"{r.Routing.PickupParcels:N0} of {r.Routing.LiveParcels:N0} live parcels");
+        foreach (var (name, value) in ChurnText.Rows(r))
+        {
+            Row(table, name, value);
+        }
         if (r.HeapAtEnd is { } heapEnd)
         {
             Row(table, "live heap after a full GC", Reporting.HeapText.Of(r.HeapEarly, heapEnd, r.HeapGrowth));

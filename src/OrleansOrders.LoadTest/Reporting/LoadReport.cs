@@ -1,3 +1,4 @@
+using OrleansOrders.LoadTest.Churn;
 using OrleansOrders.LoadTest.Hosting;
 using OrleansOrders.LoadTest.Load;
 
@@ -26,6 +27,10 @@ public sealed record LoadReport
     public required double ShipmentsPerOrder { get; init; }
     /// <summary>Cost, promise, splits and store pickups of the run's orders (warm-up included) as the audit read them.</summary>
     public required RoutingSummary Routing { get; init; }
+    /// <summary>With --replenish-every: the stock receipts that arrived during the measured load; else null.</summary>
+    public StockReceiptsSummary? Receipts { get; init; }
+    /// <summary>With --cancel-share: the accepted orders picked for cancelling and what became of the cancels; else null.</summary>
+    public CancellationsSummary? Cancellations { get; init; }
     public required AuditSummary Audit { get; init; }
     public required IReadOnlyList<TimelinePoint> Timeline { get; init; }
     public required long MeasuredOrders { get; init; }

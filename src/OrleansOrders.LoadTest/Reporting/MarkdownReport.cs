@@ -52,6 +52,10 @@ public static class MarkdownReport
         Row(md, "promised days (mean)", F(r.Routing.MeanPromisedDays));
         Row(md, "split rate (>1 live shipment)", r.Routing.SplitRate.ToString("0.0%", CultureInfo.InvariantCulture));
         Row(md, "store pickup parcels", $"{r.Routing.PickupParcels} of {r.Routing.LiveParcels} live parcels");
+        foreach (var (name, value) in ChurnText.Rows(r))
+        {
+            Row(md, name, value);
+        }
         if (r.HeapAtEnd is { } heapEnd)
         {
             Row(md, "live heap after a full GC", Reporting.HeapText.Of(r.HeapEarly, heapEnd, r.HeapGrowth));
