@@ -52,6 +52,7 @@ public static class RunCommand
         var replenishUnits = new Option<int?>("--replenish-units")
         {
             Description = $"With --replenish-every: units each receipt adds (default {ChurnPlan.DefaultReplenishUnits}).",
+            HelpName = "units",
         };
         var cancelShare = new Option<double?>("--cancel-share")
         {
