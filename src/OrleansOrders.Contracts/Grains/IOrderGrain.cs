@@ -55,6 +55,14 @@ public interface IOrderGrain : IGrainWithStringKey
     [Alias("RetryBackorder")]
     Task RetryBackorder();
 
+    /// <summary>
+    /// The release wave of <paramref name="nodeId"/> is due: the order may first be re-planned (when every
+    /// parcel is still soft and a better plan exists), then its soft parcels there that are due (all of
+    /// them when <paramref name="force"/>) are released to the node. Idempotent.
+    /// </summary>
+    [Alias("ReleaseWave")]
+    Task<WaveReleaseResult> ReleaseWave(string nodeId, bool force = false);
+
     /// <summary>Cancels the order and releases exactly what it holds or committed.</summary>
     [Alias("Cancel")]
     Task<CancelOrderResult> Cancel(string reason);

@@ -67,6 +67,10 @@ public enum OrderEventKind
     PickupNotCollected,
     ReturnStarted,
     ReturnReceived,
+    /// <summary>A parcel that waited for its node's release wave was released: the node may start on it.</summary>
+    ShipmentReleased,
+    /// <summary>Before release, the re-optimiser moved the order to a better plan (new parcels replace the old).</summary>
+    OrderReoptimised,
 }
 
 /// <summary>The event kind a shipment's move to a status records.</summary>

@@ -191,8 +191,13 @@ public sealed record ShipmentAllocation(
     [property: Id(10)] bool Pickup = false,
     [property: Id(11)] DateTimeOffset? CollectBy = null,
     [property: Id(12)] string ReservationId = "",
-    [property: Id(13)] DateOnly? DispatchOn = null)
+    [property: Id(13)] DateOnly? DispatchOn = null,
+    [property: Id(14)] DateTimeOffset? ReleaseAt = null)
 {
+    /// <summary>Allocated, its stock committed, but not released to its node until <see cref="ReleaseAt"/> (its node's release wave).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool WaitsForRelease => Status == ShipmentStatus.Released && ReleaseAt is not null;
+
     /// <summary>
     /// The order an id reserves stock for: an order's first allocation reserves under the order id,
     /// later ones (re-routes, backorders filled) under <c>{orderId}~{n}</c>; '~' is never part of an id.

@@ -12,7 +12,8 @@ public sealed record AllocationRequest(
     [property: Id(6)] string? OnlyNode = null,
     [property: Id(7)] string? ReservationId = null,
     [property: Id(8)] string? Channel = null,
-    [property: Id(9)] RoutingPreferences? Routing = null);
+    [property: Id(9)] RoutingPreferences? Routing = null,
+    [property: Id(10)] bool QuoteOnly = false);
 
 /// <summary>
 /// The router's outcome: parcels whose stock is held under the order id (the reservation id at

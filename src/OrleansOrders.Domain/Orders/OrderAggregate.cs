@@ -70,14 +70,17 @@ public sealed partial class OrderAggregate
     /// Takes the router's parcels (stock already held under <see cref="NextReservationId"/>) as new
     /// parcels with a commit owed for each line, and its leftovers as backorder. Answers the new parcels' ids, in order.
     /// </summary>
-    public List<string> Allocate(IReadOnlyList<(string NodeId, IReadOnlyList<PlanLine> Lines, DateOnly? DispatchOn)> parcels, IEnumerable<PlanLine> backordered, bool pickup)
+    /// <param name="releaseAt">Per parcel, when it is released to its node (null: at once); null for all at once.</param>
+    public List<string> Allocate(IReadOnlyList<(string NodeId, IReadOnlyList<PlanLine> Lines, DateOnly? DispatchOn)> parcels, IEnumerable<PlanLine> backordered, bool pickup,
+        IReadOnlyList<DateTimeOffset?>? releaseAt = null)
     {
         var reservationId = NextReservationId;
         ReservationCount++;
         var ids = new List<string>(parcels.Count);
-        foreach (var (nodeId, lines, dispatchOn) in parcels)
+        for (var i = 0; i < parcels.Count; i++)
         {
-            var parcel = new Parcel($"s{++ParcelCount}", nodeId, reservationId, ParcelStage.Released, lines, dispatchOn, pickup);
+            var (nodeId, lines, dispatchOn) = parcels[i];
+            var parcel = new Parcel($"s{++ParcelCount}", nodeId, reservationId, ParcelStage.Released, lines, dispatchOn, pickup, releaseAt?[i]);
             _parcels.Add(parcel);
             ids.Add(parcel.Id);
             foreach (var line in lines)
@@ -187,6 +190,10 @@ public sealed partial class OrderAggregate
         {
             return new Refusal(RefusalKind.NotAllowed, $"Shipment {parcelId} is {parcel.Stage}; only unshipped shipments can be rejected.");
         }
+        if (parcel.IsSoft)
+        {
+            return new Refusal(RefusalKind.NotAllowed, SoftRefusal(parcel));
+        }
         var rejected = Merge(lines ?? parcel.Lines);
         foreach (var line in rejected)
         {
@@ -270,6 +277,10 @@ public sealed partial class OrderAggregate
         if (parcel.Stage == ParcelStage.Cancelled)
         {
             return (new Refusal(RefusalKind.NotAllowed, $"Shipment {parcelId} is cancelled."), target);
+        }
+        if (parcel.IsSoft)
+        {
+            return (new Refusal(RefusalKind.NotAllowed, SoftRefusal(parcel)), target);
         }
         if (parcel.Stage == target)
         {

@@ -20,8 +20,13 @@ public enum ParcelStage
 public sealed record PlanLine(string Sku, int Quantity, string? KitId = null);
 
 /// <summary>One parcel of an order: what it carries from which node, under which reservation, and how far it got.</summary>
-public sealed record Parcel(string Id, string NodeId, string ReservationId, ParcelStage Stage, IReadOnlyList<PlanLine> Lines, DateOnly? DispatchOn, bool Pickup = false)
+/// <param name="ReleaseAt">Set while the parcel is soft: allocated (its stock committed) but not yet released to its node, which it is at this time (see <see cref="ReleasePolicy"/>).</param>
+public sealed record Parcel(string Id, string NodeId, string ReservationId, ParcelStage Stage, IReadOnlyList<PlanLine> Lines, DateOnly? DispatchOn, bool Pickup = false,
+    DateTimeOffset? ReleaseAt = null)
 {
+    /// <summary>Allocated but not released to its node yet: no node has seen it, so the re-optimiser may still move it.</summary>
+    public bool IsSoft => Stage == ParcelStage.Released && ReleaseAt is not null;
+
     /// <summary>Still at the node: its units are committed there and can be cancelled or rejected.</summary>
     public bool IsOpen => Stage is not (ParcelStage.Cancelled or ParcelStage.Shipped or ParcelStage.Delivered);
 
@@ -69,6 +74,8 @@ public enum OrderFactKind
     PickupNotCollected,
     ReturnStarted,
     ReturnReceived,
+    ShipmentReleased,
+    OrderReoptimised,
 }
 
 public sealed record OrderFact(OrderFactKind Kind, string? Reason, string Details, string? Actor = null);

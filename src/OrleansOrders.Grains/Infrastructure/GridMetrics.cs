@@ -44,6 +44,12 @@ public static class GridMetrics
     private static readonly Counter<long> BreakerChanges = Meter.CreateCounter<long>(
         "orleansorders.routing.breaker.changes", "{change}", "Changes of a silo's circuit breaker on a node, by node and new state (Closed, Open, HalfOpen).");
 
+    private static readonly Counter<long> WaveReleases = Meter.CreateCounter<long>(
+        "orleansorders.release.parcels", "{parcel}", "Parcels that waited for their node's release wave and were released.");
+
+    private static readonly Counter<long> Reoptimisations = Meter.CreateCounter<long>(
+        "orleansorders.release.reoptimised", "{order}", "Orders the re-optimiser allocated a better plan for before release, by result: moved, kept (no longer better once held), abandoned (a commit was refused).");
+
     private static readonly Gauge<long> CapacityUsed = Meter.CreateGauge<long>(
         "orleansorders.node.capacity.used", "{order}", "Orders a node has taken of today's capacity, by node.");
 
@@ -103,6 +109,10 @@ public static class GridMetrics
     }
 
     /// <summary>Counts a bid by result (accepted, declined, missed_deadline, failed); a missed deadline is also counted by node.</summary>
+    public static void ParcelsReleased(int count) => WaveReleases.Add(count);
+
+    public static void Reoptimised(string result) => Reoptimisations.Add(1, new KeyValuePair<string, object?>("result", result));
+
     public static void FastPathTried(bool settled) =>
         FastPath.Add(1, new KeyValuePair<string, object?>("result", settled ? "settled" : "widened"));
 

@@ -123,6 +123,9 @@ public sealed class GridOptions
     /// <summary>The background opportunity-cost refresh ("Grid:OpportunityCost").</summary>
     public OpportunityCostSettings OpportunityCost { get; set; } = new();
 
+    /// <summary>When parcels are released to their nodes (at once, or in waves), and the re-optimiser before release ("Grid:Release").</summary>
+    public ReleaseSettings Release { get; set; } = new();
+
     /// <summary>Nodes' reliability records, the risk their bids carry, and the routers' breakers ("Grid:NodeReliability").</summary>
     public NodeReliabilitySettings NodeReliability { get; set; } = new();
 }

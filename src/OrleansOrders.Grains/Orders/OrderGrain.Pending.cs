@@ -22,6 +22,11 @@ public sealed partial class OrderGrain
     /// </summary>
     private async Task FinishPending()
     {
+        if (S.Swap is not null)
+        {
+            await FinishSwap(); // a move a crash interrupted: finished or abandoned first (it ends with this method)
+            return;
+        }
         await CloseExpiredPickups();
         var worked = false;
         while (true)
@@ -146,6 +151,9 @@ public sealed partial class OrderGrain
                     case PendingOpKind.SetInboundPromise:
                         await stock.PromiseInbound(op.OperationId, op.Quantity);
                         return op.Quantity;
+                    case PendingOpKind.EnlistForWave:
+                        await GrainFactory.GetGrain<IReleaseWaveGrain>(op.NodeId).Enlist(OrderId, op.At ?? clock.UtcNow);
+                        return 0;
                     case PendingOpKind.ReleaseCapacity:
                         await GrainFactory.GetGrain<IFulfilmentNodeGrain>(op.NodeId).ReleaseCapacity(op.OperationId, op.Day);
                         return 0;

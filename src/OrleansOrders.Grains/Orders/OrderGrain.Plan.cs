@@ -34,7 +34,7 @@ public sealed partial class OrderGrain
         foreach (var at in plan.ChangedParcels)
         {
             var parcel = plan.Parcels[at];
-            S.Shipments[at] = S.Shipments[at] with { Status = StatusOf(parcel.Stage), Lines = parcel.Lines.Select(ToOrderLine).ToList() };
+            S.Shipments[at] = S.Shipments[at] with { Status = StatusOf(parcel.Stage), Lines = parcel.Lines.Select(ToOrderLine).ToList(), ReleaseAt = parcel.ReleaseAt };
         }
         foreach (var shipment in added ?? [])
         {
@@ -63,7 +63,7 @@ public sealed partial class OrderGrain
     }
 
     private static Parcel ToParcel(ShipmentAllocation s) =>
-        new(s.ShipmentId, s.NodeId, s.ReservationId, StageOf(s.Status), s.Lines.Select(ToPlanLine).ToList(), s.DispatchOn, s.Pickup);
+        new(s.ShipmentId, s.NodeId, s.ReservationId, StageOf(s.Status), s.Lines.Select(ToPlanLine).ToList(), s.DispatchOn, s.Pickup, s.ReleaseAt);
 
     private static PlanLine ToPlanLine(OrderLine line) => new(line.Sku, line.Quantity, line.KitId);
 
@@ -131,6 +131,8 @@ public sealed partial class OrderGrain
         OrderFactKind.PickupNotCollected => OrderEventKind.PickupNotCollected,
         OrderFactKind.ReturnStarted => OrderEventKind.ReturnStarted,
         OrderFactKind.ReturnReceived => OrderEventKind.ReturnReceived,
+        OrderFactKind.ShipmentReleased => OrderEventKind.ShipmentReleased,
+        OrderFactKind.OrderReoptimised => OrderEventKind.OrderReoptimised,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown order fact"),
     };
 

@@ -252,9 +252,10 @@ public sealed partial class OrderGrain(
     /// </summary>
     /// <param name="allocationsAhead">Allocations routed in this step but not yet applied (their ids come first).</param>
     private Task<RoutingResult> Route(OrderRequest request, IReadOnlyList<OrderLine> lines, DateTimeOffset now, IReadOnlyList<string>? excluded,
-        string? onlyNode = null, int allocationsAhead = 0) =>
+        string? onlyNode = null, int allocationsAhead = 0, bool quoteOnly = false) =>
         GrainFactory.GetGrain<IRouterGrain>(0).Allocate(new AllocationRequest(
-            OrderId, request.ShipTo, lines, now, _options.HoldTtl, excluded, onlyNode, OrderAggregate.ReservationIdOf(OrderId, S.ReservationCount + allocationsAhead), request.Channel, request.Routing));
+            OrderId, request.ShipTo, lines, now, _options.HoldTtl, excluded, onlyNode, OrderAggregate.ReservationIdOf(OrderId, S.ReservationCount + allocationsAhead), request.Channel, request.Routing,
+            quoteOnly));
 
     /// <summary>Why a pickup order cannot go to this store, or null when it can.</summary>
     private async Task<string?> PickupStoreProblem(string storeId)
@@ -284,9 +285,10 @@ public sealed partial class OrderGrain(
         _explanationDurable = false;
         var plan = Plan();
         var reservationId = plan.NextReservationId;
+        var releaseAt = ReleaseTimes(routing, pickup);
         var ids = plan.Allocate(
             routing.Shipments.Select(p => (p.NodeId, (IReadOnlyList<PlanLine>)p.Lines.Select(ToPlanLine).ToList(), p.DispatchOn)).ToList(),
-            routing.Backordered.Select(ToPlanLine), pickup);
+            routing.Backordered.Select(ToPlanLine), pickup, releaseAt);
         plan.ReplacePromises(RoutedSkus(routing), PromisesOf(routing));
         var added = routing.Shipments.Select((parcel, i) => parcel with
         {
@@ -295,8 +297,10 @@ public sealed partial class OrderGrain(
             Status = ShipmentStatus.Released,
             Pickup = pickup,
             ReservationId = reservationId,
+            ReleaseAt = releaseAt?[i],
         }).ToList();
         Take(plan, "router", added);
+        EnlistForWaves(added);
         Record(OrderEventKind.OrderAllocated, "router", null,
             $"{routing.Shipments.Count} parcels from {string.Join(", ", routing.Shipments.Select(s => s.NodeId))}; " +
             $"backordered {string.Join(", ", routing.Backordered.Select(l => $"{l.Quantity} x {l.Sku}"))}; {routing.Rounds} rounds");

@@ -22,6 +22,8 @@ public enum PendingOpKind
     ReleaseCapacity = 6,
     /// <summary>Set what expected receipts promise the order at this node and SKU to <see cref="PendingOp.Quantity"/> (0 withdraws).</summary>
     SetInboundPromise = 7,
+    /// <summary>Tell the node's wave grain a parcel of the order waits for release there until <see cref="PendingOp.At"/>.</summary>
+    EnlistForWave = 8,
 }
 
 [GenerateSerializer, Immutable, Alias("oo.PendingOp")]
@@ -34,7 +36,22 @@ public sealed record PendingOp(
 {
     /// <summary>For a capacity release: the day its parcel was claimed for (null in entries stored before releases named it).</summary>
     [Id(5)] public DateOnly? Day { get; init; }
+
+    /// <summary>For a wave enlistment: the parcel's release time.</summary>
+    [Id(6)] public DateTimeOffset? At { get; init; }
 }
+
+/// <summary>
+/// A move to a better plan under way (make-before-break): the router held the new parcels' stock under
+/// <see cref="ReservationId"/>; they are committed next, and only once every commit is in do the old
+/// parcels give theirs back. A crash leaves this in the record, and whoever comes next finishes it
+/// (all committed) or abandons it (a hold expired: what was committed of it goes back, the old plan stays).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("oo.SwapInProgress")]
+public sealed record SwapInProgress(
+    [property: Id(0)] string ReservationId,
+    [property: Id(1)] IReadOnlyList<ShipmentAllocation> Parcels,
+    [property: Id(2)] string Reason);
 
 /// <summary>
 /// The order's durable state. Every change that other grains must follow is written here first as
@@ -104,6 +121,10 @@ public sealed class OrderState
     [Id(22)] public bool ExplanationInHot { get; set; }
     /// <summary>See <see cref="Bids"/>: set when the last routing took the fast path.</summary>
     [Id(23)] public FastPathNote? FastPath { get; set; }
+    /// <summary>A move to a better plan under way (see <see cref="SwapInProgress"/>); null almost always.</summary>
+    [Id(24)] public SwapInProgress? Swap { get; set; }
+    /// <summary>Times the re-optimiser moved this order.</summary>
+    [Id(25)] public int Reoptimisations { get; set; }
 
     /// <summary>
     /// Most history entries the hot state carries. An order's life is a handful of transitions (accepted,

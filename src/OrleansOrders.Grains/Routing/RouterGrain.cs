@@ -115,7 +115,7 @@ public sealed class RouterGrain(
                 lastOffers = PriceRejects(lastBids.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b)).ToList(), lastBids, remaining);
                 plan = AllocationSolver.Solve(remaining, lastOffers, solveOptions);
             }
-            if (rounds == 1 && request.OnlyNode is null && shadow.IsActive)
+            if (rounds == 1 && request.OnlyNode is null && !request.QuoteOnly && shadow.IsActive)
             {
                 // The shadow policy plans on these same bids, on this silo's background planner: a queue write here, nothing awaited.
                 if (fastPath is not null)
@@ -128,6 +128,10 @@ public sealed class RouterGrain(
                 }
             }
             lastExcluded = plan.Excluded;
+            if (request.QuoteOnly)
+            {
+                return Quote(plan, lastBids, rounds, options);
+            }
             if (plan.Shipments.Count == 0)
             {
                 break;
@@ -175,6 +179,23 @@ public sealed class RouterGrain(
             FastPath = rounds == 1 ? fastPath : null, // a later round re-bid everyone after a lost race
         };
     }
+
+    /// <summary>
+    /// The plan over the first round's bids, priced as an allocation would price it, with nothing held
+    /// or claimed (the re-optimiser asks this first, and allocates only when the quote beats what the order has).
+    /// </summary>
+    private static RoutingResult Quote(AllocationPlan plan, IReadOnlyList<NodeBid> bids, int rounds, SolverOptions options) =>
+        new(plan.Shipments.Select(s =>
+            {
+                var bid = bids.First(b => b.NodeId == s.NodeId);
+                var lines = s.Lines.Select(l => new OrderLine(l.Sku, l.Quantity, 0m, l.KitId)).ToList();
+                return new ShipmentAllocation(s.NodeId, lines, bid.ShipmentCost + bid.UnitCost * lines.Sum(l => l.Quantity), s.PromisedBy, DispatchOn: s.DispatchOn);
+            }).ToList(),
+            plan.Unallocated.Select(l => new OrderLine(l.Sku, l.Quantity, 0m, l.KitId)).ToList(),
+            rounds, [], bids)
+        {
+            Applied = new RoutingPreferences(RoutingSettings.ToGoal(options.Objective), options.ShipComplete, options.MaxShipments),
+        };
 
     /// <summary>
     /// Dates for what stays backordered: the solver's backorder rule picks, from the offers' expected

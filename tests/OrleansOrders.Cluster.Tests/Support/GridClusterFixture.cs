@@ -84,6 +84,8 @@ public class GridClusterFixture : IAsyncLifetime
                 o.Routing.Channels["economy"] = new ChannelRoutingSettings { MaxDispatchDelayDays = 2 };
                 o.Routing.Channels["marketplace"] = new ChannelRoutingSettings { AllowedNodeKinds = [OrleansOrders.Contracts.NodeKind.DistributionCentre] };
                 o.Routing.Channels["local"] = new ChannelRoutingSettings { MaxDistanceKm = 150 };
+                // Orders of the "waves" channel wait for 10-minute release waves (the release wave tests).
+                o.Release.Channels[ReleaseWaveTests.Channel] = new ReleasePolicySettings { Mode = OrleansOrders.Orders.ReleaseMode.Waves, Every = TimeSpan.FromMinutes(10) };
             });
             // A killed silo is declared dead within a few seconds, and calls to it fail instead of hanging.
             silo.Configure<ClusterMembershipOptions>(o =>
