@@ -72,6 +72,8 @@ public static class RunPipeline
         }
         var calls = callStats?.Snapshot(load.Submitted);
 
+        // Parcels still waiting for a wave go out now (re-planned first where that pays): the audit reads final plans.
+        var waves = await WaveDrain.RunAsync(target.Grains, network.Nodes.Select(n => n.NodeId));
         terminal.Line($"auditing {network.StockKeys.Count} stock grains and {load.AcceptedOrderIds.Count} accepted orders ({load.UnknownOrderIds.Count} with unknown outcome)...");
         var auditStarted = DateTime.UtcNow;
         // Churn wakes backordered orders with the stock it adds or frees: audit once the grid has settled.
@@ -110,6 +112,7 @@ public static class RunPipeline
             HeapEarly = heap.Early,
             HeapAtEnd = heapAtEnd,
             Receipts = receipts,
+            Waves = waves,
             Cancellations = cancellations,
         };
 

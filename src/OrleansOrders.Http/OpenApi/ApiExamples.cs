@@ -24,6 +24,8 @@ public static class ApiExamples
                     """{"orderId":"demo-2001","customerId":"cust-42","channel":"web","shipTo":{"latitude":40.7128,"longitude":-74.0060},"lines":[{"sku":"SKU-0002","quantity":2,"unitPrice":19.99}]}"""),
                 ("One unit near Newark (the node reliability walk-through)",
                     """{"orderId":"demo-4001","customerId":"cust-42","channel":"web","shipTo":{"latitude":40.7128,"longitude":-74.0060},"lines":[{"sku":"SKU-0001","quantity":1}]}"""),
+                ("A wholesale order: its parcel waits for its node's release wave",
+                    """{"orderId":"wave-1","customerId":"cust-42","channel":"wholesale","shipTo":{"latitude":40.7128,"longitude":-74.0060},"lines":[{"sku":"SKU-0001","quantity":1}]}"""),
             ],
             ["CancelOrder"] = [("With a reason", """{"reason":"changed my mind"}""")],
             ["SetStock"] = [("On hand and safety stock", """{"onHand":120,"safetyStock":5}""")],

@@ -59,6 +59,7 @@ public static class OpsApi
         api.MapGet("/orders/recent", RecentOrders).Answers<RecentOrdersView>("OperatorRecentOrders", "The newest orders with their routing explained", BadInput);
         api.MapGet("/orders/{orderId}", OrderById).Answers<OrderExplained>("OperatorOrder", "An order with its routing explained", BadInput, Unknown);
         api.MapShadowRoutingApi();
+        api.MapReleaseWaveApi();
         return app;
     }
 

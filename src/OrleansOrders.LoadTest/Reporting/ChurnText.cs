@@ -5,7 +5,7 @@ namespace OrleansOrders.LoadTest.Reporting;
 /// <summary>The churn rows of the console table and report.md, beside the routing figures: one text for both.</summary>
 public static class ChurnText
 {
-    /// <summary>(name, value) rows for what of the churn the run had: none without --replenish-every or --cancel-share.</summary>
+    /// <summary>(name, value) rows for what of the churn the run had: none without --replenish-every, --cancel-share or release waves.</summary>
     public static IEnumerable<(string Name, string Value)> Rows(LoadReport r)
     {
         if (r.Receipts is { } receipts)
@@ -19,6 +19,12 @@ public static class ChurnText
             yield return ("cancellations done / refused", string.Create(CultureInfo.InvariantCulture,
                 $"{cancellations.Cancelled:N0} / {cancellations.Refused:N0} of {cancellations.Picked:N0} picked " +
                 $"({cancellations.Share:0.##%}, {cancellations.After} after acceptance, {cancellations.Failed:N0} failed)"));
+        }
+        if (r.Waves is { } waves)
+        {
+            yield return ("release waves", string.Create(CultureInfo.InvariantCulture,
+                $"{waves.ParcelsReleased:N0} parcels released from waves, {waves.OrdersReoptimised:N0} orders moved by the re-optimiser " +
+                $"({waves.DrainedOrders:N0} orders still waiting at the end released then, {waves.DrainFailed:N0} failed)"));
         }
     }
 }

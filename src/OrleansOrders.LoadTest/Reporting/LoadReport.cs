@@ -31,6 +31,8 @@ public sealed record LoadReport
     public StockReceiptsSummary? Receipts { get; init; }
     /// <summary>With --cancel-share: the accepted orders picked for cancelling and what became of the cancels; else null.</summary>
     public CancellationsSummary? Cancellations { get; init; }
+    /// <summary>When parcels waited for release waves (Grid:Release): released, re-optimised, drained at the end; else null.</summary>
+    public Load.WaveSummary? Waves { get; init; }
     public required AuditSummary Audit { get; init; }
     public required IReadOnlyList<TimelinePoint> Timeline { get; init; }
     public required long MeasuredOrders { get; init; }

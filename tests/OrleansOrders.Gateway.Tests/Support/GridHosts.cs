@@ -115,7 +115,12 @@ public sealed class GatewayHost : WebApplicationFactory<GatewayProgram>
 /// <summary>One silo and one gateway for the tests of the front door (generous rate limits: the fuzz test is loud).</summary>
 public sealed class GridFixture : IAsyncLifetime
 {
-    public SiloHost Silo { get; } = new();
+    /// <summary>Orders of the "waves" channel wait for hourly release waves (the release wave API tests).</summary>
+    public SiloHost Silo { get; } = new(new Dictionary<string, string>
+    {
+        ["Grid:Release:Channels:waves:Mode"] = "Waves",
+        ["Grid:Release:Channels:waves:Every"] = "01:00:00",
+    });
 
     public GatewayHost Gateway { get; private set; } = null!;
 
