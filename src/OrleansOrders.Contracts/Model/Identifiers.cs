@@ -24,6 +24,9 @@ public static partial class Identifiers
     /// <summary>Where a customer's order index is stored beside the stock ledgers (see <see cref="WaitingListKey"/>).</summary>
     public static string CustomerOrdersKey(string customerId) => $"~customer/{customerId}";
 
+    /// <summary>Where a node's release wave list is stored beside the stock ledgers (see <see cref="WaitingListKey"/>).</summary>
+    public static string ReleaseWaveKey(string nodeId) => $"~wave/{nodeId}";
+
     public static (string NodeId, string Sku) ParseStockKey(string key)
     {
         var slash = key.IndexOf('/');

@@ -47,6 +47,8 @@ public enum LedgerRowKind
     WaitingOrder = 5,
     /// <summary>An order in a customer's order index (see <c>CustomerOrderIndex</c>); <see cref="LedgerRow.At"/> is when it was accepted.</summary>
     CustomerOrder = 6,
+    /// <summary>An order waiting for a node's release wave (see <c>ReleaseWaveList</c>); <see cref="LedgerRow.At"/> is when it is due.</summary>
+    WaveEntry = 7,
 }
 
 /// <summary>One row of the ledger. Rows are written one by one, so a write costs what changed.</summary>
@@ -62,6 +64,7 @@ public sealed record LedgerRow(LedgerRowKind Kind, string Id, int Quantity, Date
         LedgerRowKind.Operation => "o|" + id,
         LedgerRowKind.WaitingOrder => "w|" + id,
         LedgerRowKind.CustomerOrder => "a|" + id,
+        LedgerRowKind.WaveEntry => "v|" + id,
         _ => "r|" + id,
     };
 }

@@ -1,18 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansOrders.Contracts;
+using OrleansOrders.Grains.Stock.Ledger;
+using OrleansOrders.Orders;
 
 namespace OrleansOrders.Grains.Release;
-
-[GenerateSerializer, Alias("oo.ReleaseWaveState")]
-public sealed class ReleaseWaveState
-{
-    [Id(0)] public int SchemaVersion { get; set; } = 1;
-    /// <summary>Orders with a parcel waiting for release at this node, and the earliest time one is due.</summary>
-    [Id(1)] public Dictionary<string, DateTimeOffset> Waiting { get; set; } = new(StringComparer.Ordinal);
-    [Id(2)] public long ParcelsReleased { get; set; }
-    [Id(3)] public long OrdersReoptimised { get; set; }
-}
 
 /// <summary>
 /// One node's release waves. Orders enlist when they make a soft parcel here (from their outbox, so a
@@ -20,7 +12,9 @@ public sealed class ReleaseWaveState
 /// asks each due order to release (the order may re-plan first). An order answers when it still has
 /// a parcel waiting here; otherwise it leaves the list. A failed order stays and is asked again at the
 /// next look. A reminder, held only while the list is not empty, reactivates the grain after a crash.
-/// The state holds only what waits at this node (released entries leave), written by group commit.
+/// The list is one row per waiting order in the ledger store (<see cref="ReleaseWaveList"/>, under
+/// <see cref="Identifiers.ReleaseWaveKey"/>), group-committed: a write costs the rows that changed,
+/// not the list. The counts of parcels released and orders moved are this activation's (for operators and the load report).
 /// </summary>
 // Reentrant: an order asked to release may enlist at this node from its outbox while the wave awaits it.
 [Reentrant]
@@ -28,38 +22,73 @@ public sealed class ReleaseWaveGrain : Grain, IReleaseWaveGrain, IRemindable
 {
     private const string WakeReminder = "release-wave";
 
-    private readonly IPersistentState<ReleaseWaveState> _state;
+    private readonly IStockLedgerStore _store;
     private readonly GridClock _clock;
     private readonly ReleaseSettings _settings;
     private readonly ILogger<ReleaseWaveGrain> _logger;
+    private readonly StorageOperationCounter? _counter;
     private readonly GroupCommit _writes;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private ReleaseWaveList _list = new();
+    private LedgerVersion? _version;
+    private bool _stale;
     private IGrainTimer? _timer;
     private Task<WaveRunResult>? _running;
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private bool _reminderHeld;
+    private long _parcelsReleased;
+    private long _ordersReoptimised;
 
-    public ReleaseWaveGrain(
-        [PersistentState("releaseWave", GridOptions.StorageName)] IPersistentState<ReleaseWaveState> state,
-        GridClock clock,
-        IOptions<GridOptions> options,
-        ILogger<ReleaseWaveGrain> logger)
+    public ReleaseWaveGrain(IStockLedgerStore store, GridClock clock, IOptions<GridOptions> options, ILogger<ReleaseWaveGrain> logger,
+        StorageOperationCounter? counter = null)
     {
-        _state = state;
+        _store = store;
         _clock = clock;
         _settings = options.Value.Release;
         _logger = logger;
-        _writes = new GroupCommit(() => _state.WriteStateAsync(), () => _state.ReadStateAsync(), OnReloadFailed);
+        _counter = counter;
+        _writes = new GroupCommit(WriteAsync, ReloadAsync, OnReloadFailed);
     }
 
     private string NodeId => this.GetPrimaryKeyString();
 
-    private Dictionary<string, DateTimeOffset> Waiting => _state.State.Waiting;
+    private string StoreKey => Identifiers.ReleaseWaveKey(NodeId);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _reminderHeld = Waiting.Count > 0; // registered by the activation that first had work
+        await ReloadAsync();
+        _reminderHeld = _list.Count > 0; // registered by the activation that first had work
         KeepLooking();
-        return base.OnActivateAsync(cancellationToken);
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    private async Task WriteAsync()
+    {
+        if (_list.TakeChanges() is not { } changes)
+        {
+            return; // an earlier write of this batch already carried the change
+        }
+        _counter?.RecordWrite("ledger", "releaseWave");
+        _version = await _store.WriteAsync(StoreKey, changes, _version, _list.Rows);
+    }
+
+    /// <summary>On activation and after a failed write: the stored list is the truth (the calls a failed write carried were failed).</summary>
+    private async Task ReloadAsync()
+    {
+        var stored = await _store.ReadAsync(StoreKey);
+        _counter?.RecordRead("ledger", "releaseWave");
+        _list = stored is null ? new ReleaseWaveList() : ReleaseWaveList.Restore(stored.Rows);
+        _version = stored?.Version;
+        _stale = false;
+    }
+
+    /// <summary>Before a change: no reload under way, room in the next write, and never on a list a failed reload left unsure.</summary>
+    private async Task ReadyForChange()
+    {
+        await _writes.WhenRoom(() => _list.HasRoom);
+        if (_stale)
+        {
+            await ReloadAsync();
+        }
     }
 
     async Task IReleaseWaveGrain.Enlist(string orderId, DateTimeOffset releaseAt)
@@ -68,12 +97,9 @@ public sealed class ReleaseWaveGrain : Grain, IReleaseWaveGrain, IRemindable
         {
             throw new ArgumentException($"'{orderId}' is not an order id.", nameof(orderId));
         }
-        await _writes.WhenReady();
-        if (Waiting.TryGetValue(orderId, out var known) && known <= releaseAt)
-        {
-            return; // a replay of the outbox, or a later parcel of an order already due sooner
-        }
-        Waiting[orderId] = releaseAt;
+        await ReadyForChange();
+        _list.Enlist(orderId, releaseAt); // no change for a replay of the outbox, or a later parcel of an order due sooner
+        // Also when nothing changed: a replay answers once the first enlistment is durable (a write of nothing costs nothing).
         await _writes.WhenDurable();
         await HoldReminder();
         KeepLooking();
@@ -81,10 +107,8 @@ public sealed class ReleaseWaveGrain : Grain, IReleaseWaveGrain, IRemindable
 
     Task<ReleaseWaveView> IReleaseWaveGrain.Get(int limit)
     {
-        var orders = Waiting.OrderBy(w => w.Value).ThenBy(w => w.Key, StringComparer.Ordinal)
-            .Take(Math.Clamp(limit, 0, 1000)).Select(w => new WaveEntry(w.Key, w.Value)).ToList();
-        return Task.FromResult(new ReleaseWaveView(NodeId, Waiting.Count, Waiting.Count == 0 ? null : Waiting.Values.Min(), orders,
-            _state.State.ParcelsReleased, _state.State.OrdersReoptimised));
+        var orders = _list.First(Math.Clamp(limit, 0, 1000)).Select(w => new WaveEntry(w.OrderId, w.At)).ToList();
+        return Task.FromResult(new ReleaseWaveView(NodeId, _list.Count, _list.Earliest, orders, _parcelsReleased, _ordersReoptimised));
     }
 
     Task<WaveRunResult> IReleaseWaveGrain.RunDue(bool force) => Run(force);
@@ -113,8 +137,7 @@ public sealed class ReleaseWaveGrain : Grain, IReleaseWaveGrain, IRemindable
     private async Task<WaveRunResult> RunOnce(bool force)
     {
         await _writes.WhenReady();
-        var now = _clock.UtcNow;
-        var due = Waiting.Where(w => force || w.Value <= now).OrderBy(w => w.Value).Select(w => (OrderId: w.Key, Seen: w.Value)).ToList();
+        var due = _list.Due(_clock.UtcNow, all: force);
         var (released, moved, failed) = (0, 0, 0);
         foreach (var batch in due.Chunk(_settings.WaveParallelism))
         {
@@ -139,27 +162,21 @@ public sealed class ReleaseWaveGrain : Grain, IReleaseWaveGrain, IRemindable
                 }
                 released += answer.Released;
                 moved += answer.Reoptimised ? 1 : 0;
-                if (!Waiting.TryGetValue(orderId, out var current) || current != seen)
+                await ReadyForChange();
+                if (_list.DueAt(orderId) != seen)
                 {
                     continue; // the order enlisted again while it was asked: that entry stands
                 }
-                if (answer.NextReleaseAt is { } next)
-                {
-                    Waiting[orderId] = next;
-                }
-                else
-                {
-                    Waiting.Remove(orderId);
-                }
+                _list.Reschedule(orderId, answer.NextReleaseAt);
             }
         }
-        _state.State.ParcelsReleased += released;
-        _state.State.OrdersReoptimised += moved;
+        _parcelsReleased += released;
+        _ordersReoptimised += moved;
         if (due.Count > 0)
         {
             await _writes.WhenDurable();
         }
-        if (Waiting.Count == 0)
+        if (_list.Count == 0)
         {
             await DropReminder();
         }
@@ -169,19 +186,19 @@ public sealed class ReleaseWaveGrain : Grain, IReleaseWaveGrain, IRemindable
     /// <summary>A timer on the runtime's clock that compares due times on the business clock: only while something waits.</summary>
     private void KeepLooking()
     {
-        if (Waiting.Count == 0 || _timer is not null)
+        if (_list.Count == 0 || _timer is not null)
         {
             return;
         }
         _timer = this.RegisterGrainTimer(async _ =>
         {
-            if (Waiting.Count == 0)
+            if (_list.Count == 0)
             {
                 _timer?.Dispose();
                 _timer = null;
                 return;
             }
-            if (Waiting.Values.Min() <= _clock.UtcNow)
+            if (_list.Earliest <= _clock.UtcNow)
             {
                 await Run(force: false);
             }
@@ -228,7 +245,7 @@ public sealed class ReleaseWaveGrain : Grain, IReleaseWaveGrain, IRemindable
 
     private void OnReloadFailed(Exception ex)
     {
-        _logger.LogError(ex, "Release wave at {Node}: could not reload state after a failed write; deactivating", NodeId);
-        DeactivateOnIdle();
+        _stale = true;
+        _logger.LogError(ex, "Release wave at {Node}: could not reload its list after a failed write; the next change retries", NodeId);
     }
 }
