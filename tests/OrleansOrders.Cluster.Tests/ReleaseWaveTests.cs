@@ -218,4 +218,27 @@ public sealed class ReleaseWaveTests(GridClusterFixture fixture)
         await Stock(near, sku).Release("wave-lapse-thief");
         AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, ["wave-lapse-o1"]));
     }
+
+    [Fact]
+    public async Task A_wave_of_more_orders_than_one_write_carries_releases_every_one()
+    {
+        var net = new TestNetwork(_grains, "wave-big");
+        var sku = net.Sku("x");
+        var dc = await net.AddNode("dc", TestNetwork.Newark);
+        const int Orders = OrleansOrders.Orders.ReleaseWaveList.MaxRowsPerWrite + 50;
+        await net.SetStock(dc, sku, Orders);
+        await net.WaitForAvailability(sku, Orders);
+        var ids = Enumerable.Range(0, Orders).Select(i => $"wave-big-o{i}").ToList();
+        foreach (var batch in ids.Chunk(50))
+        {
+            await Task.WhenAll(batch.Select(id => _grains.GetGrain<IOrderGrain>(id).Submit(InWaves(net.Order(id, TestNetwork.NewYork, (sku, 1))))));
+        }
+        Assert.Equal(Orders, (await Wave(dc).Get(0)).Waiting);
+
+        var run = await Wave(dc).RunDue(force: true);
+        Assert.Equal(Orders, run.Released);
+        Assert.Equal(0, run.Failed);
+        Assert.Equal(0, (await Wave(dc).Get(0)).Waiting);
+        AuditAssert.Clean(await GridAuditor.Audit(_grains, net.StockKeys, ids));
+    }
 }

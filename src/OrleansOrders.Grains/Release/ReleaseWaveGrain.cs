@@ -168,6 +168,10 @@ public sealed class ReleaseWaveGrain : Grain, IReleaseWaveGrain, IRemindable
                     continue; // the order enlisted again while it was asked: that entry stands
                 }
                 _list.Reschedule(orderId, answer.NextReleaseAt);
+                if (!_list.HasRoom)
+                {
+                    await _writes.WhenDurable(); // a write carries a bounded number of rows: a large wave is written in steps
+                }
             }
         }
         _parcelsReleased += released;
