@@ -44,7 +44,7 @@ public sealed class OrderGridClient(IGrainFactory grains, IOptions<OrderGridClie
         {
             throw new OrderGridValidationException(errors);
         }
-        var result = await Retrying(() => grains.GetGrain<IOrderGrain>(order.OrderId).Submit(order), cancellationToken);
+        var result = await Retrying(() => grains.Reference<IOrderGrain>(order.OrderId).Submit(order), cancellationToken);
         return result.Outcome switch
         {
             SubmitOutcome.Accepted or SubmitOutcome.Replayed => result.Order!,
@@ -56,7 +56,7 @@ public sealed class OrderGridClient(IGrainFactory grains, IOptions<OrderGridClie
     public async Task<OrderView> GetOrderAsync(string orderId, CancellationToken cancellationToken = default)
     {
         RequireId(orderId, "orderId");
-        return await Retrying(() => grains.GetGrain<IOrderGrain>(orderId).Get(), cancellationToken)
+        return await Retrying(() => grains.Reference<IOrderGrain>(orderId).Get(), cancellationToken)
                ?? throw new OrderGridNotFoundException($"Order '{orderId}' does not exist.");
     }
 
@@ -64,7 +64,7 @@ public sealed class OrderGridClient(IGrainFactory grains, IOptions<OrderGridClie
     {
         RequireId(orderId, "orderId");
         // Cancel is idempotent too (a second cancel answers AlreadyCancelled), so it may be retried.
-        var result = await Retrying(() => grains.GetGrain<IOrderGrain>(orderId).Cancel(reason), cancellationToken);
+        var result = await Retrying(() => grains.Reference<IOrderGrain>(orderId).Cancel(reason), cancellationToken);
         return result.Outcome switch
         {
             CancelOutcome.Cancelled or CancelOutcome.AlreadyCancelled => result.Order!,
@@ -76,7 +76,7 @@ public sealed class OrderGridClient(IGrainFactory grains, IOptions<OrderGridClie
     public async Task<NetworkAvailability> GetAvailabilityAsync(string sku, CancellationToken cancellationToken = default)
     {
         RequireId(sku, "sku");
-        var availability = await Retrying(() => grains.GetGrain<ISkuAvailabilityGrain>(sku).Get(), cancellationToken);
+        var availability = await Retrying(() => grains.Reference<ISkuAvailabilityGrain>(sku).Get(), cancellationToken);
         return availability.Known ? availability : throw new OrderGridNotFoundException($"SKU '{sku}' is not stocked at any node.");
     }
 
@@ -86,13 +86,13 @@ public sealed class OrderGridClient(IGrainFactory grains, IOptions<OrderGridClie
         {
             throw new OrderGridValidationException(errors);
         }
-        return await Retrying(() => grains.GetGrain<IFulfilmentNodeGrain>(profile.NodeId).Register(profile), cancellationToken);
+        return await Retrying(() => grains.Reference<IFulfilmentNodeGrain>(profile.NodeId).Register(profile), cancellationToken);
     }
 
     public async Task<NodeView> GetNodeAsync(string nodeId, CancellationToken cancellationToken = default)
     {
         RequireId(nodeId, "nodeId");
-        return await Retrying(() => grains.GetGrain<IFulfilmentNodeGrain>(nodeId).Get(), cancellationToken)
+        return await Retrying(() => grains.Reference<IFulfilmentNodeGrain>(nodeId).Get(), cancellationToken)
                ?? throw new OrderGridNotFoundException($"Node '{nodeId}' does not exist.");
     }
 
@@ -104,7 +104,7 @@ public sealed class OrderGridClient(IGrainFactory grains, IOptions<OrderGridClie
             throw new OrderGridValidationException(["dailyCapacity must not be negative and status must be Open, Paused or Closed."]);
         }
         // Setting a status or capacity twice lands in the same place: safe to retry.
-        return await Retrying(() => grains.GetGrain<IFulfilmentNodeGrain>(nodeId).Update(update), cancellationToken)
+        return await Retrying(() => grains.Reference<IFulfilmentNodeGrain>(nodeId).Update(update), cancellationToken)
                ?? throw new OrderGridNotFoundException($"Node '{nodeId}' does not exist.");
     }
 
@@ -117,7 +117,7 @@ public sealed class OrderGridClient(IGrainFactory grains, IOptions<OrderGridClie
         {
             throw new OrderGridValidationException(errors);
         }
-        return await Retrying(() => grains.GetGrain<IFulfilmentNodeGrain>(nodeId).SetStock(sku, level, operationId), cancellationToken)
+        return await Retrying(() => grains.Reference<IFulfilmentNodeGrain>(nodeId).SetStock(sku, level, operationId), cancellationToken)
                ?? throw new OrderGridNotFoundException($"Node '{nodeId}' does not exist.");
     }
 
@@ -125,7 +125,7 @@ public sealed class OrderGridClient(IGrainFactory grains, IOptions<OrderGridClie
     {
         RequireId(nodeId, "nodeId");
         RequireId(sku, "sku");
-        return await Retrying(() => grains.GetGrain<IStockGrain>(Identifiers.StockKey(nodeId, sku)).GetSnapshot(), cancellationToken);
+        return await Retrying(() => grains.Reference<IStockGrain>(Identifiers.StockKey(nodeId, sku)).GetSnapshot(), cancellationToken);
     }
 
     private static void RequireId(string? id, string name)

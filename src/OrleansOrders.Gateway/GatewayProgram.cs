@@ -48,7 +48,7 @@ public sealed class GatewayProgram
         {
             try
             {
-                await grains.GetGrain<IPingGrain>(0).Ping(1).WaitAsync(TimeSpan.FromSeconds(5));
+                await grains.Reference<IPingGrain>(0).Ping(1).WaitAsync(TimeSpan.FromSeconds(5));
                 return Results.Ok(new OrderGridApi.HealthStatus("ready"));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

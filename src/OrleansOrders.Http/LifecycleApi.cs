@@ -60,7 +60,7 @@ public static class LifecycleApi
         {
             return bad;
         }
-        var result = await grains.GetGrain<IOrderGrain>(orderId).AdvanceShipment(shipmentId, step, Actor(actor, "node"), body?.Carrier, body?.TrackingNumber);
+        var result = await grains.Reference<IOrderGrain>(orderId).AdvanceShipment(shipmentId, step, Actor(actor, "node"), body?.Carrier, body?.TrackingNumber);
         return ToHttp(result);
     }
 
@@ -83,7 +83,7 @@ public static class LifecycleApi
             }
             lines = body.Lines.Select(l => l!.ToLine()).ToList();
         }
-        var result = await grains.GetGrain<IOrderGrain>(orderId).RejectShipment(shipmentId, lines, body.Reason, body.StockMissing ?? false, Actor(actor, "node"));
+        var result = await grains.Reference<IOrderGrain>(orderId).RejectShipment(shipmentId, lines, body.Reason, body.StockMissing ?? false, Actor(actor, "node"));
         return ToHttp(result);
     }
 
@@ -98,7 +98,7 @@ public static class LifecycleApi
         {
             return Problems.Invalid(parsed.Errors);
         }
-        var result = await grains.GetGrain<IOrderGrain>(orderId).CancelLines(parsed.Lines, body?.Reason ?? "cancelled by customer", Actor(actor, "customer"));
+        var result = await grains.Reference<IOrderGrain>(orderId).CancelLines(parsed.Lines, body?.Reason ?? "cancelled by customer", Actor(actor, "customer"));
         return ToHttp(result);
     }
 
@@ -113,7 +113,7 @@ public static class LifecycleApi
         {
             return Problems.Invalid(["The body must be {latitude, longitude} with latitude in [-90, 90] and longitude in [-180, 180]."]);
         }
-        return ToHttp(await grains.GetGrain<IOrderGrain>(orderId).ChangeAddress(shipTo, Actor(actor, "customer")));
+        return ToHttp(await grains.Reference<IOrderGrain>(orderId).ChangeAddress(shipTo, Actor(actor, "customer")));
     }
 
     private static async Task<IResult> StartReturn(string orderId, StartReturnBody? body, [FromHeader(Name = ActorHeader)] string? actor, IGrainFactory grains)
@@ -140,7 +140,7 @@ public static class LifecycleApi
             return Problems.Invalid(errors);
         }
         var request = new ReturnRequest(body!.ReturnId!, lines.Lines, body.Channel!, body.Reason ?? "", exchange?.Lines);
-        return ToHttp(await grains.GetGrain<IOrderGrain>(orderId).StartReturn(request, Actor(actor, "customer")));
+        return ToHttp(await grains.Reference<IOrderGrain>(orderId).StartReturn(request, Actor(actor, "customer")));
     }
 
     private static async Task<IResult> ReceiveReturn(string orderId, string returnId, ReceiveReturnBody? body, [FromHeader(Name = ActorHeader)] string? actor, IGrainFactory grains)
@@ -173,7 +173,7 @@ public static class LifecycleApi
             return Problems.Invalid(errors);
         }
         var received = items.Select(i => new ReturnedItem(i!.Sku!, i.Quantity!.Value, i.Disposition!.Value, i.Reason)).ToList();
-        return ToHttp(await grains.GetGrain<IOrderGrain>(orderId).ReceiveReturn(returnId, body!.NodeId!, received, Actor(actor, "returns-desk")));
+        return ToHttp(await grains.Reference<IOrderGrain>(orderId).ReceiveReturn(returnId, body!.NodeId!, received, Actor(actor, "returns-desk")));
     }
 
     private static async Task<IResult> History(string orderId, IGrainFactory grains)
@@ -182,7 +182,7 @@ public static class LifecycleApi
         {
             return bad;
         }
-        var order = grains.GetGrain<IOrderGrain>(orderId);
+        var order = grains.Reference<IOrderGrain>(orderId);
         if (await order.Get() is null)
         {
             return Problems.NotFound($"Order '{orderId}' does not exist.");
@@ -196,8 +196,8 @@ public static class LifecycleApi
         {
             return bad;
         }
-        var ids = await grains.GetGrain<ICustomerOrdersGrain>(customerId).GetOrderIds();
-        var views = await Task.WhenAll(ids.Take(100).Select(id => grains.GetGrain<IOrderGrain>(id).Get()));
+        var ids = await grains.Reference<ICustomerOrdersGrain>(customerId).GetOrderIds();
+        var views = await Task.WhenAll(ids.Take(100).Select(id => grains.Reference<IOrderGrain>(id).Get()));
         return Results.Ok(new CustomerOrdersView(customerId, views.OfType<OrderView>().ToList()));
     }
 

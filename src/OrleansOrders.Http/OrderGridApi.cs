@@ -159,7 +159,7 @@ public static class OrderGridApi
         {
             return Invalid(errors);
         }
-        var result = await grains.GetGrain<IOrderGrain>(request.OrderId).Submit(request);
+        var result = await grains.Reference<IOrderGrain>(request.OrderId).Submit(request);
         return result.Outcome switch
         {
             SubmitOutcome.Accepted => Results.Created($"/orders/{request.OrderId}", result.Order),
@@ -175,7 +175,7 @@ public static class OrderGridApi
         {
             return Invalid(["orderId is not a valid id."]);
         }
-        var order = await grains.GetGrain<IOrderGrain>(orderId).Get();
+        var order = await grains.Reference<IOrderGrain>(orderId).Get();
         return order is null ? NotFound($"Order '{orderId}' does not exist.") : Results.Ok(order);
     }
 
@@ -189,7 +189,7 @@ public static class OrderGridApi
         {
             return Invalid(["reason is at most 500 characters."]);
         }
-        var result = await grains.GetGrain<IOrderGrain>(orderId).Cancel(body?.Reason ?? "cancelled by customer");
+        var result = await grains.Reference<IOrderGrain>(orderId).Cancel(body?.Reason ?? "cancelled by customer");
         return result.Outcome switch
         {
             CancelOutcome.Cancelled or CancelOutcome.AlreadyCancelled => Results.Ok(result.Order),
@@ -204,7 +204,7 @@ public static class OrderGridApi
         {
             return Invalid(["sku is not a valid id."]);
         }
-        var availability = await grains.GetGrain<ISkuAvailabilityGrain>(sku).Get();
+        var availability = await grains.Reference<ISkuAvailabilityGrain>(sku).Get();
         return availability.Known ? Results.Ok(availability) : NotFound($"SKU '{sku}' is not stocked at any node.");
     }
 
@@ -214,7 +214,7 @@ public static class OrderGridApi
         {
             return Invalid(["nodeId is not a valid id."]);
         }
-        var node = await grains.GetGrain<IFulfilmentNodeGrain>(nodeId).Get();
+        var node = await grains.Reference<IFulfilmentNodeGrain>(nodeId).Get();
         return node is null ? NotFound($"Node '{nodeId}' does not exist.") : Results.Ok(node);
     }
 
@@ -266,7 +266,7 @@ public static class OrderGridApi
         }
         try
         {
-            var node = await grains.GetGrain<IFulfilmentNodeGrain>(nodeId).Update(body!.ToUpdate());
+            var node = await grains.Reference<IFulfilmentNodeGrain>(nodeId).Update(body!.ToUpdate());
             return node is null ? NotFound($"Node '{nodeId}' does not exist.") : Results.Ok(node);
         }
         catch (ArgumentException ex)
@@ -281,11 +281,11 @@ public static class OrderGridApi
         {
             return Invalid(["nodeId and sku must be valid ids."]);
         }
-        if (await grains.GetGrain<IFulfilmentNodeGrain>(nodeId).Get() is null)
+        if (await grains.Reference<IFulfilmentNodeGrain>(nodeId).Get() is null)
         {
             return NotFound($"Node '{nodeId}' does not exist.");
         }
-        return Results.Ok(await grains.GetGrain<IStockGrain>(Identifiers.StockKey(nodeId, sku)).GetSnapshot());
+        return Results.Ok(await grains.Reference<IStockGrain>(Identifiers.StockKey(nodeId, sku)).GetSnapshot());
     }
 
     private static async Task<IResult> SetStock(
@@ -312,7 +312,7 @@ public static class OrderGridApi
             return Invalid(errors);
         }
         var operationId = idempotencyKey ?? Guid.NewGuid().ToString("N");
-        var snapshot = await grains.GetGrain<IFulfilmentNodeGrain>(nodeId).SetStock(sku, level, operationId);
+        var snapshot = await grains.Reference<IFulfilmentNodeGrain>(nodeId).SetStock(sku, level, operationId);
         return snapshot is null ? NotFound($"Node '{nodeId}' does not exist.") : Results.Ok(snapshot);
     }
 

@@ -275,15 +275,15 @@ public static class StockFeedApi
                     var operationId = $"feed:{feedId}:{line.LineNumber}";
                     if (line.Level is { } level)
                     {
-                        return await grains.GetGrain<IFulfilmentNodeGrain>(line.NodeId).SetStock(line.Sku, level, operationId) is null
+                        return await grains.Reference<IFulfilmentNodeGrain>(line.NodeId).SetStock(line.Sku, level, operationId) is null
                             ? $"node '{line.NodeId}' does not exist."
                             : null;
                     }
-                    if (await grains.GetGrain<IFulfilmentNodeGrain>(line.NodeId).Get() is null)
+                    if (await grains.Reference<IFulfilmentNodeGrain>(line.NodeId).Get() is null)
                     {
                         return $"node '{line.NodeId}' does not exist.";
                     }
-                    var stock = grains.GetGrain<IStockGrain>(Identifiers.StockKey(line.NodeId, line.Sku));
+                    var stock = grains.Reference<IStockGrain>(Identifiers.StockKey(line.NodeId, line.Sku));
                     if (line.SetsReserve)
                     {
                         await stock.SetReserve(line.Reserve);
@@ -293,7 +293,7 @@ public static class StockFeedApi
                         // Received under a receipt id: that id is the operation (once per receipt, whichever feed carries it).
                         await stock.Receive(line.ReceiptId ?? operationId, line.Received!.Value);
                     }
-                    await grains.GetGrain<IFulfilmentNodeGrain>(line.NodeId).TrackSku(line.Sku);
+                    await grains.Reference<IFulfilmentNodeGrain>(line.NodeId).TrackSku(line.Sku);
                     return null;
                 }
                 catch (ArgumentException ex)

@@ -109,14 +109,14 @@ public static class StockTermsApi
         {
             return Problems.Invalid(errors);
         }
-        var node = grains.GetGrain<IFulfilmentNodeGrain>(nodeId);
+        var node = grains.Reference<IFulfilmentNodeGrain>(nodeId);
         if (await node.Get() is null)
         {
             return Problems.NotFound($"Node '{nodeId}' does not exist.");
         }
         try
         {
-            var snapshot = await change(grains.GetGrain<IStockGrain>(Identifiers.StockKey(nodeId, sku)));
+            var snapshot = await change(grains.Reference<IStockGrain>(Identifiers.StockKey(nodeId, sku)));
             await node.TrackSku(sku); // listed with the node's inventory, as a stock level would be
             return Results.Ok(snapshot);
         }

@@ -29,25 +29,25 @@ public static class WebhooksApi
             {
                 return Problems.Invalid(errors);
             }
-            await grains.GetGrain<IWebhookRegistryGrain>(0).Subscribe(subscription);
+            await grains.Reference<IWebhookRegistryGrain>(0).Subscribe(subscription);
             return Results.Ok(WebhookSubscriptionView.Of(subscription));
         }).Answers<WebhookSubscriptionView>("Subscribe", "Subscribe an endpoint to order events (signed with the secret)", Invalid);
         hooks.MapGet("", async (IGrainFactory grains) =>
-                Results.Ok((await grains.GetGrain<IWebhookRegistryGrain>(0).List()).Select(WebhookSubscriptionView.Of).ToList()))
+                Results.Ok((await grains.Reference<IWebhookRegistryGrain>(0).List()).Select(WebhookSubscriptionView.Of).ToList()))
             .Answers<IReadOnlyList<WebhookSubscriptionView>>("ListWebhooks", "The webhook subscriptions");
         hooks.MapDelete("/{subscriptionId}", async (string subscriptionId, IGrainFactory grains) =>
-            Identifiers.IsValid(subscriptionId) && await grains.GetGrain<IWebhookRegistryGrain>(0).Unsubscribe(subscriptionId)
+            Identifiers.IsValid(subscriptionId) && await grains.Reference<IWebhookRegistryGrain>(0).Unsubscribe(subscriptionId)
                 ? Results.NoContent()
                 : Problems.NotFound($"No webhook subscription '{subscriptionId}'."))
             .WithName("Unsubscribe").WithSummary("Remove a webhook subscription").Produces(StatusCodes.Status204NoContent).ProducesProblem(Unknown);
         hooks.MapGet("/{subscriptionId}/status", async (string subscriptionId, IGrainFactory grains) =>
         {
             if (!Identifiers.IsValid(subscriptionId) ||
-                !(await grains.GetGrain<IWebhookRegistryGrain>(0).List()).Any(s => s.SubscriptionId == subscriptionId))
+                !(await grains.Reference<IWebhookRegistryGrain>(0).List()).Any(s => s.SubscriptionId == subscriptionId))
             {
                 return Problems.NotFound($"No webhook subscription '{subscriptionId}'.");
             }
-            return Results.Ok(await grains.GetGrain<IWebhookDispatcherGrain>(subscriptionId).GetStatus());
+            return Results.Ok(await grains.Reference<IWebhookDispatcherGrain>(subscriptionId).GetStatus());
         }).Answers<WebhookStatus>("GetWebhookStatus", "A subscription's deliveries, failures and dead letters", Unknown);
         return app;
     }

@@ -64,7 +64,7 @@ public static class Bench
         var shadowRates = new List<(string Scenario, bool Shadowed, double OrdersPerSecond)>();
         foreach (var (name, lines, shadowed) in runs)
         {
-            var shadow = target.Grains.GetGrain<Contracts.IShadowRoutingGrain>(0);
+            var shadow = Contracts.GrainReferences.Reference<Contracts.IShadowRoutingGrain>(target.Grains, 0);
             if (shadowed)
             {
                 // Started before the warm-up, which covers the planners' policy refresh.

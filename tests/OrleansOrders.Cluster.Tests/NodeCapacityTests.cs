@@ -65,6 +65,23 @@ public sealed class NodeCapacityTests(NodeClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_reference_from_the_cached_grain_types_is_the_reference_Orleans_makes_and_reaches_the_same_grain()
+    {
+        var node = await NewNode($"ref-{Guid.NewGuid():N}", 3);
+        var nodeId = ((GrainReference)node).GetPrimaryKeyString();
+        for (var i = 0; i < 2; i++) // the first call resolves the types, the second builds from them
+        {
+            var cached = _grains.Reference<IFulfilmentNodeGrain>(nodeId);
+            Assert.Equal(((GrainReference)node).GrainId, ((GrainReference)cached).GrainId);
+            Assert.Equal(((GrainReference)node).InterfaceType, ((GrainReference)cached).InterfaceType);
+            Assert.Equal(nodeId, (await cached.Get())!.Profile.NodeId);
+        }
+        var shard = _grains.Reference<IOrderRecoveryGrain>(3);
+        Assert.Equal(((GrainReference)_grains.GetGrain<IOrderRecoveryGrain>(3)).GrainId, ((GrainReference)shard).GrainId);
+        Assert.Equal(((GrainReference)_grains.GetGrain<IOrderRecoveryGrain>(3)).GrainId, ((GrainReference)_grains.Reference<IOrderRecoveryGrain>(3)).GrainId);
+    }
+
+    [Fact]
     public async Task Claims_and_releases_count_once_however_often_they_are_replayed()
     {
         var node = await NewNode("cap-replay", dailyCapacity: 2);

@@ -41,8 +41,8 @@ public static class GridAuditor
     public static Task<Result> Audit(IGrainFactory grains, IEnumerable<(string NodeId, string Sku)> stockKeys, IEnumerable<string> acceptedOrderIds,
         Options? options = null) =>
         Audit(
-            key => grains.GetGrain<IStockGrain>(Identifiers.StockKey(key.NodeId, key.Sku)).GetSnapshot(),
-            id => grains.GetGrain<IOrderGrain>(id).Get(),
+            key => grains.Reference<IStockGrain>(Identifiers.StockKey(key.NodeId, key.Sku)).GetSnapshot(),
+            id => grains.Reference<IOrderGrain>(id).Get(),
             stockKeys, acceptedOrderIds, options);
 
     /// <summary>The audit over any reader of stock snapshots and orders (the grid's grains, or a test's).</summary>

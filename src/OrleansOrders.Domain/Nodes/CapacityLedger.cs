@@ -49,6 +49,13 @@ public sealed class CapacityLedger
     private readonly List<CapacityDelta> _step = [];
     private SortedDictionary<DateOnly, int> _usedByDay;
     private Dictionary<string, DateOnly> _released;
+    /// <summary>
+    /// The day whose past days were last dropped: until the day changes (or a reload brings back stored
+    /// days) there is nothing before it to drop, so a claim does not scan every claim of the day (it
+    /// did: a node promised 40,000 parcels today walked 40,000 entries per claim, and the steady load
+    /// slowed as it ran).
+    /// </summary>
+    private DateOnly? _droppedBefore;
 
     /// <summary>Works on the durable maps given (the grain's stored state), changing them in place.</summary>
     public CapacityLedger(SortedDictionary<DateOnly, int> usedByDay, Dictionary<string, DateOnly> released)
@@ -71,10 +78,24 @@ public sealed class CapacityLedger
     {
         _usedByDay = usedByDay;
         _released = released;
+        _droppedBefore = null; // the stored maps may hold days already passed
     }
 
     /// <summary>Remembers a claim whose unit the durable counters already hold (read from an older schema that stored every claim).</summary>
-    public void Remember(string claimId, DateOnly day) => _open[claimId] = day;
+    public void Remember(string claimId, DateOnly day)
+    {
+        _open[claimId] = day;
+        Touch(day);
+    }
+
+    /// <summary>Something now refers to <paramref name="day"/>: if that day is already past, the next drop must look again.</summary>
+    private void Touch(DateOnly day)
+    {
+        if (day < _droppedBefore)
+        {
+            _droppedBefore = null;
+        }
+    }
 
     /// <summary>
     /// Takes a unit of <paramref name="day"/> for the claim unless that day is full. A claim this copy
@@ -139,6 +160,11 @@ public sealed class CapacityLedger
     /// <summary>Forgets the days before <paramref name="today"/>: their counters, marks and remembered claims.</summary>
     public IReadOnlyList<CapacityDelta> DropBefore(DateOnly today)
     {
+        if (_droppedBefore == today)
+        {
+            return [];
+        }
+        _droppedBefore = today;
         var anyCounter = _usedByDay.Count > 0 && _usedByDay.Keys.First() < today;
         var anyMark = _released.Values.Any(d => d < today);
         foreach (var claim in _open.Where(c => c.Value < today).Select(c => c.Key).ToList())
@@ -156,6 +182,7 @@ public sealed class CapacityLedger
 
     private void Do(CapacityDelta delta)
     {
+        Touch(delta.Day);
         Apply(delta, _usedByDay, _released);
         _step.Add(delta);
     }

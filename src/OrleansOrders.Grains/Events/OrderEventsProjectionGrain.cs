@@ -74,7 +74,7 @@ public sealed class OrderEventsProjectionGrain(
         _pendingTouches.Clear();
         try
         {
-            await GrainFactory.GetGrain<IRecentOrdersFeed>(0).TouchMany(batch);
+            await GrainFactory.Reference<IRecentOrdersFeed>(0).TouchMany(batch);
         }
         catch (Exception ex)
         {
@@ -103,12 +103,12 @@ public sealed class OrderEventsProjectionGrain(
             var wanted = fresh.Where(e => subscription.EventTypes.Count == 0 || subscription.EventTypes.Contains(e.Type)).ToList();
             if (wanted.Count > 0)
             {
-                tasks.Add(GrainFactory.GetGrain<IWebhookDispatcherGrain>(subscription.SubscriptionId).Enqueue(wanted));
+                tasks.Add(GrainFactory.Reference<IWebhookDispatcherGrain>(subscription.SubscriptionId).Enqueue(wanted));
             }
         }
         foreach (var accepted in fresh.Where(e => e.Kind == OrderEventKind.OrderAccepted && e.CustomerId.Length > 0))
         {
-            tasks.Add(GrainFactory.GetGrain<ICustomerOrdersGrain>(accepted.CustomerId).Add(accepted.OrderId, accepted.At));
+            tasks.Add(GrainFactory.Reference<ICustomerOrdersGrain>(accepted.CustomerId).Add(accepted.OrderId, accepted.At));
         }
         if (options.Value.OpportunityCost.Enabled)
         {
@@ -139,7 +139,7 @@ public sealed class OrderEventsProjectionGrain(
         _pendingDemand.Clear();
         try
         {
-            await GrainFactory.GetGrain<IOpportunityCostGrain>(0).RecordDemand(batch);
+            await GrainFactory.Reference<IOpportunityCostGrain>(0).RecordDemand(batch);
         }
         catch (Exception ex)
         {
@@ -153,7 +153,7 @@ public sealed class OrderEventsProjectionGrain(
     {
         if (_subscriptions is null || DateTime.UtcNow - _subscriptionsReadAt > TimeSpan.FromMinutes(1))
         {
-            _subscriptions = await GrainFactory.GetGrain<IWebhookRegistryGrain>(0).List();
+            _subscriptions = await GrainFactory.Reference<IWebhookRegistryGrain>(0).List();
             _subscriptionsReadAt = DateTime.UtcNow;
         }
         return _subscriptions;

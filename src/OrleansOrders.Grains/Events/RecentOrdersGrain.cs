@@ -44,7 +44,7 @@ public sealed class RecentOrdersGrain : Grain, IRecentOrdersGrain, IRecentOrders
     async Task<IReadOnlyList<OrderSummary>> IRecentOrdersGrain.GetRecent(int max)
     {
         var ids = _order.Take(Math.Clamp(max, 1, Capacity)).ToList();
-        var views = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IOrderGrain>(id).Get()));
+        var views = await Task.WhenAll(ids.Select(id => GrainFactory.Reference<IOrderGrain>(id).Get()));
         return views.Where(v => v is not null).Select(v => new OrderSummary(
             v!.OrderId, v.Request.CustomerId, v.Status, v.Request.Lines.Count,
             v.Shipments.Count(s => s.Status != ShipmentStatus.Cancelled), v.TotalCost, v.UpdatedAt)).ToList();

@@ -156,7 +156,7 @@ public sealed class FulfilmentNodeGrain(
             throw new ArgumentException($"Profile of node '{profile.NodeId}' sent to node '{this.GetPrimaryKeyString()}'.", nameof(profile));
         }
         await WriteNowAsync(new Change.SetProfile(profile));
-        await GrainFactory.GetGrain<INetworkDirectoryGrain>(0).Add(profile.NodeId, profile.Location);
+        await GrainFactory.Reference<INetworkDirectoryGrain>(0).Add(profile.NodeId, profile.Location);
         return View(S.Profile!);
     }
 
@@ -193,7 +193,7 @@ public sealed class FulfilmentNodeGrain(
         {
             return null;
         }
-        var snapshot = await GrainFactory.GetGrain<IStockGrain>(Identifiers.StockKey(S.Profile.NodeId, sku)).SetLevel(operationId, level);
+        var snapshot = await GrainFactory.Reference<IStockGrain>(Identifiers.StockKey(S.Profile.NodeId, sku)).SetLevel(operationId, level);
         if (!S.Skus.Contains(sku))
         {
             await WriteNowAsync(new Change.TrackSku(sku));
@@ -403,7 +403,7 @@ public sealed class FulfilmentNodeGrain(
                 offers[i] = known.Offer;
                 continue;
             }
-            (reads ??= []).Add((i, GrainFactory.GetGrain<IStockGrain>(Identifiers.StockKey(nodeId, sku)).GetOffer()));
+            (reads ??= []).Add((i, GrainFactory.Reference<IStockGrain>(Identifiers.StockKey(nodeId, sku)).GetOffer()));
         }
         if (reads is not null)
         {
@@ -506,7 +506,7 @@ public sealed class FulfilmentNodeGrain(
     {
         try
         {
-            _opportunityCosts = await GrainFactory.GetGrain<IOpportunityCostGrain>(0).ForNode(this.GetPrimaryKeyString());
+            _opportunityCosts = await GrainFactory.Reference<IOpportunityCostGrain>(0).ForNode(this.GetPrimaryKeyString());
         }
         catch (Exception ex)
         {

@@ -29,7 +29,7 @@ public static class ParcelOutcomes
     {
         try
         {
-            _ = grains.GetGrain<IFulfilmentNodeGrain>(shipment.NodeId).ReportParcel(outcome); // [OneWay]: completes at once
+            _ = grains.Reference<IFulfilmentNodeGrain>(shipment.NodeId).ReportParcel(outcome); // [OneWay]: completes at once
         }
         catch (Exception)
         {

@@ -256,7 +256,7 @@ public sealed partial class OrderGrain
     /// <summary>Joins or leaves a SKU's waiting list, retried a few times; false when it still failed (the outcome is unknown).</summary>
     private async Task<bool> TryStockWaitCall(string sku, bool stop)
     {
-        var availability = GrainFactory.GetGrain<ISkuAvailabilityGrain>(sku);
+        var availability = GrainFactory.Reference<ISkuAvailabilityGrain>(sku);
         for (var attempt = 1; ; attempt++)
         {
             try

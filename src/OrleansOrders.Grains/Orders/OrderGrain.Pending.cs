@@ -132,7 +132,7 @@ public sealed partial class OrderGrain
         {
             try
             {
-                var stock = GrainFactory.GetGrain<IStockGrain>(Identifiers.StockKey(op.NodeId, op.Sku));
+                var stock = GrainFactory.Reference<IStockGrain>(Identifiers.StockKey(op.NodeId, op.Sku));
                 switch (op.Kind)
                 {
                     case PendingOpKind.Commit:
@@ -152,10 +152,10 @@ public sealed partial class OrderGrain
                         await stock.PromiseInbound(op.OperationId, op.Quantity);
                         return op.Quantity;
                     case PendingOpKind.EnlistForWave:
-                        await GrainFactory.GetGrain<IReleaseWaveGrain>(op.NodeId).Enlist(OrderId, op.At ?? clock.UtcNow);
+                        await GrainFactory.Reference<IReleaseWaveGrain>(op.NodeId).Enlist(OrderId, op.At ?? clock.UtcNow);
                         return 0;
                     case PendingOpKind.ReleaseCapacity:
-                        await GrainFactory.GetGrain<IFulfilmentNodeGrain>(op.NodeId).ReleaseCapacity(op.OperationId, op.Day);
+                        await GrainFactory.Reference<IFulfilmentNodeGrain>(op.NodeId).ReleaseCapacity(op.OperationId, op.Day);
                         return 0;
                     default:
                         throw new InvalidOperationException($"Unknown pending operation {op.Kind}.");

@@ -41,7 +41,7 @@ public sealed partial class OrderGrain
                 return Refuse(ActionOutcome.Invalid, "Order id and return id are too long together to name the exchange order.");
             }
             var exchange = new OrderRequest(exchangeOrderId, S.Request.CustomerId, request.Channel, S.Request.ShipTo, request.ExchangeFor!.ToList());
-            var submitted = await GrainFactory.GetGrain<IOrderGrain>(exchangeOrderId).Submit(exchange);
+            var submitted = await GrainFactory.Reference<IOrderGrain>(exchangeOrderId).Submit(exchange);
             if (submitted.Outcome is SubmitOutcome.Invalid or SubmitOutcome.Conflict)
             {
                 return Refuse(ActionOutcome.Invalid, "The exchange order was refused: " + string.Join(" ", submitted.Errors));
@@ -72,7 +72,7 @@ public sealed partial class OrderGrain
         {
             return new OrderActionResult(ActionOutcome.NoChange, View(), $"Return {returnId} was already received at {open.ReceivedAt}.");
         }
-        if (!Identifiers.IsValid(nodeId) || await GrainFactory.GetGrain<IFulfilmentNodeGrain>(nodeId).Get() is null)
+        if (!Identifiers.IsValid(nodeId) || await GrainFactory.Reference<IFulfilmentNodeGrain>(nodeId).Get() is null)
         {
             return Refuse(ActionOutcome.NotFound, $"Node '{nodeId}' does not exist.");
         }

@@ -253,14 +253,14 @@ public sealed partial class OrderGrain(
     /// <param name="allocationsAhead">Allocations routed in this step but not yet applied (their ids come first).</param>
     private Task<RoutingResult> Route(OrderRequest request, IReadOnlyList<OrderLine> lines, DateTimeOffset now, IReadOnlyList<string>? excluded,
         string? onlyNode = null, int allocationsAhead = 0, bool quoteOnly = false) =>
-        GrainFactory.GetGrain<IRouterGrain>(0).Allocate(new AllocationRequest(
+        GrainFactory.Reference<IRouterGrain>(0).Allocate(new AllocationRequest(
             OrderId, request.ShipTo, lines, now, _options.HoldTtl, excluded, onlyNode, OrderAggregate.ReservationIdOf(OrderId, S.ReservationCount + allocationsAhead), request.Channel, request.Routing,
             quoteOnly));
 
     /// <summary>Why a pickup order cannot go to this store, or null when it can.</summary>
     private async Task<string?> PickupStoreProblem(string storeId)
     {
-        var store = await GrainFactory.GetGrain<IFulfilmentNodeGrain>(storeId).Get();
+        var store = await GrainFactory.Reference<IFulfilmentNodeGrain>(storeId).Get();
         if (store is null)
         {
             return $"Pickup store '{storeId}' does not exist.";
@@ -337,7 +337,7 @@ public sealed partial class OrderGrain(
         string.IsNullOrWhiteSpace(text) ? fallback : text.Trim()[..Math.Min(text.Trim().Length, 500)];
 
     private IOrderRecoveryGrain Recovery =>
-        GrainFactory.GetGrain<IOrderRecoveryGrain>(OrderRecoveryShards.For(OrderId, _options.RecoveryShards));
+        GrainFactory.Reference<IOrderRecoveryGrain>(OrderRecoveryShards.For(OrderId, _options.RecoveryShards));
 
     /// <summary>Tells the order's shard the step tracked under <see cref="OrderState.PendingStamp"/> is done (batched per silo, see <see cref="RecoverySettles"/>).</summary>
     private void Settle()

@@ -111,7 +111,7 @@ public sealed class OrderRecoveryGrain : Grain, IOrderRecoveryGrain, IRemindable
                 var orderId = entry.OrderId;
                 try
                 {
-                    return await GrainFactory.GetGrain<IOrderGrain>(orderId).Resume();
+                    return await GrainFactory.Reference<IOrderGrain>(orderId).Resume();
                 }
                 catch (Exception ex)
                 {

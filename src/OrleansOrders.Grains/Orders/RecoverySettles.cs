@@ -69,7 +69,7 @@ public sealed class RecoverySettles(IGrainFactory grains, ILogger<RecoverySettle
     {
         try
         {
-            await grains.GetGrain<IOrderRecoveryGrain>(shard).SettledMany(batch.Select(b => b.Step).ToList());
+            await grains.Reference<IOrderRecoveryGrain>(shard).SettledMany(batch.Select(b => b.Step).ToList());
             batch.ForEach(b => b.Done.TrySetResult());
         }
         catch (Exception ex)

@@ -145,7 +145,7 @@ public sealed class ReleaseWaveGrain : Grain, IReleaseWaveGrain, IRemindable
             {
                 try
                 {
-                    return await GrainFactory.GetGrain<IOrderGrain>(entry.OrderId).ReleaseWave(NodeId, force);
+                    return await GrainFactory.Reference<IOrderGrain>(entry.OrderId).ReleaseWave(NodeId, force);
                 }
                 catch (Exception ex)
                 {

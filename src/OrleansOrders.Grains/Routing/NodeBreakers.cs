@@ -78,7 +78,7 @@ public sealed class NodeBreakers(
         GridMetrics.BreakerChanged(nodeId, state.ToString());
         try
         {
-            _ = grains.GetGrain<IFulfilmentNodeGrain>(nodeId).ReportBreaker(new RouterBreakerView(_silo, (NodeBreakerState)state, since));
+            _ = grains.Reference<IFulfilmentNodeGrain>(nodeId).ReportBreaker(new RouterBreakerView(_silo, (NodeBreakerState)state, since));
         }
         catch (Exception ex)
         {

@@ -120,8 +120,8 @@ public sealed class OpportunityCostGrain(
         var now = clock.UtcNow;
 
         // Nodes: every registered node's location is a demand region; open nodes that ship supply.
-        var nodeIds = await GrainFactory.GetGrain<INetworkDirectoryGrain>(0).ListNodeIds();
-        var views = await InBatches(nodeIds, id => GrainFactory.GetGrain<IFulfilmentNodeGrain>(id).Get());
+        var nodeIds = await GrainFactory.Reference<INetworkDirectoryGrain>(0).ListNodeIds();
+        var views = await InBatches(nodeIds, id => GrainFactory.Reference<IFulfilmentNodeGrain>(id).Get());
         var profiles = views.OfType<NodeView>().Select(v => v.Profile).OrderBy(p => p.NodeId, StringComparer.Ordinal).ToList();
         var supply = profiles.Where(Supplies).ToList();
         var regions = DemandForecast.RegionsOf(profiles.Select(p => ToGeo(p.Location)), Math.Max(0, settings.RegionRadiusKm));
@@ -131,13 +131,13 @@ public sealed class OpportunityCostGrain(
         }
 
         // SKUs worth solving: stocked somewhere (the nodes' lists) and recently ordered.
-        var skuLists = await InBatches(supply, p => GrainFactory.GetGrain<IFulfilmentNodeGrain>(p.NodeId).ListSkus());
+        var skuLists = await InBatches(supply, p => GrainFactory.Reference<IFulfilmentNodeGrain>(p.NodeId).ListSkus());
         var stocked = skuLists.SelectMany(s => s).ToHashSet(StringComparer.Ordinal);
         var forecast = Forecast(settings, regions, now, stocked);
 
         // Stock: what each supplying node can promise now (net of safety stock and holds).
         var skus = forecast.Skus;
-        var availability = await InBatches(skus, sku => GrainFactory.GetGrain<ISkuAvailabilityGrain>(sku).Get());
+        var availability = await InBatches(skus, sku => GrainFactory.Reference<ISkuAvailabilityGrain>(sku).Get());
         var column = supply.Select((p, i) => (p.NodeId, i)).ToDictionary(x => x.NodeId, x => x.i, StringComparer.Ordinal);
         var stockBySku = new Dictionary<string, double[]>(StringComparer.Ordinal);
         for (var s = 0; s < skus.Count; s++)

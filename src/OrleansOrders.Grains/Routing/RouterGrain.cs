@@ -37,7 +37,7 @@ public sealed class RouterGrain(
         var wanted = AllocationSolver.Consolidate(request.Lines.Select(l => new DemandLine(l.Sku, l.Quantity) { KitId = l.KitId }));
         var kitOf = wanted.ToDictionary(w => w.Sku, w => w.KitId, StringComparer.Ordinal);
 
-        var availability = await Task.WhenAll(wanted.Select(w => GrainFactory.GetGrain<ISkuAvailabilityGrain>(w.Sku).Get()));
+        var availability = await Task.WhenAll(wanted.Select(w => GrainFactory.Reference<ISkuAvailabilityGrain>(w.Sku).Get()));
         var unknown = availability.Where(a => !a.Known).Select(a => a.Sku).ToList();
         if (unknown.Count > 0)
         {
@@ -220,7 +220,7 @@ public sealed class RouterGrain(
         {
             try
             {
-                var arrives = await GrainFactory.GetGrain<IStockGrain>(Identifiers.StockKey(p.NodeId, p.Sku)).PromiseInbound(request.OrderId, p.Quantity);
+                var arrives = await GrainFactory.Reference<IStockGrain>(Identifiers.StockKey(p.NodeId, p.Sku)).PromiseInbound(request.OrderId, p.Quantity);
                 return arrives is { } day
                     ? new BackorderDate(p.Sku, p.Quantity, p.NodeId, day.AddDays(Math.Max(0, options.ReceiptHandlingDays) + byNode[p.NodeId].Quote.TransitDays))
                     : null;
@@ -292,7 +292,7 @@ public sealed class RouterGrain(
         }
         try
         {
-            _locations = await GrainFactory.GetGrain<INetworkDirectoryGrain>(0).GetLocations();
+            _locations = await GrainFactory.Reference<INetworkDirectoryGrain>(0).GetLocations();
             _locationsFetchedAt = Environment.TickCount64;
         }
         catch (Exception ex)
@@ -373,7 +373,7 @@ public sealed class RouterGrain(
             {
                 return NodeBid.Decline(nodeId, "not asked: breaker half-open, another order's bid is probing the node");
             }
-            var node = GrainFactory.GetGrain<IFulfilmentNodeGrain>(nodeId);
+            var node = GrainFactory.Reference<IFulfilmentNodeGrain>(nodeId);
             try
             {
                 var bid = await node.Bid(request).WaitAsync(_options.BidDeadline);

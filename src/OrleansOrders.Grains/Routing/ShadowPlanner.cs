@@ -126,7 +126,7 @@ public sealed class ShadowPlanner(IGrainFactory grains, ILogger<ShadowPlanner> l
 
     private async Task RefreshPolicy(ShadowTally tally)
     {
-        var run = await grains.GetGrain<IShadowRoutingGrain>(0).GetRun();
+        var run = await grains.Reference<IShadowRoutingGrain>(0).GetRun();
         var current = _active;
         if (run is null)
         {
@@ -187,7 +187,7 @@ public sealed class ShadowPlanner(IGrainFactory grains, ILogger<ShadowPlanner> l
         {
             return new ShadowTally { PolicyStartedAt = tally.PolicyStartedAt };
         }
-        await grains.GetGrain<IShadowRoutingGrain>(0).Add(tally);
+        await grains.Reference<IShadowRoutingGrain>(0).Add(tally);
         return new ShadowTally { PolicyStartedAt = tally.PolicyStartedAt };
     }
 

@@ -94,14 +94,14 @@ public sealed class ShadowRoutingGrain(
         }
         ArgumentNullException.ThrowIfNull(policy);
         var candidate = ShadowPlanner.OverrideOf(policy);
-        var recent = await GrainFactory.GetGrain<IRecentOrdersGrain>(0).GetRecent(Math.Clamp(orders, 1, MaxReplayOrders));
+        var recent = await GrainFactory.Reference<IRecentOrdersGrain>(0).GetRecent(Math.Clamp(orders, 1, MaxReplayOrders));
         var tally = new ShadowTally();
         var skipped = 0L;
         // Bounded fan-out: a replay must not flood the grid it runs on.
         // Oldest first, so the examples kept (the last ones added) are the newest orders.
         foreach (var batch in recent.Reverse().Chunk(32))
         {
-            var views = await Task.WhenAll(batch.Select(o => GrainFactory.GetGrain<IOrderGrain>(o.OrderId).Get()));
+            var views = await Task.WhenAll(batch.Select(o => GrainFactory.Reference<IOrderGrain>(o.OrderId).Get()));
             foreach (var view in views)
             {
                 if (view is null || ReplayInput(view) is not { } input)

@@ -35,7 +35,7 @@ internal sealed class Takings(AllocationRequest request, IGrainFactory grains, I
         var day = shipment.DispatchOn ?? DateOnly.FromDateTime(request.OrderedAt.UtcDateTime);
         try
         {
-            if (!await grains.GetGrain<IFulfilmentNodeGrain>(shipment.NodeId).ClaimCapacity(ReservationId, day))
+            if (!await grains.Reference<IFulfilmentNodeGrain>(shipment.NodeId).ClaimCapacity(ReservationId, day))
             {
                 return false; // that day filled up since the bid: the next round re-bids
             }
@@ -121,7 +121,7 @@ internal sealed class Takings(AllocationRequest request, IGrainFactory grains, I
             _claimed.Remove(node, out var day);
             try
             {
-                await grains.GetGrain<IFulfilmentNodeGrain>(node).ReleaseCapacity(ReservationId, day);
+                await grains.Reference<IFulfilmentNodeGrain>(node).ReleaseCapacity(ReservationId, day);
             }
             catch (Exception ex)
             {
@@ -130,5 +130,5 @@ internal sealed class Takings(AllocationRequest request, IGrainFactory grains, I
         }
     }
 
-    private IStockGrain Stock((string Node, string Sku) key) => grains.GetGrain<IStockGrain>(Identifiers.StockKey(key.Node, key.Sku));
+    private IStockGrain Stock((string Node, string Sku) key) => grains.Reference<IStockGrain>(Identifiers.StockKey(key.Node, key.Sku));
 }

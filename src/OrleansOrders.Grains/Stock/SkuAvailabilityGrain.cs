@@ -150,7 +150,7 @@ public sealed class SkuAvailabilityGrain : Grain, ISkuAvailabilityGrain
     {
         foreach (var orderId in _waiting.First(20))
         {
-            _ = GrainFactory.GetGrain<IOrderGrain>(orderId).RetryBackorder()
+            _ = GrainFactory.Reference<IOrderGrain>(orderId).RetryBackorder()
                 .ContinueWith(t => _logger.LogWarning(t.Exception, "Order {Order}: backorder retry failed", orderId), TaskContinuationOptions.OnlyOnFaulted);
         }
     }

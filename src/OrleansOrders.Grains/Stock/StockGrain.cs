@@ -411,7 +411,7 @@ public sealed partial class StockGrain : Grain, IStockGrain
                 _reportVersion = Math.Max(_reportVersion + 1, DateTime.UtcNow.Ticks);
                 try
                 {
-                    await GrainFactory.GetGrain<IFulfilmentNodeGrain>(_nodeId).OfferChanged(_sku, Offer());
+                    await GrainFactory.Reference<IFulfilmentNodeGrain>(_nodeId).OfferChanged(_sku, Offer());
                 }
                 catch (Exception ex)
                 {
@@ -420,7 +420,7 @@ public sealed partial class StockGrain : Grain, IStockGrain
                 }
                 try
                 {
-                    await GrainFactory.GetGrain<ISkuAvailabilityGrain>(_sku)
+                    await GrainFactory.Reference<ISkuAvailabilityGrain>(_sku)
                         .Report(_nodeId, _ledger.Available, _reportVersion, (int)Math.Min(int.MaxValue, _ledger.UnpromisedInbound));
                 }
                 catch (Exception ex)

@@ -62,7 +62,7 @@ public sealed class WebhookDispatcherGrain(
         _sending = true;
         try
         {
-            var subscription = (await GrainFactory.GetGrain<IWebhookRegistryGrain>(0).List())
+            var subscription = (await GrainFactory.Reference<IWebhookRegistryGrain>(0).List())
                 .FirstOrDefault(s => s.SubscriptionId == this.GetPrimaryKeyString());
             if (subscription is null)
             {

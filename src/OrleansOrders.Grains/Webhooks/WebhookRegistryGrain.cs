@@ -26,7 +26,7 @@ public sealed class WebhookRegistryGrain(
 
     /// <summary>Every event shard's projection caches the subscriptions; tell them to read again.</summary>
     private Task TellProjections() => Task.WhenAll(Enumerable.Range(0, OrderEventStreams.Shards).Select(shard =>
-        GrainFactory.GetGrain<IOrderEventsProjectionGrain>(shard.ToString(System.Globalization.CultureInfo.InvariantCulture)).SubscriptionsChanged()));
+        GrainFactory.Reference<IOrderEventsProjectionGrain>(shard.ToString(System.Globalization.CultureInfo.InvariantCulture)).SubscriptionsChanged()));
 
     async Task<bool> IWebhookRegistryGrain.Unsubscribe(string subscriptionId)
     {

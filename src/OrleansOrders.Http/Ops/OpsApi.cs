@@ -130,8 +130,8 @@ public static class OpsApi
     /// <summary>Every registered node with its status, today's capacity use and how its bids fared in recent orders.</summary>
     private static async Task<IResult> Nodes(IGrainFactory grains, ILoggerFactory logs)
     {
-        var ids = await grains.GetGrain<INetworkDirectoryGrain>(0).ListNodeIds();
-        var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<IFulfilmentNodeGrain>(id).Get()));
+        var ids = await grains.Reference<INetworkDirectoryGrain>(0).ListNodeIds();
+        var views = await Task.WhenAll(ids.Select(id => grains.Reference<IFulfilmentNodeGrain>(id).Get()));
         var (recent, available, message) = await LoadRecent(grains, MaxRecentOrders, logs);
         var nodes = NodeSummary.Of(views.Where(v => v is not null)!, recent);
         return Results.Ok(new NodesOverview(nodes, recent.Count, available, message));
@@ -161,10 +161,10 @@ public static class OpsApi
         var skip = offset ?? 0;
         var take = limit ?? 25;
 
-        var ids = await grains.GetGrain<INetworkDirectoryGrain>(0).ListNodeIds();
+        var ids = await grains.Reference<INetworkDirectoryGrain>(0).ListNodeIds();
         var perNode = await Task.WhenAll(ids.Select(async id =>
         {
-            var node = grains.GetGrain<IFulfilmentNodeGrain>(id);
+            var node = grains.Reference<IFulfilmentNodeGrain>(id);
             var view = await node.Get();
             var skus = view is null ? [] : await node.ListSkus();
             return (Id: id, View: view, Skus: skus);
@@ -178,7 +178,7 @@ public static class OpsApi
         var page = nodesBySku.Skip(skip).Take(take).ToList();
         var rows = await Task.WhenAll(page.Select(async group =>
         {
-            var cells = await Task.WhenAll(group.Select(x => grains.GetGrain<IStockGrain>(Identifiers.StockKey(x.Node, x.Sku)).GetSnapshot()));
+            var cells = await Task.WhenAll(group.Select(x => grains.Reference<IStockGrain>(Identifiers.StockKey(x.Node, x.Sku)).GetSnapshot()));
             var ordered = cells.OrderBy(c => c.NodeId, StringComparer.Ordinal)
                 .Select(c => new InventoryCell(c.NodeId, c.OnHand, c.SafetyStock, c.Available, c.Held, c.Committed)).ToList();
             return new InventorySku(
@@ -206,7 +206,7 @@ public static class OpsApi
         {
             return Problems.Invalid(["orderId is not a valid id."]);
         }
-        var order = await grains.GetGrain<IOrderGrain>(orderId).Get();
+        var order = await grains.Reference<IOrderGrain>(orderId).Get();
         return order is null ? Problems.NotFound($"Order '{orderId}' does not exist.") : Results.Ok(RoutingExplainer.Explain(order));
     }
 
@@ -215,7 +215,7 @@ public static class OpsApi
         IReadOnlyList<OrderSummary> recent;
         try
         {
-            recent = await grains.GetGrain<IRecentOrdersGrain>(0).GetRecent(max);
+            recent = await grains.Reference<IRecentOrdersGrain>(0).GetRecent(max);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -227,7 +227,7 @@ public static class OpsApi
         {
             try
             {
-                return await grains.GetGrain<IOrderGrain>(s.OrderId).Get();
+                return await grains.Reference<IOrderGrain>(s.OrderId).Get();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -35,11 +35,11 @@ public static class ReleaseWaveApi
         {
             return Problems.Invalid([$"limit must be 0-{MaxListed}."]);
         }
-        return Results.Ok(await grains.GetGrain<IReleaseWaveGrain>(nodeId).Get(limit ?? 100));
+        return Results.Ok(await grains.Reference<IReleaseWaveGrain>(nodeId).Get(limit ?? 100));
     }
 
     private static async Task<IResult> Run(string nodeId, bool? force, IGrainFactory grains) =>
-        await Problem(nodeId, grains) ?? Results.Ok(await grains.GetGrain<IReleaseWaveGrain>(nodeId).RunDue(force ?? false));
+        await Problem(nodeId, grains) ?? Results.Ok(await grains.Reference<IReleaseWaveGrain>(nodeId).RunDue(force ?? false));
 
     /// <summary>A bad or unknown node id, as a problem; null when the node exists.</summary>
     private static async Task<IResult?> Problem(string nodeId, IGrainFactory grains)
@@ -48,6 +48,6 @@ public static class ReleaseWaveApi
         {
             return Problems.Invalid(["nodeId must be 1-64 letters, digits or . _ : - and start with a letter or digit."]);
         }
-        return await grains.GetGrain<IFulfilmentNodeGrain>(nodeId).Get() is null ? Problems.NotFound($"No node '{nodeId}'.") : null;
+        return await grains.Reference<IFulfilmentNodeGrain>(nodeId).Get() is null ? Problems.NotFound($"No node '{nodeId}'.") : null;
     }
 }

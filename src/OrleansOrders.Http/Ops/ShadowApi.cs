@@ -54,7 +54,7 @@ public static class ShadowApi
         {
             return Problems.Invalid([$"windowMinutes must be 1-{MaxWindowMinutes}."]);
         }
-        return Results.Ok(await grains.GetGrain<IShadowRoutingGrain>(0).Report(TimeSpan.FromMinutes(windowMinutes ?? 15)));
+        return Results.Ok(await grains.Reference<IShadowRoutingGrain>(0).Report(TimeSpan.FromMinutes(windowMinutes ?? 15)));
     }
 
     private static async Task<IResult> Start(ShadowPolicyBody? body, IGrainFactory grains)
@@ -63,14 +63,14 @@ public static class ShadowApi
         {
             return Problems.Invalid(["Send a policy: {\"name\":\"...\", ...}."]);
         }
-        var shadow = grains.GetGrain<IShadowRoutingGrain>(0);
+        var shadow = grains.Reference<IShadowRoutingGrain>(0);
         var problems = await shadow.Start(body.ToPolicy());
         return problems.Count > 0 ? Problems.Invalid(problems) : Results.Ok(await shadow.Report(TimeSpan.FromMinutes(15)));
     }
 
     private static async Task<IResult> Stop(IGrainFactory grains)
     {
-        await grains.GetGrain<IShadowRoutingGrain>(0).Stop();
+        await grains.Reference<IShadowRoutingGrain>(0).Stop();
         return Results.NoContent();
     }
 
@@ -86,6 +86,6 @@ public static class ShadowApi
         {
             return Problems.Invalid(problems);
         }
-        return Results.Ok(await grains.GetGrain<IShadowRoutingGrain>(0).Replay(policy!, orders ?? 500));
+        return Results.Ok(await grains.Reference<IShadowRoutingGrain>(0).Replay(policy!, orders ?? 500));
     }
 }

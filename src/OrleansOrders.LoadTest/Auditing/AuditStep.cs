@@ -67,7 +67,7 @@ public static class AuditStep
         foreach (var batch in stockKeys.Chunk(ReadParallelism))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var snapshots = await Task.WhenAll(batch.Select(k => grains.GetGrain<IStockGrain>(Identifiers.StockKey(k.NodeId, k.Sku)).GetSnapshot()));
+            var snapshots = await Task.WhenAll(batch.Select(k => grains.Reference<IStockGrain>(Identifiers.StockKey(k.NodeId, k.Sku)).GetSnapshot()));
             foreach (var reservation in snapshots.SelectMany(s => s.CommittedByReservation.Keys))
             {
                 // A reservation is its order's id, or the order's id and an allocation suffix.
@@ -118,7 +118,7 @@ public static class AuditStep
         foreach (var batch in orderIds.Chunk(ReadParallelism))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var views = await Task.WhenAll(batch.Select(id => grains.GetGrain<IOrderGrain>(id).Get()));
+            var views = await Task.WhenAll(batch.Select(id => grains.Reference<IOrderGrain>(id).Get()));
             found.AddRange(batch.Zip(views).Where(x => x.Second is not null).Select(x => x.First));
         }
         return found;

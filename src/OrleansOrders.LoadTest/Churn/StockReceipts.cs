@@ -165,5 +165,5 @@ public sealed class StockReceipts
         }
     }
 
-    private IStockGrain Stock(StockEntry entry) => _grains.GetGrain<IStockGrain>(Identifiers.StockKey(entry.NodeId, entry.Sku));
+    private IStockGrain Stock(StockEntry entry) => _grains.Reference<IStockGrain>(Identifiers.StockKey(entry.NodeId, entry.Sku));
 }

@@ -103,10 +103,10 @@ public static class DurabilityBench
     private static async Task<Loop> HotSkuCommits(DurableSilo silo, Settings settings, CancellationToken cancellationToken, string sku = "HOT", int openCommitments = 0)
     {
         var node = "bench-dc";
-        await silo.Grains.GetGrain<IFulfilmentNodeGrain>(node).Register(
+        await silo.Grains.Reference<IFulfilmentNodeGrain>(node).Register(
             new NodeProfile(node, "Bench DC", NodeKind.DistributionCentre, "Chicago", new Location(41.88, -87.63), NodeCapabilities.ShipToHome, 10_000_000));
-        await silo.Grains.GetGrain<IFulfilmentNodeGrain>(node).SetStock(sku, new StockLevel(StockLevel.MaxUnits, 0), "bench-seed-" + sku);
-        var stock = silo.Grains.GetGrain<IStockGrain>(Identifiers.StockKey(node, sku));
+        await silo.Grains.Reference<IFulfilmentNodeGrain>(node).SetStock(sku, new StockLevel(StockLevel.MaxUnits, 0), "bench-seed-" + sku);
+        var stock = silo.Grains.Reference<IStockGrain>(Identifiers.StockKey(node, sku));
         var next = -1;
         await Task.WhenAll(Enumerable.Range(0, 256).Select(async _ =>
         {
@@ -137,11 +137,11 @@ public static class DurabilityBench
         var nodes = new[] { ("bench-east", new Location(40.74, -74.17)), ("bench-west", new Location(39.53, -119.81)) };
         foreach (var (nodeId, location) in nodes)
         {
-            await silo.Grains.GetGrain<IFulfilmentNodeGrain>(nodeId).Register(
+            await silo.Grains.Reference<IFulfilmentNodeGrain>(nodeId).Register(
                 new NodeProfile(nodeId, nodeId, NodeKind.DistributionCentre, nodeId, location, NodeCapabilities.ShipToHome, 10_000_000));
             foreach (var chunk in Enumerable.Range(0, settings.Skus).Chunk(32))
             {
-                await Task.WhenAll(chunk.Select(i => silo.Grains.GetGrain<IFulfilmentNodeGrain>(nodeId)
+                await Task.WhenAll(chunk.Select(i => silo.Grains.Reference<IFulfilmentNodeGrain>(nodeId)
                     .SetStock($"BENCH-{i:D4}", new StockLevel(1_000_000, 0), $"bench-seed-{i}")));
             }
         }
@@ -152,7 +152,7 @@ public static class DurabilityBench
         {
             var orderId = $"dur-{run}-{worker}-{i}";
             var sku = $"BENCH-{(int)((worker * 7919 + i * 104729) % settings.Skus):D4}";
-            var result = await silo.Grains.GetGrain<IOrderGrain>(orderId).Submit(
+            var result = await silo.Grains.Reference<IOrderGrain>(orderId).Submit(
                 new OrderRequest(orderId, "bench", "web", new Location(40.71, -74.0), [new OrderLine(sku, 1)]));
             if (result.Outcome != SubmitOutcome.Accepted || result.Order!.Status != OrderStatus.Allocated)
             {

@@ -22,7 +22,7 @@ public static class RawCeiling
         var measureEnd = measureStart + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var workers = await Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
         {
-            var ping = grains.GetGrain<IPingGrain>(worker);
+            var ping = grains.Reference<IPingGrain>(worker);
             var latency = new LongHistogram(1, 60_000_000, 2);
             long calls = 0;
             var value = 0;

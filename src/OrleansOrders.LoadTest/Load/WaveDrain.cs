@@ -18,7 +18,7 @@ public static class WaveDrain
 {
     public static async Task<WaveSummary?> RunAsync(IGrainFactory grains, IEnumerable<string> nodeIds)
     {
-        var waves = nodeIds.Select(node => grains.GetGrain<IReleaseWaveGrain>(node)).ToList();
+        var waves = nodeIds.Select(node => grains.Reference<IReleaseWaveGrain>(node)).ToList();
         var drained = await Task.WhenAll(waves.Select(w => w.RunDue(force: true)));
         var views = await Task.WhenAll(waves.Select(w => w.Get(0)));
         var released = views.Sum(v => v.ParcelsReleased);

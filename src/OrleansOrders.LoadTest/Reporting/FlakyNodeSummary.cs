@@ -31,7 +31,7 @@ public static class FlakyNodeSummary
                       $"with each re-route charged {RerouteCharge.ToString("0.00", CultureInfo.InvariantCulture)}: {charged.ToString("0.00", CultureInfo.InvariantCulture)}");
         try
         {
-            if ((await grains.GetGrain<IFulfilmentNodeGrain>(scenario.FlakyNodeId).Get())?.Reliability is { } r)
+            if ((await grains.Reference<IFulfilmentNodeGrain>(scenario.FlakyNodeId).Get())?.Reliability is { } r)
             {
                 terminal.Line($"node record at the end: score {r.Score:0.000}, reject rate {r.RejectRate:0.000}, expected reject cost " +
                               $"{r.ExpectedRejectCost.ToString("0.00", CultureInfo.InvariantCulture)} per parcel, breaker {r.Breaker}, " +

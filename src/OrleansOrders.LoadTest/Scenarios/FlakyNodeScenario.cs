@@ -87,7 +87,7 @@ public sealed class FlakyNodeScenario : OrderScenario
             {
                 continue;
             }
-            var result = await grains.GetGrain<IOrderGrain>(order.OrderId)
+            var result = await grains.Reference<IOrderGrain>(order.OrderId)
                 .RejectShipment(parcel.ShipmentId, null, "cannot fulfil (load test: flaky node)", stockMissing: false, Actor);
             if (result.Outcome != ActionOutcome.Done || result.Order is not { } after)
             {

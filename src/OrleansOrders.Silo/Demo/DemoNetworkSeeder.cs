@@ -23,19 +23,19 @@ public sealed class DemoNetworkSeeder(
         // The last stock level is set last: once it is there, the whole seed is (a seed cut short
         // by a crash is completed by the next start; operation ids make the repeat harmless).
         var (lastNode, lastSku, _) = stock[^1];
-        var last = await grains.GetGrain<IStockGrain>(Identifiers.StockKey(lastNode, lastSku)).GetSnapshot();
+        var last = await grains.Reference<IStockGrain>(Identifiers.StockKey(lastNode, lastSku)).GetSnapshot();
         if (last.Adjusted != 0 || last.Received != 0 || last.Committed != 0)
         {
             logger.LogInformation("Demo network already present; not seeding again");
             return;
         }
-        await Task.WhenAll(DemoNetwork.Nodes.Select(n => grains.GetGrain<IFulfilmentNodeGrain>(n.NodeId).Register(n)));
+        await Task.WhenAll(DemoNetwork.Nodes.Select(n => grains.Reference<IFulfilmentNodeGrain>(n.NodeId).Register(n)));
         foreach (var batch in stock.SkipLast(1).Chunk(200))
         {
             await Task.WhenAll(batch.Select(s =>
-                grains.GetGrain<IFulfilmentNodeGrain>(s.NodeId).SetStock(s.Sku, s.Level, $"demo-seed:{s.NodeId}:{s.Sku}")));
+                grains.Reference<IFulfilmentNodeGrain>(s.NodeId).SetStock(s.Sku, s.Level, $"demo-seed:{s.NodeId}:{s.Sku}")));
         }
-        await grains.GetGrain<IFulfilmentNodeGrain>(lastNode).SetStock(lastSku, stock[^1].Level, $"demo-seed:{lastNode}:{lastSku}");
+        await grains.Reference<IFulfilmentNodeGrain>(lastNode).SetStock(lastSku, stock[^1].Level, $"demo-seed:{lastNode}:{lastSku}");
         logger.LogInformation(
             "Demo network seeded: {Nodes} nodes ({Kinds}), {Skus} SKUs, {Levels} stock levels",
             DemoNetwork.Nodes.Count,

@@ -53,6 +53,31 @@ public class CapacityLedgerPropertyTests
         Assert.Throws<ArgumentException>(() => ledger.Claim("", Start, 2));
     }
 
+    [Fact]
+    public void Past_days_are_dropped_once_per_day_and_again_when_a_reload_or_a_late_claim_brings_one_back()
+    {
+        var ledger = new CapacityLedger([], new(StringComparer.Ordinal));
+        Assert.True(ledger.Claim("a", Start, 5).Granted);
+        Assert.Empty(ledger.DropBefore(Start)); // nothing before today
+        Assert.Empty(ledger.DropBefore(Start)); // and the same day again: not looked for twice
+        var tomorrow = Start.AddDays(1);
+        Assert.NotEmpty(ledger.DropBefore(tomorrow));
+        Assert.False(ledger.OpenClaims.ContainsKey("a"));
+        Assert.Empty(ledger.DropBefore(tomorrow));
+
+        // A claim on a day already passed (not what the node sends, but the ledger does not assume it) is dropped on the next call.
+        Assert.True(ledger.Claim("late", Start, 5).Granted);
+        Assert.NotEmpty(ledger.DropBefore(tomorrow));
+        Assert.Equal(0, ledger.UsedOn(Start));
+
+        // A reload brings back stored maps that may hold past days: the next call of the same day looks again.
+        var stored = new SortedDictionary<DateOnly, int> { [Start] = 3, [tomorrow] = 1 };
+        ledger.Rebase(stored, new Dictionary<string, DateOnly>(StringComparer.Ordinal) { ["old"] = Start });
+        Assert.NotEmpty(ledger.DropBefore(tomorrow));
+        Assert.Equal((0, 1), (ledger.UsedOn(Start), ledger.UsedOn(tomorrow)));
+        Assert.Empty(ledger.Released);
+    }
+
     /// <summary>A node's capacity, the storage its writes reach, and the claims really open (the model).</summary>
     private sealed class Run
     {
