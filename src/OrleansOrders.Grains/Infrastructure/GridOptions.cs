@@ -85,6 +85,16 @@ public sealed class GridOptions
     public TimeSpan SettledOrderIdle { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How many grain addresses each silo's directory cache keeps (Orleans' default is a million). The
+    /// cache kept an entry for every order the silo had seen: 377,000 entries after 138 s of steady
+    /// load, the largest thing growing on the heap (a heap snapshot, docs/benchmarks.md session 10).
+    /// The grains worth caching are the stock grains, nodes and availability grains, a few thousand on
+    /// a large network; an order is touched for a few seconds. An entry evicted only costs a directory
+    /// lookup on the next call.
+    /// </summary>
+    public int DirectoryCacheSize { get; set; } = 100_000;
+
+    /// <summary>
     /// Shards of the order recovery ledger (each a grain with its own reminder). Few, so that the
     /// orders tracking a step at once share a shard's group-committed write: with 16 shards and 64
     /// orders in flight a durable order cost 0.74 recovery writes; a shard's write carries only the

@@ -24,6 +24,7 @@ public static class GridSiloExtensions
         options.Validate(o => o.HoldTtl > TimeSpan.Zero && o.BidDeadline > TimeSpan.Zero && o.MaxRoutingRounds >= 1
                               && o.MaxBidCandidates >= 1 && o.MaxCallAttempts >= 1,
             "Grid options: durations must be positive and counts at least 1.");
+        options.Validate(o => o.DirectoryCacheSize >= 1_000, "Grid:DirectoryCacheSize must be at least 1000.");
         options.Validate(o => o.Routing.Validate().Count == 0, "Grid:Routing is invalid (see RoutingSettings.Validate).");
         options.Validate(o => o.Release.Validate().Count == 0, "Grid:Release is invalid (see ReleaseSettings.Validate).");
         options.Validate(o => o.NodeReliability.Validate().Count == 0, "Grid:NodeReliability is invalid (see NodeReliabilitySettings.Validate).");
@@ -31,6 +32,8 @@ public static class GridSiloExtensions
         // A hot stock grain loads every open commitment when it activates (hundreds of thousands are one
         // partition scan of seconds on Azure, longer on Azurite): give activation time for it.
         services.Configure<GrainCollectionOptions>(o => o.ActivationTimeout = TimeSpan.FromMinutes(3));
+        // The directory cache bounded by the grid's grains, not by every order the silo has seen.
+        services.AddOptions<GrainDirectoryOptions>().Configure<IOptions<GridOptions>>((directory, grid) => directory.CacheSize = grid.Value.DirectoryCacheSize);
         // Stock ledgers in the process unless the host chose a durable store (AddAzureTableStockLedger).
         services.TryAddSingleton<IStockLedgerStore>(sp =>
         {
@@ -42,6 +45,8 @@ public static class GridSiloExtensions
         services.TryAddSingleton<Routing.ShadowPlanner>();
         // Orders' settles go to their recovery shards in batches (one call per shard per 20 ms).
         services.TryAddSingleton<Orders.RecoverySettles>();
+        // Settled orders leave memory on one timer per silo, not one each.
+        services.TryAddSingleton<Orders.IdleOrders>();
         services.AddHostedService(sp => sp.GetRequiredService<Routing.ShadowPlanner>());
         services.TryAddSingleton<Routing.NodeBreakers>();
         return services;

@@ -102,7 +102,16 @@ public sealed partial class OrderGrain
     /// <summary>How long a settled order stays in memory after its last step (then a call reactivates it from storage).</summary>
     private TimeSpan SettledIdle => _options.SettledOrderIdle;
 
-    private IGrainTimer? _idleTimer;
+    /// <summary>This order waits in <see cref="IdleOrders"/> for its idle check.</summary>
+    private bool _idleEnlisted;
+
+    /// <summary>Calls running in this activation (the order is not reentrant, but some reads interleave).</summary>
+    private int _callsRunning;
+
+    /// <summary>When the last call ended (<see cref="Environment.TickCount64"/>).</summary>
+    private long _lastCallEndedAt = Environment.TickCount64;
+
+    private Action? _checkIdle;
 
     /// <summary>
     /// A settled order holds nothing in memory that storage does not, and a later step, a reminder or
@@ -110,19 +119,48 @@ public sealed partial class OrderGrain
     /// rather than after the default collection age (a million-order run must not keep a million
     /// idle activations). Not DeactivateOnIdle at once: calls queued behind this one (a gateway's
     /// retries) would each be forwarded to a fresh activation that deactivates again, until Orleans
-    /// rejects them. Each settle pushes the one-shot timer back; it does not keep the grain alive.
+    /// rejects them. The wait is kept by the silo's <see cref="IdleOrders"/>, not by a timer per order.
     /// </summary>
     private void LeaveMemoryWhenIdle()
     {
-        _idleTimer ??= this.RegisterGrainTimer(_ =>
+        if (_idleEnlisted)
         {
-            if (S.Pending.Count == 0)
-            {
-                DeactivateOnIdle();
-            }
-            return Task.CompletedTask;
-        }, new GrainTimerCreationOptions(SettledIdle, Timeout.InfiniteTimeSpan) { KeepAlive = false });
-        _idleTimer.Change(SettledIdle, Timeout.InfiniteTimeSpan);
+            return; // the check re-counts the idle time from the last call
+        }
+        _idleEnlisted = true;
+        idleOrders.Enlist(GrainContext, _checkIdle ??= CheckIdle, SettledIdle);
+    }
+
+    /// <summary>Runs on this order's scheduler when its idle time is up: leaves memory if nothing happened since, else waits again.</summary>
+    private void CheckIdle()
+    {
+        _idleEnlisted = false;
+        if (S.Pending.Count > 0)
+        {
+            return; // work left: the step that finishes it enlists again
+        }
+        var idleFor = TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastCallEndedAt));
+        if (Volatile.Read(ref _callsRunning) > 0 || idleFor < SettledIdle)
+        {
+            LeaveMemoryWhenIdle(); // a call came in since: count the idle time again
+            return;
+        }
+        DeactivateOnIdle();
+    }
+
+    /// <summary>Counts the calls running and when the last one ended, for <see cref="CheckIdle"/>.</summary>
+    async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
+    {
+        Interlocked.Increment(ref _callsRunning);
+        try
+        {
+            await context.Invoke();
+        }
+        finally
+        {
+            Volatile.Write(ref _lastCallEndedAt, Environment.TickCount64);
+            Interlocked.Decrement(ref _callsRunning);
+        }
     }
 
     /// <summary>Carries out one operation; answers the units it affected (0 for a refused commit).</summary>

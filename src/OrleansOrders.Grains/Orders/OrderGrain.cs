@@ -30,7 +30,8 @@ public sealed partial class OrderGrain(
     GridClock clock,
     IOptions<GridOptions> options,
     RecoverySettles settles,
-    ILogger<OrderGrain> logger) : Grain, IOrderGrain
+    IdleOrders idleOrders,
+    ILogger<OrderGrain> logger) : Grain, IOrderGrain, IIncomingGrainCallFilter
 {
     private readonly GridOptions _options = options.Value;
 
