@@ -57,12 +57,25 @@ public sealed class CapacityLedger
     /// </summary>
     private DateOnly? _droppedBefore;
 
+    /// <summary>Claims granted with a time, oldest first, and when each was last granted: what <see cref="ReplayWindow"/> forgets.</summary>
+    private readonly Queue<(string ClaimId, DateTimeOffset GrantedAt)> _grants = new();
+    private readonly Dictionary<string, DateTimeOffset> _grantedAt = new(StringComparer.Ordinal);
+
     /// <summary>Works on the durable maps given (the grain's stored state), changing them in place.</summary>
     public CapacityLedger(SortedDictionary<DateOnly, int> usedByDay, Dictionary<string, DateOnly> released)
     {
         _usedByDay = usedByDay;
         _released = released;
     }
+
+    /// <summary>
+    /// How long a claim granted with a time is remembered for its replays (null: until its day passes).
+    /// Replays come within their allocation's seconds; remembering every claim until its day passes kept
+    /// an entry per parcel promised today (hundreds of thousands at a busy distribution centre). A claim
+    /// replayed after the window counts a second unit, the error a replay to a new copy already makes;
+    /// its release names its day and gives back one unit whatever this copy remembers.
+    /// </summary>
+    public TimeSpan? ReplayWindow { get; init; }
 
     /// <summary>Claims granted by this copy and still open: claim id -> day (memory only).</summary>
     public IReadOnlyDictionary<string, DateOnly> OpenClaims => _open;
@@ -102,9 +115,13 @@ public sealed class CapacityLedger
     /// holds on that day is a replay (granted, nothing changes); one it holds on another day moves.
     /// </summary>
     /// <returns>Whether the claim now holds the day, and what changed in the durable part (empty: nothing).</returns>
-    public (bool Granted, IReadOnlyList<CapacityDelta> Changes) Claim(string claimId, DateOnly day, int dailyCapacity)
+    public (bool Granted, IReadOnlyList<CapacityDelta> Changes) Claim(string claimId, DateOnly day, int dailyCapacity, DateTimeOffset? now = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(claimId);
+        if (now is { } at && ReplayWindow is { } window)
+        {
+            ForgetClaimsGrantedBefore(at - window);
+        }
         if (_open.TryGetValue(claimId, out var held) && held == day)
         {
             return (true, []);
@@ -124,7 +141,26 @@ public sealed class CapacityLedger
         }
         Do(new CapacityDelta(CapacityDeltaKind.Take, day));
         _open[claimId] = day;
+        if (now is { } grantedAt && ReplayWindow is not null)
+        {
+            _grants.Enqueue((claimId, grantedAt));
+            _grantedAt[claimId] = grantedAt;
+        }
         return (true, _step.ToArray());
+    }
+
+    /// <summary>Forgets the claims last granted before <paramref name="cutoff"/> (their units stay counted).</summary>
+    private void ForgetClaimsGrantedBefore(DateTimeOffset cutoff)
+    {
+        while (_grants.TryPeek(out var oldest) && oldest.GrantedAt < cutoff)
+        {
+            _grants.Dequeue();
+            if (_grantedAt.TryGetValue(oldest.ClaimId, out var last) && last == oldest.GrantedAt)
+            {
+                _grantedAt.Remove(oldest.ClaimId);
+                _open.Remove(oldest.ClaimId);
+            }
+        }
     }
 
     /// <summary>

@@ -85,6 +85,12 @@ public sealed class GridOptions
     public TimeSpan SettledOrderIdle { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How long a node remembers a capacity claim it granted, so that a replay of it counts once
+    /// (<see cref="OrleansOrders.Nodes.CapacityLedger.ReplayWindow"/>). Replays come within their allocation's seconds.
+    /// </summary>
+    public TimeSpan CapacityClaimReplayWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// How many grain addresses each silo's directory cache keeps (Orleans' default is a million). The
     /// cache kept an entry for every order the silo had seen: 377,000 entries after 138 s of steady
     /// load, the largest thing growing on the heap (a heap snapshot, docs/benchmarks.md session 10).

@@ -25,6 +25,7 @@ public static class GridSiloExtensions
                               && o.MaxBidCandidates >= 1 && o.MaxCallAttempts >= 1,
             "Grid options: durations must be positive and counts at least 1.");
         options.Validate(o => o.DirectoryCacheSize >= 1_000, "Grid:DirectoryCacheSize must be at least 1000.");
+        options.Validate(o => o.CapacityClaimReplayWindow >= TimeSpan.FromSeconds(30), "Grid:CapacityClaimReplayWindow must be at least 30 seconds (replays come within an allocation's seconds).");
         options.Validate(o => o.Routing.Validate().Count == 0, "Grid:Routing is invalid (see RoutingSettings.Validate).");
         options.Validate(o => o.Release.Validate().Count == 0, "Grid:Release is invalid (see ReleaseSettings.Validate).");
         options.Validate(o => o.NodeReliability.Validate().Count == 0, "Grid:NodeReliability is invalid (see NodeReliabilitySettings.Validate).");

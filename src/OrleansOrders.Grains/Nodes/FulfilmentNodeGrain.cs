@@ -107,7 +107,7 @@ public sealed class FulfilmentNodeGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _journal = new StateJournal<NodeState>(state, AfterRead, logger, $"Node {this.GetPrimaryKeyString()}");
-        _capacity = new CapacityLedger(S.Capacity.UsedByDay, S.Capacity.Released);
+        _capacity = new CapacityLedger(S.Capacity.UsedByDay, S.Capacity.Released) { ReplayWindow = options.Value.CapacityClaimReplayWindow };
         _reliability = new NodeReliability(options.Value.NodeReliability.Record(), clock.UtcNow);
         if (Upgrade(S) && S.Profile is not null)
         {
@@ -427,7 +427,7 @@ public sealed class FulfilmentNodeGrain(
         {
             day = clock.Today; // a plan made just before midnight dispatches today at the earliest
         }
-        var (granted, changes) = _capacity.Claim(claimId, day, profile.DailyCapacity);
+        var (granted, changes) = _capacity.Claim(claimId, day, profile.DailyCapacity, clock.UtcNow);
         if (granted && changes.Count > 0)
         {
             _reliability.ParcelReleased(clock.UtcNow); // a new parcel here (a replay changes nothing and is not counted)

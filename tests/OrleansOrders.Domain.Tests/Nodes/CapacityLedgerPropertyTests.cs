@@ -78,6 +78,39 @@ public class CapacityLedgerPropertyTests
         Assert.Empty(ledger.Released);
     }
 
+    [Fact]
+    public void A_claim_is_remembered_for_its_replay_window_then_forgotten_and_its_release_by_day_still_counts_once()
+    {
+        var t0 = new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero);
+        var ledger = new CapacityLedger([], new(StringComparer.Ordinal)) { ReplayWindow = TimeSpan.FromMinutes(10) };
+        Assert.True(ledger.Claim("a", Start, 5, t0).Granted);
+        Assert.Empty(ledger.Claim("a", Start, 5, t0.AddMinutes(9)).Changes); // a replay inside the window: nothing changes
+        Assert.True(ledger.Claim("b", Start, 5, t0.AddMinutes(9)).Granted);
+        Assert.Equal(2, ledger.UsedOn(Start));
+
+        // Past the window of a (granted at t0; its replay did not renew it), a is forgotten; b is not yet.
+        Assert.True(ledger.Claim("c", Start, 5, t0.AddMinutes(11)).Granted);
+        Assert.Equal(["b", "c"], ledger.OpenClaims.Keys.Order());
+        Assert.Equal(3, ledger.UsedOn(Start)); // forgetting keeps the units counted
+
+        // a's release names its day (as the order's outbox does): one unit back, and its replay frees nothing.
+        Assert.NotEmpty(ledger.Release("a", Start, Start));
+        Assert.Empty(ledger.Release("a", Start, Start));
+        Assert.Equal(2, ledger.UsedOn(Start));
+
+        // A claim moved to another day is remembered from its last grant.
+        Assert.True(ledger.Claim("b", Start.AddDays(1), 5, t0.AddMinutes(15)).Granted);
+        Assert.True(ledger.Claim("d", Start, 5, t0.AddMinutes(22)).Granted); // c (t0+11) and b's first grant (t0+9) are past the window, b's move (t0+15) is not
+        Assert.Equal(Start.AddDays(1), ledger.OpenClaims["b"]);
+        Assert.False(ledger.OpenClaims.ContainsKey("c"));
+
+        // Without a window, nothing is forgotten before its day passes.
+        var keepAll = new CapacityLedger([], new(StringComparer.Ordinal));
+        Assert.True(keepAll.Claim("a", Start, 5, t0).Granted);
+        Assert.True(keepAll.Claim("b", Start, 5, t0.AddDays(1)).Granted);
+        Assert.True(keepAll.OpenClaims.ContainsKey("a"));
+    }
+
     /// <summary>A node's capacity, the storage its writes reach, and the claims really open (the model).</summary>
     private sealed class Run
     {
