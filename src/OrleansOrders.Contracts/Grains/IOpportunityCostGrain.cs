@@ -13,6 +13,10 @@ public interface IOpportunityCostGrain : IGrainWithIntegerKey
     [Alias("ForNode"), ReadOnly]
     Task<OpportunityCosts> ForNode(string nodeId);
 
+    /// <summary>Every node's current values (SKUs with a cost above zero only), for the router's ranking of bid candidates.</summary>
+    [Alias("GetTable"), ReadOnly]
+    Task<OpportunityCostsByNode> GetTable();
+
     /// <summary>Recomputes now from current stock and demand (operators, tests) and answers a summary.</summary>
     [Alias("Refresh")]
     Task<OpportunityCostSummary> Refresh();
@@ -34,6 +38,12 @@ public sealed record DemandSample(
 public sealed record OpportunityCosts(
     [property: Id(0)] DateTimeOffset ComputedAt,
     [property: Id(1)] IReadOnlyDictionary<string, decimal> BySku);
+
+/// <summary>The network's opportunity costs, per node and SKU (above zero only), as of <paramref name="ComputedAt"/> (default when never computed).</summary>
+[GenerateSerializer, Immutable, Alias("oo.OpportunityCostsByNode")]
+public sealed record OpportunityCostsByNode(
+    [property: Id(0)] DateTimeOffset ComputedAt,
+    [property: Id(1)] IReadOnlyDictionary<string, IReadOnlyDictionary<string, decimal>> ByNode);
 
 /// <summary>What a refresh found: when, over how many SKUs, nodes and demand regions, how many node-SKU values are above zero, and how many orders made the demand.</summary>
 [GenerateSerializer, Immutable, Alias("oo.OpportunityCostSummary")]

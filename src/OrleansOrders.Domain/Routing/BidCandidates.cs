@@ -3,28 +3,196 @@ namespace OrleansOrders.Routing;
 /// <summary>What network availability reports of one SKU at one node: units it can promise now, and units it expects.</summary>
 public readonly record struct CandidateStock(string NodeId, string Sku, int Available, int Inbound);
 
+/// <summary>Where a candidate ships from and, when known, what kind of node it is (null: any kind, priced at the cheapest).</summary>
+public readonly record struct CandidateSite(GeoPoint Location, ShipperType? Kind);
+
+/// <summary>
+/// What <see cref="BidCandidates.Rank"/> estimates a candidate's cost from: the customer, each node's
+/// site (null: not known, ranked after the known ones), and, when the order counts opportunity cost,
+/// each node's value per unit of a SKU (<see cref="OpportunityCostTable.Of"/>) and its weight.
+/// </summary>
+public sealed record CandidateCosts(GeoPoint Customer, Func<string, CandidateSite?> SiteOf)
+{
+    /// <summary>Opportunity cost of one unit of a SKU taken at a node (node, SKU); null: none.</summary>
+    public Func<string, string, decimal>? OpportunityOf { get; init; }
+
+    /// <summary>The order's weight of opportunity cost (<see cref="SolverOptions.OpportunityCostWeight"/>).</summary>
+    public decimal OpportunityWeight { get; init; }
+}
+
 /// <summary>
 /// Which nodes the router asks for bids: those that report stock (or expected receipts, for backorder
 /// dates) of a wanted SKU, unless excluded; with <c>askEmpty</c> (a later round, whose reports may be
-/// stale) also those that report none. Ranked by units of the order they cover, then nearest the
-/// customer (distance drives both the cost and the speed of a parcel, so the winner is almost always
-/// among the nearest that cover the order), then more expected receipts, then node id; the first
-/// <c>max</c> are asked. The router grain and the routing-quality benchmark both rank with this.
+/// stale) also those that report none. The first <c>max</c> of this order are asked:
+/// <list type="number">
+/// <item>the best node by units of the order it covers, then by an estimate of what the solver would
+/// pay there: the shipping model's parcel from its site for those units (<see cref="EstimatedCost"/>)
+/// plus, when the order counts it, the weighted opportunity cost of the units taken there. This is the
+/// node the fast path asks alone;</item>
+/// <item>for each line, in the order's order, the node that covers most of that line at the least
+/// estimate for that line alone, unless already chosen: the parcels a cheaper split would be made of,
+/// which a ranking by coverage alone leaves behind every node that covers the whole order;</item>
+/// <item>the rest by coverage and estimate.</item>
+/// </list>
+/// Ties: nearer the customer, then more expected receipts, then node id (ordinal). A node whose site is
+/// not known is ranked after every node whose site is. The router grain and the routing-quality
+/// benchmark both rank with this.
 /// </summary>
 public static class BidCandidates
 {
-    public static List<string> Rank(IEnumerable<CandidateStock> stock, IEnumerable<DemandLine> remaining, IReadOnlySet<string> excluded, bool askEmpty, Func<string, double> distanceKm, int max)
+    public static List<string> Rank(IEnumerable<CandidateStock> stock, IReadOnlyList<DemandLine> remaining, IReadOnlySet<string> excluded, bool askEmpty, CandidateCosts costs, int max)
     {
-        var wanted = remaining.ToDictionary(r => r.Sku, r => r.Quantity, StringComparer.Ordinal);
-        return stock
-            .Where(s => wanted.ContainsKey(s.Sku))
-            .Select(s => (s.NodeId, Covered: Math.Min(s.Available, wanted[s.Sku]), Inbound: Math.Min(s.Inbound, wanted[s.Sku])))
-            .Where(n => !excluded.Contains(n.NodeId) && (n.Covered > 0 || n.Inbound > 0 || askEmpty))
-            .GroupBy(n => n.NodeId, StringComparer.Ordinal)
-            .Select(g => (NodeId: g.Key, Covered: g.Sum(n => n.Covered), Inbound: g.Sum(n => n.Inbound)))
-            .OrderByDescending(n => n.Covered).ThenBy(n => distanceKm(n.NodeId)).ThenByDescending(n => n.Inbound).ThenBy(n => n.NodeId, StringComparer.Ordinal)
-            .Take(max)
-            .Select(n => n.NodeId)
-            .ToList();
+        var lineOf = new Dictionary<string, int>(remaining.Count, StringComparer.Ordinal);
+        var quantities = new List<int>(remaining.Count);
+        foreach (var line in remaining)
+        {
+            if (lineOf.TryGetValue(line.Sku, out var l))
+            {
+                quantities[l] += line.Quantity;
+            }
+            else
+            {
+                lineOf[line.Sku] = quantities.Count;
+                quantities.Add(line.Quantity);
+            }
+        }
+
+        // Per node: units covered, expected receipts counted, and the opportunity cost of the covered units;
+        // per line: the node that covers most of it, cheapest first (a split's likely parcel).
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var nodes = new List<Entry>();
+        var lineBest = new Entry?[quantities.Count];
+        var lineBestUnits = new int[quantities.Count];
+        var lineBestCost = new decimal[quantities.Count];
+        var opportunity = costs.OpportunityOf is not null && costs.OpportunityWeight != 0 ? costs.OpportunityOf : null;
+        foreach (var s in stock)
+        {
+            if (!lineOf.TryGetValue(s.Sku, out var l) || excluded.Contains(s.NodeId))
+            {
+                continue;
+            }
+            var quantity = quantities[l];
+            var covered = Math.Clamp(s.Available, 0, quantity);
+            var inbound = Math.Clamp(s.Inbound, 0, quantity);
+            if (!index.TryGetValue(s.NodeId, out var i))
+            {
+                i = nodes.Count;
+                index[s.NodeId] = i;
+                nodes.Add(new Entry(s.NodeId, costs.SiteOf(s.NodeId), costs.Customer));
+            }
+            var entry = nodes[i];
+            entry.Covered += covered;
+            entry.Inbound += inbound;
+            if (covered > 0)
+            {
+                var value = opportunity is null ? 0m : costs.OpportunityWeight * covered * opportunity(s.NodeId, s.Sku);
+                entry.Opportunity += value;
+                if (entry.Site is { } at)
+                {
+                    var cost = EstimatedCost(at, costs.Customer, covered) + value;
+                    if (lineBest[l] is not { } best || covered > lineBestUnits[l]
+                        || (covered == lineBestUnits[l] && (cost < lineBestCost[l] || (cost == lineBestCost[l] && ByDistance(entry, best) < 0))))
+                    {
+                        (lineBest[l], lineBestUnits[l], lineBestCost[l]) = (entry, covered, cost);
+                    }
+                }
+            }
+        }
+
+        var ranked = new List<Entry>(nodes.Count);
+        foreach (var entry in nodes)
+        {
+            if (entry.Covered > 0 || entry.Inbound > 0 || askEmpty)
+            {
+                if (entry.Site is { } at)
+                {
+                    entry.Estimate = EstimatedCost(at, costs.Customer, entry.Covered) + entry.Opportunity;
+                }
+                ranked.Add(entry);
+            }
+        }
+        ranked.Sort(ByCoverageThenCost);
+
+        var take = Math.Min(Math.Max(0, max), ranked.Count);
+        var result = new List<string>(take);
+        if (take == 0)
+        {
+            return result;
+        }
+        // The best by coverage and estimate first (the fast path asks it alone), then each line's
+        // cheapest source not yet chosen (the parcels of a split), then the next best by the ranking.
+        ranked[0].Chosen = true;
+        result.Add(ranked[0].NodeId);
+        for (var l = 0; l < lineBest.Length && result.Count < take; l++)
+        {
+            if (lineBest[l] is { Chosen: false } best)
+            {
+                best.Chosen = true;
+                result.Add(best.NodeId);
+            }
+        }
+        for (var i = 1; i < ranked.Count && result.Count < take; i++)
+        {
+            if (!ranked[i].Chosen)
+            {
+                ranked[i].Chosen = true;
+                result.Add(ranked[i].NodeId);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The shipping model's price of one parcel of <paramref name="units"/> units from <paramref name="site"/>
+    /// to <paramref name="customer"/>: the node kind's quote, or the cheapest of any kind when the kind is
+    /// not known (<see cref="SingleNodeShortcut.LeastParcelCost"/>). What the node's bid would charge.
+    /// </summary>
+    public static decimal EstimatedCost(CandidateSite site, GeoPoint customer, int units) =>
+        site.Kind is { } kind
+            ? ShippingModel.Default.Quote(site.Location, customer, kind).CostFor(units)
+            : SingleNodeShortcut.LeastParcelCost(site.Location, customer, units);
+
+    private static int ByCoverageThenCost(Entry a, Entry b)
+    {
+        var c = b.Covered.CompareTo(a.Covered);
+        return c != 0 ? c : ByCost(a, b);
+    }
+
+    private static int ByCost(Entry a, Entry b)
+    {
+        var c = a.Estimate.CompareTo(b.Estimate);
+        return c != 0 ? c : ByDistance(a, b);
+    }
+
+    private static int ByDistance(Entry a, Entry b)
+    {
+        var c = a.DistanceKm.CompareTo(b.DistanceKm);
+        if (c == 0)
+        {
+            c = b.Inbound.CompareTo(a.Inbound);
+        }
+        return c != 0 ? c : string.CompareOrdinal(a.NodeId, b.NodeId);
+    }
+
+    private sealed class Entry
+    {
+        public Entry(string nodeId, CandidateSite? site, GeoPoint customer)
+        {
+            NodeId = nodeId;
+            if (site is { } at && at.Location.IsValid && customer.IsValid)
+            {
+                Site = at;
+                DistanceKm = at.Location.DistanceKmTo(customer);
+            }
+        }
+
+        public string NodeId { get; }
+        public CandidateSite? Site { get; } // null: not known (or not priceable), ranked after every node whose site is
+        public double DistanceKm { get; } = double.MaxValue;
+        public int Covered { get; set; }
+        public int Inbound { get; set; }
+        public decimal Opportunity { get; set; } // weighted
+        public decimal Estimate { get; set; } = decimal.MaxValue;
+        public bool Chosen { get; set; }
     }
 }

@@ -19,6 +19,9 @@ public sealed class OpportunityCostTable
     public decimal Of(string nodeId, string sku) =>
         _byNode.TryGetValue(nodeId, out var skus) ? skus.GetValueOrDefault(sku) : 0m;
 
+    /// <summary>The nodes the table was computed for.</summary>
+    public IReadOnlyCollection<string> NodeIds => _byNode.Keys;
+
     /// <summary>The node's non-zero values, ready for <see cref="NodeOffer.OpportunityCost"/>.</summary>
     public IReadOnlyDictionary<string, decimal> ForNode(string nodeId) =>
         _byNode.TryGetValue(nodeId, out var skus) ? skus : new Dictionary<string, decimal>(StringComparer.Ordinal);

@@ -156,7 +156,7 @@ public sealed class FulfilmentNodeGrain(
             throw new ArgumentException($"Profile of node '{profile.NodeId}' sent to node '{this.GetPrimaryKeyString()}'.", nameof(profile));
         }
         await WriteNowAsync(new Change.SetProfile(profile));
-        await GrainFactory.Reference<INetworkDirectoryGrain>(0).Add(profile.NodeId, profile.Location);
+        await GrainFactory.Reference<INetworkDirectoryGrain>(0).Register(profile.NodeId, profile.Location, profile.Kind);
         return View(S.Profile!);
     }
 

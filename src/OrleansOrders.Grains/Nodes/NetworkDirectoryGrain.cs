@@ -8,9 +8,10 @@ public sealed class NetworkDirectoryState
     [Id(0)] public int SchemaVersion { get; set; } = 1;
     [Id(1)] public SortedSet<string> NodeIds { get; set; } = new(StringComparer.Ordinal);
     [Id(2)] public Dictionary<string, Location> Locations { get; set; } = new(StringComparer.Ordinal);
+    [Id(3)] public Dictionary<string, NodeKind> Kinds { get; set; } = new(StringComparer.Ordinal);
 }
 
-/// <summary>Registered node ids and locations. Written only when a node appears or moves, so rare.</summary>
+/// <summary>Registered node ids, locations and kinds. Written only when a node appears, moves or changes kind, so rare.</summary>
 public sealed class NetworkDirectoryGrain(
     [PersistentState("directory", GridOptions.StorageName)] IPersistentState<NetworkDirectoryState> state) : Grain, INetworkDirectoryGrain
 {
@@ -23,6 +24,29 @@ public sealed class NetworkDirectoryGrain(
             state.State.Locations[nodeId] = location;
             await state.WriteStateAsync();
         }
+    }
+
+    async Task INetworkDirectoryGrain.Register(string nodeId, Location location, NodeKind kind)
+    {
+        var added = state.State.NodeIds.Add(nodeId);
+        var moved = !state.State.Locations.TryGetValue(nodeId, out var known) || known != location;
+        var changed = !state.State.Kinds.TryGetValue(nodeId, out var was) || was != kind;
+        if (added || moved || changed)
+        {
+            state.State.Locations[nodeId] = location;
+            state.State.Kinds[nodeId] = kind;
+            await state.WriteStateAsync();
+        }
+    }
+
+    Task<IReadOnlyDictionary<string, NodeSite>> INetworkDirectoryGrain.GetSites()
+    {
+        var sites = new Dictionary<string, NodeSite>(state.State.Locations.Count, StringComparer.Ordinal);
+        foreach (var (nodeId, location) in state.State.Locations)
+        {
+            sites[nodeId] = new NodeSite(location, state.State.Kinds.TryGetValue(nodeId, out var kind) ? kind : null);
+        }
+        return Task.FromResult<IReadOnlyDictionary<string, NodeSite>>(sites);
     }
 
     Task<IReadOnlyDictionary<string, Location>> INetworkDirectoryGrain.GetLocations() =>

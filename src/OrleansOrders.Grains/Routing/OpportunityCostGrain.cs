@@ -29,7 +29,7 @@ public sealed class OpportunityCostGrain(
     /// <summary>Calls in flight at once while reading nodes, orders and availability: bounded, so a refresh never floods a small silo.</summary>
     private const int FanOut = 64;
 
-    private static readonly Snapshot None = new(OpportunityCostTable.Empty, new OpportunityCostSummary(default, 0, 0, 0, 0));
+    private static readonly Snapshot None = Snapshot.Of(OpportunityCostTable.Empty, new OpportunityCostSummary(default, 0, 0, 0, 0));
 
     private Snapshot _current = None;
     private Task? _running;
@@ -56,6 +56,8 @@ public sealed class OpportunityCostGrain(
         var bySku = nodeId is null ? new Dictionary<string, decimal>(StringComparer.Ordinal) : current.Table.ForNode(nodeId);
         return Task.FromResult(new OpportunityCosts(current.Summary.ComputedAt, bySku));
     }
+
+    Task<OpportunityCostsByNode> IOpportunityCostGrain.GetTable() => Task.FromResult(_current.ByNode);
 
     Task IOpportunityCostGrain.RecordDemand(IReadOnlyList<DemandSample> samples)
     {
@@ -127,7 +129,7 @@ public sealed class OpportunityCostGrain(
         var regions = DemandForecast.RegionsOf(profiles.Select(p => ToGeo(p.Location)), Math.Max(0, settings.RegionRadiusKm));
         if (supply.Count == 0 || regions.Count == 0)
         {
-            return new Snapshot(OpportunityCostTable.Empty, new OpportunityCostSummary(now, 0, supply.Count, regions.Count, 0));
+            return Snapshot.Of(OpportunityCostTable.Empty, new OpportunityCostSummary(now, 0, supply.Count, regions.Count, 0));
         }
 
         // SKUs worth solving: stocked somewhere (the nodes' lists) and recently ordered.
@@ -155,7 +157,7 @@ public sealed class OpportunityCostGrain(
         var nodes = supply.Select(p => new SupplyNode(p.NodeId, ToGeo(p.Location), RoutingSettings.ShipperTypeOf(p.Kind))).ToList();
         var (table, solved) = NetworkOpportunity.Compute(nodes, forecast, sku => stockBySku[sku], settings.UnmetDemandPenalty);
         var positive = nodes.Sum(n => table.ForNode(n.NodeId).Count);
-        return new Snapshot(table, new OpportunityCostSummary(now, solved, nodes.Count, regions.Count, positive, forecast.Orders));
+        return Snapshot.Of(table, new OpportunityCostSummary(now, solved, nodes.Count, regions.Count, positive, forecast.Orders));
     }
 
     /// <summary>
@@ -188,6 +190,20 @@ public sealed class OpportunityCostGrain(
         return [.. results];
     }
 
-    /// <summary>A computed table and what it summarises; never changed once built.</summary>
-    private sealed record Snapshot(OpportunityCostTable Table, OpportunityCostSummary Summary);
+    /// <summary>A computed table, what it summarises, and its values by node as the router reads them; never changed once built.</summary>
+    private sealed record Snapshot(OpportunityCostTable Table, OpportunityCostSummary Summary, OpportunityCostsByNode ByNode)
+    {
+        public static Snapshot Of(OpportunityCostTable table, OpportunityCostSummary summary)
+        {
+            var byNode = new Dictionary<string, IReadOnlyDictionary<string, decimal>>(StringComparer.Ordinal);
+            foreach (var nodeId in table.NodeIds)
+            {
+                if (table.ForNode(nodeId) is { Count: > 0 } values)
+                {
+                    byNode[nodeId] = values;
+                }
+            }
+            return new Snapshot(table, summary, new OpportunityCostsByNode(summary.ComputedAt, byNode));
+        }
+    }
 }

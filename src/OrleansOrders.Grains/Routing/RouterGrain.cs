@@ -18,8 +18,11 @@ public sealed class RouterGrain(
     ILogger<RouterGrain> logger) : Grain, IRouterGrain
 {
     private readonly GridOptions _options = options.Value;
-    private IReadOnlyDictionary<string, Location> _locations = new Dictionary<string, Location>();
-    private long? _locationsFetchedAt;
+    private IReadOnlyDictionary<string, NodeSite> _sites = new Dictionary<string, NodeSite>();
+    private long? _sitesFetchedAt;
+    private OpportunityCostsByNode? _opportunity; // the network's table, for the candidates' cost estimate
+    private long _opportunityFetchedAt = long.MinValue;
+    private bool _fetchingOpportunity;
 
     async Task<RoutingResult> IRouterGrain.Allocate(AllocationRequest request)
     {
@@ -63,11 +66,11 @@ public sealed class RouterGrain(
         while (remaining.Count > 0 && rounds < _options.MaxRoutingRounds)
         {
             rounds++;
-            var locations = await NodeLocations();
+            var sites = await NodeSites();
             // A pickup order is fulfilled by the customer's store and no other.
             var candidates = request.OnlyNode is { } only
                 ? (excluded.Contains(only) ? [] : [only])
-                : Candidates(availability, remaining, excluded, rounds, request.ShipTo, locations);
+                : Candidates(availability, remaining, excluded, rounds, request.ShipTo, sites, options);
             var notAsked = request.OnlyNode is null ? SkipOpenBreakers(candidates) : []; // a pickup order's store is asked whatever its breaker says
             if (candidates.Count == 0)
             {
@@ -79,7 +82,7 @@ public sealed class RouterGrain(
                 Fresh: rounds > 1); // a later round follows a lost race: bids read the stock grains again
             var solveOptions = options with { MaxShipments = options.MaxShipments - take.Parcels.Count };
             AllocationPlan? plan = null;
-            if (rounds == 1 && _options.RoutingFastPath && FastPathBound(candidates, solveOptions, request.ShipTo, locations, remaining.Sum(r => r.Quantity)) is { } othersLeast)
+            if (rounds == 1 && _options.RoutingFastPath && FastPathBound(candidates, solveOptions, request.ShipTo, sites, remaining.Sum(r => r.Quantity)) is { } othersLeast)
             {
                 // The fast path: the first candidate alone, kept when the solver's plan over its bid
                 // provably is the plan over every candidate's (SingleNodeShortcut); else the rest are asked too.
@@ -235,21 +238,70 @@ public sealed class RouterGrain(
     }
 
     /// <summary>
-    /// Nodes worth asking: in the first round those that report stock (or expected receipts, for
-    /// backorder dates) of a wanted SKU, best coverage first and, among equals, nearest the customer
-    /// first (distance drives both the cost and the speed of a parcel, so the winner is almost always
-    /// among the nearest that cover the order: asking only those saves most of the bid calls); later
-    /// rounds also ask nodes that reported none, since the report may be stale.
+    /// Nodes worth asking (<see cref="BidCandidates.Rank"/>): in the first round those that report stock
+    /// (or expected receipts, for backorder dates) of a wanted SKU; later rounds also ask nodes that
+    /// reported none, since the report may be stale. Ranked by coverage and by what the solver is
+    /// estimated to pay there: the shipping model's parcel from the node's site (its kind from the
+    /// directory) plus, when the order counts it, the opportunity cost of the units taken there (the
+    /// network's table, copied here as nodes copy their part); then each line's cheapest source, the
+    /// parcels of a split.
     /// </summary>
     private List<string> Candidates(NetworkAvailability[] availability, List<DemandLine> remaining, HashSet<string> excluded, int round,
-        Location shipTo, IReadOnlyDictionary<string, Location> locations)
+        Location shipTo, IReadOnlyDictionary<string, NodeSite> sites, SolverOptions options)
     {
         var customer = new GeoPoint(shipTo.Latitude, shipTo.Longitude);
-        double DistanceTo(string nodeId) => locations.TryGetValue(nodeId, out var at)
-            ? new GeoPoint(at.Latitude, at.Longitude).DistanceKmTo(customer)
-            : double.MaxValue; // registered since the directory was read: asked after the known ones
+        CandidateSite? SiteOf(string nodeId) => sites.TryGetValue(nodeId, out var site)
+            ? new CandidateSite(new GeoPoint(site.Location.Latitude, site.Location.Longitude), site.Kind is { } kind ? RoutingSettings.ShipperTypeOf(kind) : null)
+            : null; // registered since the directory was read: asked after the known ones
+        var costs = new CandidateCosts(customer, SiteOf);
+        if (options.OpportunityCostWeight > 0 && OpportunityTable() is { Count: > 0 } table)
+        {
+            costs = costs with
+            {
+                OpportunityOf = (nodeId, sku) => table.TryGetValue(nodeId, out var bySku) ? bySku.GetValueOrDefault(sku) : 0m,
+                OpportunityWeight = options.OpportunityCostWeight,
+            };
+        }
         var stock = availability.SelectMany(a => a.Nodes.Select(n => new CandidateStock(n.NodeId, a.Sku, n.Available, n.Inbound)));
-        return BidCandidates.Rank(stock, remaining, excluded, askEmpty: round > 1, DistanceTo, _options.MaxBidCandidates);
+        return BidCandidates.Rank(stock, remaining, excluded, askEmpty: round > 1, costs, _options.MaxBidCandidates);
+    }
+
+    /// <summary>
+    /// The network's opportunity costs by node, as last copied; starts a new copy, not awaited, when the
+    /// last is older than a node's fetch interval, so an order never waits for it (the first orders of an
+    /// activation rank without). Null or empty: opportunity cost off or not computed yet.
+    /// </summary>
+    private IReadOnlyDictionary<string, IReadOnlyDictionary<string, decimal>>? OpportunityTable()
+    {
+        var settings = _options.OpportunityCost;
+        if (!settings.Enabled)
+        {
+            return null;
+        }
+        var every = settings.NodeFetchInterval ?? settings.RefreshInterval;
+        if (!_fetchingOpportunity && (_opportunityFetchedAt == long.MinValue || Environment.TickCount64 - _opportunityFetchedAt >= every.TotalMilliseconds))
+        {
+            _fetchingOpportunity = true;
+            _ = FetchOpportunityAsync();
+        }
+        return _opportunity?.ByNode;
+    }
+
+    private async Task FetchOpportunityAsync()
+    {
+        try
+        {
+            _opportunity = await GrainFactory.Reference<IOpportunityCostGrain>(0).GetTable();
+        }
+        catch (Exception ex)
+        {
+            logger.LogDebug(ex, "Router: opportunity costs not copied; candidates ranked with the last ones");
+        }
+        finally
+        {
+            _opportunityFetchedAt = Environment.TickCount64;
+            _fetchingOpportunity = false;
+        }
     }
 
     /// <summary>
@@ -259,7 +311,7 @@ public sealed class RouterGrain(
     /// (a try that fails costs a second round trip of bids).
     /// </summary>
     private static decimal? FastPathBound(List<string> candidates, SolverOptions options, Location shipTo,
-        IReadOnlyDictionary<string, Location> locations, int units)
+        IReadOnlyDictionary<string, NodeSite> sites, int units)
     {
         if (!SingleNodeShortcut.Applies(options, candidates.Count))
         {
@@ -269,11 +321,11 @@ public sealed class RouterGrain(
         var least = new decimal[candidates.Count];
         for (var i = 0; i < candidates.Count; i++)
         {
-            if (!locations.TryGetValue(candidates[i], out var at))
+            if (!sites.TryGetValue(candidates[i], out var site))
             {
                 return null;
             }
-            least[i] = SingleNodeShortcut.LeastParcelCost(new GeoPoint(at.Latitude, at.Longitude), customer, units);
+            least[i] = SingleNodeShortcut.LeastParcelCost(new GeoPoint(site.Location.Latitude, site.Location.Longitude), customer, units);
         }
         var othersLeast = decimal.MaxValue;
         for (var i = 1; i < least.Length; i++)
@@ -283,23 +335,23 @@ public sealed class RouterGrain(
         return least[0] < othersLeast ? othersLeast : null;
     }
 
-    /// <summary>Node locations from the network directory, read again every <see cref="GridOptions.NodeDirectoryRefresh"/>; a failed read keeps the last.</summary>
-    private async Task<IReadOnlyDictionary<string, Location>> NodeLocations()
+    /// <summary>Node sites (location and kind) from the network directory, read again every <see cref="GridOptions.NodeDirectoryRefresh"/>; a failed read keeps the last.</summary>
+    private async Task<IReadOnlyDictionary<string, NodeSite>> NodeSites()
     {
-        if (_locationsFetchedAt is { } at && Environment.TickCount64 - at < (long)_options.NodeDirectoryRefresh.TotalMilliseconds)
+        if (_sitesFetchedAt is { } at && Environment.TickCount64 - at < (long)_options.NodeDirectoryRefresh.TotalMilliseconds)
         {
-            return _locations;
+            return _sites;
         }
         try
         {
-            _locations = await GrainFactory.Reference<INetworkDirectoryGrain>(0).GetLocations();
-            _locationsFetchedAt = Environment.TickCount64;
+            _sites = await GrainFactory.Reference<INetworkDirectoryGrain>(0).GetSites();
+            _sitesFetchedAt = Environment.TickCount64;
         }
         catch (Exception ex)
         {
             logger.LogWarning(ex, "Router: node directory not read; ranking candidates by coverage alone");
         }
-        return _locations;
+        return _sites;
     }
 
     private bool HasRejectRisk(IReadOnlyList<NodeBid> bids)

@@ -7,7 +7,8 @@ namespace OrleansOrders.LoadTest.RoutingQuality;
 /// <summary>
 /// The bids the grid would collect for one order, from a strategy's current state, built by the
 /// grid's own code: the router's candidates (<see cref="BidCandidates"/>: nodes with stock of a wanted
-/// SKU, most units covered then nearest first, the first <see cref="QualitySettings.MaxBidCandidates"/>),
+/// SKU, the best by coverage and estimated cost, then each line's cheapest source, the first
+/// <see cref="QualitySettings.MaxBidCandidates"/>),
 /// and each candidate's bid: a node with stock of a wanted SKU prices its bid with <see cref="NodeBidding"/>
 /// (the shipping model's quote for its kind and distance, the promise from its cutoff, the units it
 /// offers per line), as <c>FulfilmentNodeGrain.Bid</c> does, and answers with the grid's
@@ -24,7 +25,7 @@ internal static class GridBids
     {
         var offers = new List<NodeOffer>(maxCandidates);
         var day = order.Day.DayNumber - network.Start.DayNumber;
-        foreach (var n in Candidates(network, state, order, maxCandidates))
+        foreach (var n in Candidates(network, state, order, opportunity, maxCandidates))
         {
             var node = network.Nodes[n];
             var offered = new List<OrderLine>(order.Lines.Count);
@@ -63,7 +64,7 @@ internal static class GridBids
     }
 
     /// <summary>The router's candidates for the order, as node indices; every node reports its stock exactly (no stale availability, no expected receipts).</summary>
-    private static IEnumerable<int> Candidates(BenchNetwork network, NetworkState state, BenchOrder order, int maxCandidates)
+    private static IEnumerable<int> Candidates(BenchNetwork network, NetworkState state, BenchOrder order, OpportunityCostTable? opportunity, int maxCandidates)
     {
         var stock = new List<CandidateStock>();
         for (var n = 0; n < network.Nodes.Count; n++)
@@ -74,8 +75,14 @@ internal static class GridBids
             }
         }
         var index = network.Nodes.Select((node, i) => (node.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
-        var lines = order.Lines.Select(l => new DemandLine(network.Skus[l.Sku].Id, l.Quantity));
-        return BidCandidates.Rank(stock, lines, NoneExcluded, askEmpty: false, id => network.Nodes[index[id]].Location.DistanceKmTo(order.ShipTo), maxCandidates)
+        var lines = order.Lines.Select(l => new DemandLine(network.Skus[l.Sku].Id, l.Quantity)).ToList();
+        // What the router estimates from: each node's site and kind (the directory), the order's opportunity costs at the solver's weight.
+        var costs = new CandidateCosts(order.ShipTo, id => new CandidateSite(network.Nodes[index[id]].Location, network.Nodes[index[id]].Kind))
+        {
+            OpportunityOf = opportunity is null ? null : opportunity.Of,
+            OpportunityWeight = new SolverOptions().OpportunityCostWeight,
+        };
+        return BidCandidates.Rank(stock, lines, NoneExcluded, askEmpty: false, costs, maxCandidates)
             .Select(id => index[id]);
     }
 
