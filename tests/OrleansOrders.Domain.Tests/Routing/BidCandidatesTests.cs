@@ -114,6 +114,28 @@ public class BidCandidatesTests
     }
 
     [Fact]
+    public void Line_sources_are_asked_only_where_their_parcels_together_may_cost_less_than_the_first_nodes_one()
+    {
+        // Distribution centres: one 2-unit parcel from 300 km (zone 2) is 6.50 + 2 x 0.60 = 7.70; each line
+        // alone from 100 km (zone 1) is 4.50 + 0.40 = 4.90, and both 9.80. No split can be expected to win,
+        // so the second slot goes to the next node that covers the whole order, not to a line's source.
+        DemandLine[] order = [new("a", 1), new("b", 1)];
+        CandidateStock[] stock =
+        [
+            new("mid-all", "a", 5, 0), new("mid-all", "b", 5, 0),
+            new("far-all", "a", 5, 0), new("far-all", "b", 5, 0),
+            new("src-a", "a", 5, 0), new("src-b", "b", 5, 0),
+        ];
+        var km = new Dictionary<string, double>(StringComparer.Ordinal) { ["mid-all"] = 300, ["far-all"] = 2000, ["far-2"] = 2100, ["src-a"] = 100, ["src-b"] = 100 };
+        Assert.Equal(["mid-all", "far-all"], BidCandidates.Rank(stock, order, None, false, Dcs(km), 2));
+
+        // Without mid-all the best whole parcel is from 2,000 km (zone 4: 11.50 + 2 x 1.00 = 13.50): the two
+        // near parcels (9.80) may win, so each line's source is asked before another far node.
+        CandidateStock[] farOnly = [.. stock.Where(s => s.NodeId != "mid-all"), new("far-2", "a", 5, 0), new("far-2", "b", 5, 0)];
+        Assert.Equal(["far-all", "src-a", "src-b"], BidCandidates.Rank(farOnly, order, None, false, Dcs(km), 3));
+    }
+
+    [Fact]
     public void A_line_whose_cheapest_source_is_already_chosen_leaves_its_slot_to_the_ranking()
     {
         // near-all covers both lines and is the cheapest source of each: the rest follow by coverage, then cost.
