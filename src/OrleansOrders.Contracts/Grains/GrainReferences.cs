@@ -21,15 +21,18 @@ public static class GrainReferences
             ? (T)grains.GetGrain(GrainId.Create(types.Grain, GrainIdKeyExtensions.CreateIntegerKey(key)), types.Interface)
             : Types<T>.Remember(grains.GetGrain<T>(key));
 
+    /// <summary>The types of <typeparamref name="T"/>, published as one object so a racing first call never reads half of them.</summary>
     private static class Types<T> where T : IAddressable
     {
-        public static (GrainType Grain, GrainInterfaceType Interface)? Resolved;
+        public static Resolution? Resolved;
 
         public static T Remember(T grain)
         {
             var reference = (GrainReference)(object)grain;
-            Resolved = (reference.GrainId.Type, reference.InterfaceType);
+            Volatile.Write(ref Resolved, new Resolution(reference.GrainId.Type, reference.InterfaceType));
             return grain;
         }
     }
+
+    private sealed record Resolution(GrainType Grain, GrainInterfaceType Interface);
 }

@@ -4,7 +4,7 @@ namespace OrleansOrders.Contracts;
 [Alias("oo.INetworkDirectoryGrain")]
 public interface INetworkDirectoryGrain : IGrainWithIntegerKey
 {
-    /// <summary>Called by a node grain when it is registered (again, when it moved).</summary>
+    /// <summary>A node's registration without its kind: what node grains of the previous version call, kept while a rolling upgrade mixes versions (this version calls <see cref="Register"/>).</summary>
     [Alias("Add")]
     Task Add(string nodeId, Location location);
 
@@ -16,7 +16,7 @@ public interface INetworkDirectoryGrain : IGrainWithIntegerKey
     [Alias("GetSites"), ReadOnly]
     Task<IReadOnlyDictionary<string, NodeSite>> GetSites();
 
-    /// <summary>Every node's location, by node id.</summary>
+    /// <summary>Every node's location, by node id: what routers of the previous version read, kept while a rolling upgrade mixes versions (this version reads <see cref="GetSites"/>).</summary>
     [Alias("GetLocations"), ReadOnly]
     Task<IReadOnlyDictionary<string, Location>> GetLocations();
 

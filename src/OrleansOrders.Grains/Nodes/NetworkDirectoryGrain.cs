@@ -15,26 +15,23 @@ public sealed class NetworkDirectoryState
 public sealed class NetworkDirectoryGrain(
     [PersistentState("directory", GridOptions.StorageName)] IPersistentState<NetworkDirectoryState> state) : Grain, INetworkDirectoryGrain
 {
-    async Task INetworkDirectoryGrain.Add(string nodeId, Location location)
-    {
-        var added = state.State.NodeIds.Add(nodeId);
-        var moved = !state.State.Locations.TryGetValue(nodeId, out var known) || known != location;
-        if (added || moved)
-        {
-            state.State.Locations[nodeId] = location;
-            await state.WriteStateAsync();
-        }
-    }
+    Task INetworkDirectoryGrain.Add(string nodeId, Location location) => Save(nodeId, location, kind: null);
 
-    async Task INetworkDirectoryGrain.Register(string nodeId, Location location, NodeKind kind)
+    Task INetworkDirectoryGrain.Register(string nodeId, Location location, NodeKind kind) => Save(nodeId, location, kind);
+
+    /// <summary>Records the node; writes only when it is new, moved, or (when given) changed kind.</summary>
+    private async Task Save(string nodeId, Location location, NodeKind? kind)
     {
         var added = state.State.NodeIds.Add(nodeId);
         var moved = !state.State.Locations.TryGetValue(nodeId, out var known) || known != location;
-        var changed = !state.State.Kinds.TryGetValue(nodeId, out var was) || was != kind;
+        var changed = kind is { } given && (!state.State.Kinds.TryGetValue(nodeId, out var was) || was != given);
         if (added || moved || changed)
         {
             state.State.Locations[nodeId] = location;
-            state.State.Kinds[nodeId] = kind;
+            if (kind is { } k)
+            {
+                state.State.Kinds[nodeId] = k;
+            }
             await state.WriteStateAsync();
         }
     }

@@ -22,9 +22,6 @@ public sealed class IdleOrders : IDisposable
 
     public IdleOrders() => _timer = new Timer(_ => Run(), null, Timeout.Infinite, Timeout.Infinite);
 
-    /// <summary>Enlisted now and not yet due or checked (for tests and metrics).</summary>
-    public int Waiting => _waiting.Count;
-
     /// <summary>Queues <paramref name="check"/> on <paramref name="order"/>'s scheduler once <paramref name="after"/> has passed.</summary>
     public void Enlist(IGrainContext order, Action check, TimeSpan after)
     {
