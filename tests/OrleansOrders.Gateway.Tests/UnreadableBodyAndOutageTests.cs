@@ -5,6 +5,7 @@ using Orleans.Storage;
 using OrleansOrders.Contracts;
 using OrleansOrders.Gateway.Tests.Support;
 using OrleansOrders.Grains;
+using OrleansOrders.Grains.Orders.Records;
 
 namespace OrleansOrders.Gateway.Tests;
 
@@ -78,7 +79,11 @@ public sealed class StorageOutageTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _silo = new SiloHost(services: services => SwitchableStorage.Wrap(services, GridOptions.StorageName, _storageDown));
+        _silo = new SiloHost(services: services =>
+        {
+            SwitchableStorage.Wrap(services, GridOptions.StorageName, _storageDown);
+            SwitchableOrderRecords.Wrap(services, _storageDown);
+        });
         _ = _silo.Services;
         return Task.CompletedTask;
     }
@@ -152,4 +157,47 @@ internal sealed class SwitchableStorage(IGrainStorage inner, SwitchableStorage.S
     }
 
     public void Participate(ISiloLifecycle lifecycle) => (inner as ILifecycleParticipant<ISiloLifecycle>)?.Participate(lifecycle);
+}
+
+/// <summary>The order-record store, failing every call while the switch is down (the same outage as the grain storage's).</summary>
+internal sealed class SwitchableOrderRecords(IOrderRecordStore inner, SwitchableStorage.Switch down) : IOrderRecordStore
+{
+    public static void Wrap(IServiceCollection services, SwitchableStorage.Switch down)
+    {
+        var original = services.Last(d => d.ServiceType == typeof(IOrderRecordStore));
+        services.Remove(original);
+        services.AddSingleton<IOrderRecordStore>(sp => new SwitchableOrderRecords(
+            (IOrderRecordStore)(original.ImplementationInstance
+                ?? original.ImplementationFactory?.Invoke(sp)
+                ?? ActivatorUtilities.CreateInstance(sp, original.ImplementationType!)), down));
+    }
+
+    private Task<T> Unless<T>(string operation, Func<Task<T>> call)
+    {
+        if (down.Down)
+        {
+            Interlocked.Increment(ref down.Refused);
+            throw new IOException($"Storage is down ({operation}).");
+        }
+        return call();
+    }
+
+    public Task<StoredOrderRecord?> ReadAsync(string orderId, CancellationToken cancellationToken = default) =>
+        Unless("read", () => inner.ReadAsync(orderId, cancellationToken));
+
+    public Task<OrderRecordVersion> WriteAsync(string orderId, byte[] data, string? etag, TrackEntry? track, CancellationToken cancellationToken = default) =>
+        Unless("write", () => inner.WriteAsync(orderId, data, etag, track, cancellationToken));
+
+    public Task<string> TrackAsync(string orderId, TrackEntry track, CancellationToken cancellationToken = default) =>
+        Unless("track", () => inner.TrackAsync(orderId, track, cancellationToken));
+
+    public Task UntrackAsync(IReadOnlyList<TrackedOrder> entries, CancellationToken cancellationToken = default) =>
+        Unless("untrack", async () =>
+        {
+            await inner.UntrackAsync(entries, cancellationToken);
+            return true;
+        });
+
+    public Task<IReadOnlyList<TrackedOrder>> TrackedAsync(int partition, CancellationToken cancellationToken = default) =>
+        Unless("list", () => inner.TrackedAsync(partition, cancellationToken));
 }

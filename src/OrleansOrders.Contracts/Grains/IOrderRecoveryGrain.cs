@@ -1,9 +1,11 @@
 namespace OrleansOrders.Contracts;
 
 /// <summary>
-/// One shard of the ledger of orders in the middle of a step. An order is tracked (durably)
-/// before it writes its plan and untracked once settled; the shard's reminder finishes orders
-/// that a crash left unfinished. Keyed by shard number: see <see cref="OrderRecoveryShards"/>.
+/// One shard of the recovery sweep: its reminder finishes orders that a crash left in the middle of
+/// a step. Orders write their recovery entry with their plan, beside their record (the silo's order
+/// record store, which the shard reads); the shard's own ledger (<see cref="Track"/> and the calls
+/// after it) holds orders tracked by silos of the earlier version. Keyed by shard number: see
+/// <see cref="OrderRecoveryShards"/>.
 /// </summary>
 [Alias("oo.IOrderRecoveryGrain")]
 public interface IOrderRecoveryGrain : IGrainWithIntegerKey
@@ -16,7 +18,11 @@ public interface IOrderRecoveryGrain : IGrainWithIntegerKey
     [Alias("Track")]
     Task<long> Track(string orderId);
 
-    /// <summary>The stamp of the order's latest tracked step while it is tracked; null once settled.</summary>
+    /// <summary>Activates the shard, so its reminder is registered (each silo calls it for every shard as it starts).</summary>
+    [Alias("EnsureSweeping")]
+    Task EnsureSweeping();
+
+    /// <summary>The stamp of the order's latest tracked step while it is tracked (in the shard's ledger or by its recovery entry); null once settled.</summary>
     [Alias("TrackedStamp"), ReadOnly]
     Task<long?> TrackedStamp(string orderId);
 
@@ -36,6 +42,7 @@ public interface IOrderRecoveryGrain : IGrainWithIntegerKey
     [Alias("Sweep")]
     Task<int> Sweep();
 
+    /// <summary>Orders tracked in the shard's ledger or by recovery entries in the partitions it sweeps.</summary>
     [Alias("GetTracked"), ReadOnly]
     Task<IReadOnlyList<string>> GetTracked();
 }

@@ -101,13 +101,21 @@ public sealed class GridOptions
     public int DirectoryCacheSize { get; set; } = 100_000;
 
     /// <summary>
-    /// Shards of the order recovery ledger (each a grain with its own reminder). Few, so that the
-    /// orders tracking a step at once share a shard's group-committed write: with 16 shards and 64
-    /// orders in flight a durable order cost 0.74 recovery writes; a shard's write carries only the
-    /// orders in flight, so a few shards serve a large grid. Shards dropped by lowering this keep
-    /// their reminders and sweep what they still hold.
+    /// Shards of the order recovery sweep (each a grain with its own reminder), dividing the order-record
+    /// store's 16 partitions between them (so a divisor of 16). Orders write their recovery entries
+    /// beside their records, so shards cost no write on the order's path; a shard's sweep reads its
+    /// partitions' entries. Shards dropped by lowering this keep their reminders and sweep what their
+    /// own ledger of the earlier version still holds.
     /// </summary>
     public int RecoveryShards { get; set; } = 4;
+
+    /// <summary>
+    /// Read an order that the order-record store does not hold from the grain storage where versions
+    /// before the record store kept it (state "order"); its next write moves it. On while upgrading a
+    /// cluster that holds orders of such a version; off otherwise, since it costs a second read for
+    /// every new order.
+    /// </summary>
+    public bool ReadPreviousOrderRecords { get; set; }
 
     /// <summary>How old an unfinished order must be before the recovery sweep finishes it (younger ones are still running).</summary>
     public TimeSpan RecoveryGrace { get; set; } = TimeSpan.FromSeconds(30);

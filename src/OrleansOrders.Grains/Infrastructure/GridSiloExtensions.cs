@@ -25,6 +25,8 @@ public static class GridSiloExtensions
                               && o.MaxBidCandidates >= 1 && o.MaxCallAttempts >= 1,
             "Grid options: durations must be positive and counts at least 1.");
         options.Validate(o => o.DirectoryCacheSize >= 1_000, "Grid:DirectoryCacheSize must be at least 1000.");
+        options.Validate(o => o.RecoveryShards is >= 1 and <= Orders.Records.OrderRecordPartitions.Count && Orders.Records.OrderRecordPartitions.Count % o.RecoveryShards == 0,
+            "Grid:RecoveryShards must divide 16 (the order-record store's partitions): 1, 2, 4, 8 or 16.");
         options.Validate(o => o.CapacityClaimReplayWindow >= TimeSpan.FromSeconds(30), "Grid:CapacityClaimReplayWindow must be at least 30 seconds (replays come within an allocation's seconds).");
         options.Validate(o => o.Routing.Validate().Count == 0, "Grid:Routing is invalid (see RoutingSettings.Validate).");
         options.Validate(o => o.Release.Validate().Count == 0, "Grid:Release is invalid (see ReleaseSettings.Validate).");
@@ -41,6 +43,14 @@ public static class GridSiloExtensions
             var cluster = sp.GetRequiredService<IOptions<ClusterOptions>>().Value;
             return MemoryStockLedgerStore.ForService($"{cluster.ServiceId}/{cluster.ClusterId}");
         });
+        // Order records in the process unless the host chose a durable store (AddAzureTableOrderRecords).
+        services.TryAddSingleton<Orders.Records.IOrderRecordStore>(sp =>
+        {
+            var cluster = sp.GetRequiredService<IOptions<ClusterOptions>>().Value;
+            return Orders.Records.MemoryOrderRecordStore.ForService($"{cluster.ServiceId}/{cluster.ClusterId}");
+        });
+        // Every recovery shard sweeps from the start: nothing on the order's path calls them any more.
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Orders.RecoveryShardsStart>();
         services.TryAddSingleton<Webhooks.WebhookSender>();
         // Shadow routing plans beside the live path on each silo's own background loop.
         services.TryAddSingleton<Routing.ShadowPlanner>();
@@ -50,6 +60,18 @@ public static class GridSiloExtensions
         services.TryAddSingleton<Orders.IdleOrders>();
         services.AddHostedService(sp => sp.GetRequiredService<Routing.ShadowPlanner>());
         services.TryAddSingleton<Routing.NodeBreakers>();
+        return services;
+    }
+
+    /// <summary>Order records and their recovery entries in Azure Table storage (16 partitions per service, one write per step).</summary>
+    public static IServiceCollection AddAzureTableOrderRecords(this IServiceCollection services, string connectionString, string table = Orders.Records.AzureTableOrderRecordStore.DefaultTable)
+    {
+        services.RemoveAll<Orders.Records.IOrderRecordStore>();
+        services.AddSingleton<Orders.Records.IOrderRecordStore>(sp => new Orders.Records.AzureTableOrderRecordStore(
+            new TableServiceClient(connectionString),
+            sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+            table,
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Orders.Records.AzureTableOrderRecordStore>>()));
         return services;
     }
 

@@ -115,8 +115,9 @@ public static class GridStorageExtensions
         services.TryAddSingleton<StorageOperationCounter>();
         if (kind == GridStorageKind.AzureTable)
         {
-            // Stock ledgers beside the grain state (the memory ledger is the default otherwise).
+            // Stock ledgers and order records beside the grain state (in memory by default otherwise).
             services.AddAzureTableStockLedger(connectionString!);
+            services.AddAzureTableOrderRecords(connectionString!);
         }
         CountOperations(services, GridOptions.StorageName);
         CountOperations(services, PubSubStoreName);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OrleansOrders.Contracts;
+using OrleansOrders.Grains.Orders.Records;
 using OrleansOrders.Orders;
 
 namespace OrleansOrders.Grains.Orders;
@@ -56,7 +57,7 @@ public sealed partial class OrderGrain
         Take(plan, actor);
         if (plan.Outbox.Count > 0)
         {
-            await TrackStep(); // the units leave the node: ship calls are owed
+            TrackStep(); // the units leave the node: ship calls are owed
         }
         Record(step == ShipmentStep.PickedUp ? OrderEventKind.ShipmentPickedUp : OrderEventKinds.ShipmentReached(target), actor, null,
             target == ShipmentStatus.Shipped ? $"{shipmentId} from {shipment.NodeId} by {updated.Carrier} ({updated.TrackingNumber})" : $"{shipmentId} at {shipment.NodeId}");
@@ -87,7 +88,7 @@ public sealed partial class OrderGrain
             return Refuse(refusal);
         }
         Take(plan, actor);
-        await TrackStep();
+        TrackStep();
         await WriteOrReload();
         await FinishPending();
         Nodes.ParcelOutcomes.Rejected(GrainFactory, shipment, lines ?? shipment.Lines, stockMissing); // one-way, for the node's reliability record
@@ -114,7 +115,7 @@ public sealed partial class OrderGrain
             return Refuse(refusal);
         }
         Take(plan, actor);
-        await TrackStep();
+        TrackStep();
         await WriteOrReload();
         await FinishPending();
         return new OrderActionResult(ActionOutcome.Done, View(), null);
@@ -151,7 +152,7 @@ public sealed partial class OrderGrain
         Take(plan, actor);
         S.Request = S.Request with { ShipTo = shipTo };
         Record(OrderEventKind.AddressChanged, actor, null, $"now ({shipTo.Latitude:0.####}, {shipTo.Longitude:0.####}); re-routing {units} units");
-        await TrackStep();
+        TrackStep();
         await WriteOrReload();
         await FinishPending();
 
@@ -187,11 +188,10 @@ public sealed partial class OrderGrain
             }
             return;
         }
-        var tracked = TrackStep();
+        TrackStep();
         // A pickup order that may not ship waits for its own store; anything else may go anywhere.
         var pickupOnly = S.Request!.PickupNodeId is { } store && !S.Request.AllowSplitShip ? store : null;
         var routing = await Route(S.Request, S.Backordered.ToList(), clock.UtcNow, excluded, pickupOnly);
-        await tracked;
         if (routing.Shipments.Count == 0)
         {
             // Still nothing anywhere: it keeps waiting, under the dates expected receipts give it now
@@ -278,7 +278,7 @@ public sealed partial class OrderGrain
     }
 
     /// <summary>
-    /// Keeps the order in its recovery shard while its stock waits are not what it backorders, so the
+    /// Keeps a recovery entry for the order while its stock waits are not what it backorders, so the
     /// sweep comes back (<see cref="IOrderGrain.Resume"/> answers unfinished until they are). A failure
     /// here changes nothing for the caller: storage still shows the gap, and the next call repairs it.
     /// </summary>
@@ -290,11 +290,12 @@ public sealed partial class OrderGrain
         }
         try
         {
-            S.PendingStamp = await Recovery.Track(OrderId);
-            _tracked = true;
+            TrackStep();
+            await _record.TrackAsync(new TrackEntry(S.PendingStamp, _trackedAt));
         }
         catch (Exception ex)
         {
+            _tracked = false;
             logger.LogWarning(ex, "Order {Order}: could not track its unregistered stock waits for the recovery sweep", OrderId);
         }
     }

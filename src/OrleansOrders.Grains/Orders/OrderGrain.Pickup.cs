@@ -40,7 +40,7 @@ public sealed partial class OrderGrain : IRemindable
         var plan = Plan();
         plan.CloseUncollected(expired.Select(s => s.ShipmentId), parcel => $"not collected by {S.Shipments.First(s => s.ShipmentId == parcel.Id).CollectBy:u}");
         Take(plan, "system:pickup-window");
-        await TrackStep();
+        TrackStep();
         await WriteOrReload();
     }
 }

@@ -95,7 +95,7 @@ public sealed partial class OrderGrain
         var view = S.Returns.First(r => r.ReturnId == returnId);
         S.Returns[S.Returns.IndexOf(view)] = view with { Status = ReturnStatus.Received, ReceivedAtNode = nodeId, Items = items.ToList(), Refund = decision.Refund };
         Take(plan, actor);
-        await TrackStep();
+        TrackStep();
         await WriteOrReload();
         await FinishPending();
         return new OrderActionResult(ActionOutcome.Done, View(), null);

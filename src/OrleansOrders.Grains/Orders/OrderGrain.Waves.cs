@@ -86,9 +86,8 @@ public sealed partial class OrderGrain
             return false;
         }
 
-        var tracked = TrackStep();
+        TrackStep();
         var routing = await Route(S.Request!, lines, now, excluded: null);
-        await tracked;
         var decision = Decide(current, routing);
         var plan = Plan();
         var reservationId = plan.TakeProposalReservation();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
 using OrleansOrders.Contracts;
+using OrleansOrders.Grains.Orders.Records;
 using OrleansOrders.Orders;
 
 namespace OrleansOrders.Grains.Orders;
@@ -11,21 +12,24 @@ namespace OrleansOrders.Grains.Orders;
 /// One order's life. Not reentrant: an order's steps run one at a time, so a resubmission waits
 /// for the first submission to finish and then answers its result, and a cancel racing a ship is
 /// decided by whichever runs first.
-/// Every step follows one protocol: track the order in its recovery shard, decide, write the new
-/// state together with the pending operations it implies (holds to commit, stock to release or
-/// ship, ...), carry them out, write that they are done, answer. A crash before the first write
-/// leaves at most holds, which expire; a crash after it leaves pending operations that the next
-/// call or the shard's reminder sweep carries out again (they are idempotent while the stock
-/// grains remember them). The second write is what lets the stock grains forget (they prune their
-/// idempotency records after a week): nothing stays pending in storage to be replayed later.
+/// Every step follows one protocol: decide, write the new state together with the pending operations
+/// it implies (holds to commit, stock to release or ship, ...) and, in the same atomic write, the
+/// order's recovery entry (<see cref="IOrderRecordStore"/>), carry them out, say that they are done,
+/// answer. A crash before the write leaves at most holds, which expire; a crash after it leaves
+/// pending operations that the next call or the recovery shard's sweep (which finds the entry)
+/// carries out again (they are idempotent while the stock grains remember them). Removing the entry
+/// is what lets the stock grains forget (they prune their idempotency records after a week): nothing
+/// stays pending in storage to be replayed later.
 /// A failed write reloads what storage holds before the error goes back, so memory never runs
 /// ahead of storage.
-/// State: the hot record ("order": the plan, pending operations, the latest history) is written by
-/// every step; the details record ("orderDetails": the routing explanation, archived history) only
+/// State: the hot record ("order", in the <see cref="IOrderRecordStore"/>: the plan, pending operations,
+/// the latest history) is written by every step; the details record (grain storage) ("orderDetails": the routing explanation, archived history) only
 /// when those change. A settled order leaves memory after a short idle time.
 /// </summary>
 public sealed partial class OrderGrain(
-    [PersistentState("order", GridOptions.StorageName)] IPersistentState<OrderState> state,
+    IOrderRecordStore records,
+    [FromKeyedServices(GridStorageExtensions.StateSerializerKey)] IGrainStorageSerializer serializer,
+    StorageOperationCounter storageCounter,
     [FromKeyedServices(GridOptions.StorageName)] IGrainStorage storage,
     GridClock clock,
     IOptions<GridOptions> options,
@@ -35,7 +39,10 @@ public sealed partial class OrderGrain(
 {
     private readonly GridOptions _options = options.Value;
 
-    private OrderState S => state.State;
+    /// <summary>The hot record and the recovery entry beside it, read on activation.</summary>
+    private OrderRecord _record = null!;
+
+    private OrderState S => _record.State;
 
     /// <summary>The details record, read on activation only when the hot record exists (a new order has none: one read saved per order).</summary>
     private OnDemandState<OrderDetails> details = null!;
@@ -56,7 +63,10 @@ public sealed partial class OrderGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         details = new OnDemandState<OrderDetails>(storage, "orderDetails", this.GetGrainId());
-        if (state.RecordExists)
+        _record = new OrderRecord(OrderId, this.GetGrainId(), records, serializer, storageCounter,
+            _options.ReadPreviousOrderRecords ? storage : null);
+        await _record.ReadAsync();
+        if (_record.RecordExists)
         {
             // Details are written only before a write of the hot record that follows an earlier one,
             // so without a hot record there are none to read. (Should one exist all the same, its
@@ -74,9 +84,10 @@ public sealed partial class OrderGrain(
     /// After a read of storage: operations stored as pending by a step that settled without rewriting
     /// the record (see <see cref="TrySettleWithoutWriting"/>) are done, and must never run again (a
     /// stock grain forgets an operation id after a week: a replayed restock would count twice). They
-    /// are unfinished only while the order's recovery shard still tracks the stamp they were written
-    /// under; the shard let that stamp go only after every one of them was carried out and every
-    /// written event published. A shard that cannot be asked fails the call: nothing runs on a guess.
+    /// are unfinished only while the order's recovery entry still carries the stamp they were written
+    /// under (read with the record); the entry goes only after every one of them was carried out and
+    /// every written event published. A record of an earlier version was stamped by its recovery
+    /// shard's ledger, which is asked; a shard that cannot be asked fails the call: nothing runs on a guess.
     /// </summary>
     private async Task ForgetFinishedPending()
     {
@@ -84,7 +95,8 @@ public sealed partial class OrderGrain(
         {
             return;
         }
-        if (!OrderAggregate.StoredCallsUnfinished(S.PendingStamp, await Recovery.TrackedStamp(OrderId)))
+        var tracked = _record.Track?.Stamp ?? (_record.FromPreviousStore ? await Recovery.TrackedStamp(OrderId) : null);
+        if (!OrderAggregate.StoredCallsUnfinished(S.PendingStamp, tracked))
         {
             S.Pending.Clear();
             S.PublishedSequence = Math.Max(S.PublishedSequence, _writtenSequence);
@@ -153,7 +165,7 @@ public sealed partial class OrderGrain(
         }
 
         var now = clock.UtcNow;
-        var tracked = TrackStep();
+        TrackStep();
         var routing = await Route(request, request.Lines, now, excluded: null, onlyNode: request.PickupNodeId);
         RoutingResult? shipRest = null;
         if (request.PickupNodeId is not null && request.AllowSplitShip && routing.Backordered.Count > 0 && routing.UnknownSkus.Count == 0 &&
@@ -163,7 +175,6 @@ public sealed partial class OrderGrain(
             // It is the order's second allocation: it holds under the reservation id ApplyRouting will give it.
             shipRest = await Route(request, routing.Backordered, now, excluded: [request.PickupNodeId], allocationsAhead: 1);
         }
-        await tracked;
         if (routing.UnknownSkus.Count > 0)
         {
             Settle();
@@ -186,8 +197,6 @@ public sealed partial class OrderGrain(
             ApplyRouting(shipRest, pickup: false);
         }
         await WriteOrReload();
-        // Backordered lines are allocated when stock arrives: FinishPending registers the order with
-        // the SKUs' availability grains, which tell it.
         await FinishPending();
         return new SubmitOrderResult(SubmitOutcome.Accepted, View(), []);
     }
@@ -228,7 +237,7 @@ public sealed partial class OrderGrain(
             return new CancelOrderResult(CancelOutcome.NotCancellable, View(), refusal.Reason);
         }
         Take(plan, "customer");
-        await TrackStep();
+        TrackStep();
         await WriteOrReload();
         await FinishPending();
         GridMetrics.OrderCancelled();
@@ -340,20 +349,30 @@ public sealed partial class OrderGrain(
     private IOrderRecoveryGrain Recovery =>
         GrainFactory.Reference<IOrderRecoveryGrain>(OrderRecoveryShards.For(OrderId, _options.RecoveryShards));
 
-    /// <summary>Tells the order's shard the step tracked under <see cref="OrderState.PendingStamp"/> is done (batched per silo, see <see cref="RecoverySettles"/>).</summary>
+    /// <summary>The step tracked under <see cref="OrderState.PendingStamp"/> is done: its recovery entry goes (batched per silo, see <see cref="RecoverySettles"/>).</summary>
     private void Settle()
     {
-        _settling = settles.Settle(OrderRecoveryShards.For(OrderId, _options.RecoveryShards), OrderId, S.PendingStamp);
         _tracked = false;
+        ForgetTrack();
     }
 
-    /// <summary>The last settle this activation sent, until its shard applied it.</summary>
+    /// <summary>Removes the recovery entry storage holds for the order, if any, at the ETag this activation knows.</summary>
+    private void ForgetTrack()
+    {
+        if (_record.TakeTrack() is { } entry)
+        {
+            _settling = settles.Untrack(entry);
+        }
+    }
+
+    /// <summary>The last entry removal this activation asked for, until it landed.</summary>
     private Task? _settling;
 
     /// <summary>
-    /// Leaves only once the shard applied this activation's last settle: the next activation reads the
-    /// step's stamp from the shard, and must not take a finished step for an unfinished one. A settle
-    /// that failed is left to the sweep (it finds nothing to do), within the shard's grace.
+    /// Leaves only once this activation's last entry removal landed: the next activation reads the
+    /// entry with the record, and should not carry out again a step that is done (harmless while the
+    /// stock grains remember it, but work). A removal that failed is left to the sweep (it finds
+    /// nothing to do), within the shard's grace.
     /// </summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -371,18 +390,32 @@ public sealed partial class OrderGrain(
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
-    /// <summary>This activation tracked a step in the recovery ledger that it has not reported settled yet.</summary>
+    /// <summary>This activation started a step that it has not reported settled yet: its writes carry the recovery entry.</summary>
     private bool _tracked;
 
+    /// <summary>When the tracked step began: the sweep's grace runs from there.</summary>
+    private DateTimeOffset _trackedAt;
+
     /// <summary>
-    /// Tracks the step about to start in the order's recovery shard (durably, before the step writes);
-    /// its stamp goes into the step's writes beside the pending operations.
+    /// Starts a step: a new stamp, which the step's writes carry beside the pending operations and in
+    /// the recovery entry written with them (nothing durable until then: a step that writes nothing
+    /// leaves nothing to recover).
     /// </summary>
-    private async Task TrackStep()
+    private void TrackStep()
     {
         _tracked = true;
-        S.PendingStamp = await Recovery.Track(OrderId);
+        _trackedAt = clock.UtcNow;
+        S.PendingStamp = Math.Max(S.PendingStamp, _record.Track?.Stamp ?? 0) + 1;
     }
+
+    /// <summary>
+    /// The recovery entry a write carries: while a step is under way, and whenever operations are
+    /// pending (a call finishing a crashed step's work writes what is still owed), so storage never
+    /// holds pending operations that no entry sends the sweep to.
+    /// </summary>
+    private TrackEntry? EntryToWrite() => _tracked || S.Pending.Count > 0
+        ? new TrackEntry(S.PendingStamp, _tracked ? _trackedAt : _record.Track?.TrackedAt ?? clock.UtcNow)
+        : null;
 
     /// <summary>
     /// Writes the hot state. What moves out of it (history beyond its limit, the routing explanation
@@ -413,7 +446,12 @@ public sealed partial class OrderGrain(
                     (S.Bids, S.RoutedBy, S.Excluded, S.FastPath, S.ExplanationInHot) = ([], null, [], null, false);
                 }
             }
-            await state.WriteStateAsync();
+            var entry = EntryToWrite();
+            await _record.WriteAsync(entry);
+            if (entry is null)
+            {
+                ForgetTrack(); // nothing pending and no step under way: an earlier step's entry has nothing left to send the sweep to
+            }
             _writtenSequence = LastSequence;
             _explanationDurable = S.ExplanationInHot;
         }
@@ -423,7 +461,7 @@ public sealed partial class OrderGrain(
             try
             {
                 var stamp = S.PendingStamp;
-                await Task.WhenAll(state.ReadStateAsync(), details.ReadStateAsync());
+                await Task.WhenAll(_record.ReadAsync(), details.ReadStateAsync());
                 _writtenSequence = LastSequence;
                 _explanationDurable = S.ExplanationInHot;
                 UpgradeLegacyState();

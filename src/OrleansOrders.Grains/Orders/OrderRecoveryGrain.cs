@@ -1,9 +1,15 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansOrders.Contracts;
+using OrleansOrders.Grains.Orders.Records;
 
 namespace OrleansOrders.Grains.Orders;
 
+/// <summary>
+/// The shard's own ledger, where orders of earlier versions were tracked before each step (orders
+/// now write their recovery entry beside their record, see <see cref="IOrderRecordStore"/>); swept
+/// until it is empty, and still taking Track calls from silos of the earlier version during an upgrade.
+/// </summary>
 [GenerateSerializer, Alias("oo.OrderRecoveryState")]
 public sealed class OrderRecoveryState
 {
@@ -18,6 +24,9 @@ public sealed class OrderRecoveryState
     [Id(3)] public long LastStamp { get; set; }
 }
 
+// One shard of the recovery sweep: it finishes the orders a crash left mid-step, found by their
+// recovery entries in the partitions of the order-record store this shard covers (and, until it is
+// empty, in its own ledger of the earlier version).
 // Reentrant so that Track calls arriving during a write share the next one (group commit), and so
 // that an order settling during a sweep can call Settled without a deadlock. Safe because Track
 // and Settled change the dictionary synchronously, and Sweep copies it before its first await.
@@ -31,14 +40,17 @@ public sealed class OrderRecoveryGrain : Grain, IOrderRecoveryGrain, IRemindable
     private readonly GridOptions _options;
     private readonly ILogger<OrderRecoveryGrain> _logger;
     private readonly GroupCommit _writes;
+    private readonly IOrderRecordStore _records;
 
     public OrderRecoveryGrain(
         [PersistentState("recovery", GridOptions.StorageName)] IPersistentState<OrderRecoveryState> state,
+        IOrderRecordStore records,
         GridClock clock,
         IOptions<GridOptions> options,
         ILogger<OrderRecoveryGrain> logger)
     {
         _state = state;
+        _records = records;
         _clock = clock;
         _options = options.Value;
         _logger = logger;
@@ -63,8 +75,20 @@ public sealed class OrderRecoveryGrain : Grain, IOrderRecoveryGrain, IRemindable
     async Task<long?> IOrderRecoveryGrain.TrackedStamp(string orderId)
     {
         await _writes.WhenReady(); // not from a state about to be replaced by a reload
-        return _state.State.Pending.ContainsKey(orderId) ? _state.State.Stamps.GetValueOrDefault(orderId) : null;
+        if (_state.State.Pending.ContainsKey(orderId))
+        {
+            return _state.State.Stamps.GetValueOrDefault(orderId);
+        }
+        return (await _records.ReadAsync(orderId))?.Track?.Stamp;
     }
+
+    Task IOrderRecoveryGrain.EnsureSweeping() => Task.CompletedTask; // activation registered the reminder
+
+    /// <summary>The partitions of the order-record store this shard sweeps.</summary>
+    private IEnumerable<int> Partitions => OrderRecordPartitions.OfShard(this.GetPrimaryKeyLong(), _options.RecoveryShards);
+
+    private async Task<List<TrackedOrder>> Entries() =>
+        (await Task.WhenAll(Partitions.Select(p => _records.TrackedAsync(p)))).SelectMany(e => e).ToList();
 
     Task IOrderRecoveryGrain.Settled(string orderId)
     {
@@ -89,8 +113,8 @@ public sealed class OrderRecoveryGrain : Grain, IOrderRecoveryGrain, IRemindable
         return Task.CompletedTask;
     }
 
-    Task<IReadOnlyList<string>> IOrderRecoveryGrain.GetTracked() =>
-        Task.FromResult<IReadOnlyList<string>>(_state.State.Pending.Keys.ToList());
+    async Task<IReadOnlyList<string>> IOrderRecoveryGrain.GetTracked() =>
+        _state.State.Pending.Keys.Concat((await Entries()).Select(e => e.OrderId)).Distinct(StringComparer.Ordinal).ToList();
 
     Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) => SweepAsync();
 
@@ -103,7 +127,7 @@ public sealed class OrderRecoveryGrain : Grain, IOrderRecoveryGrain, IRemindable
         // stamp, and stays tracked (that step may still die unfinished).
         var due = _state.State.Pending.Where(p => p.Value <= cutoff)
             .Select(p => (OrderId: p.Key, Stamp: _state.State.Stamps.GetValueOrDefault(p.Key))).ToList();
-        var unfinished = 0;
+        var unfinished = await SweepEntries(cutoff);
         foreach (var batch in due.Chunk(32))
         {
             var settled = await Task.WhenAll(batch.Select(async entry =>
@@ -141,6 +165,43 @@ public sealed class OrderRecoveryGrain : Grain, IOrderRecoveryGrain, IRemindable
         }
         // Also persists the lazy Settled removals.
         await _writes.WhenDurable();
+        return unfinished;
+    }
+
+    /// <summary>
+    /// Resumes the orders whose recovery entries are older than the grace; removes each entry whose
+    /// order answered done, at the ETag the sweep read (an order that wrote a new step's entry since
+    /// keeps it). Answers how many remain unfinished.
+    /// </summary>
+    private async Task<int> SweepEntries(DateTimeOffset cutoff)
+    {
+        var due = (await Entries()).Where(e => e.TrackedAt <= cutoff).ToList();
+        var unfinished = 0;
+        foreach (var batch in due.Chunk(32))
+        {
+            var settled = await Task.WhenAll(batch.Select(async entry =>
+            {
+                try
+                {
+                    return await GrainFactory.Reference<IOrderGrain>(entry.OrderId).Resume();
+                }
+                catch (Exception ex)
+                {
+                    _logger.LogWarning(ex, "Recovery: order {Order} could not be resumed yet", entry.OrderId);
+                    return false;
+                }
+            }));
+            var done = batch.Zip(settled).Where(r => r.Second).Select(r => r.First).ToList();
+            unfinished += batch.Length - done.Count;
+            if (done.Count > 0)
+            {
+                await _records.UntrackAsync(done);
+            }
+        }
+        if (due.Count > 0)
+        {
+            _logger.LogInformation("Recovery sweep: {Due} orders with recovery entries checked, {Unfinished} still unfinished", due.Count, unfinished);
+        }
         return unfinished;
     }
 

@@ -50,6 +50,7 @@ public class GridClusterFixture : IAsyncLifetime
             {
                 silo.AddGridStorage((sp, _) => new SharedGrainStorage(store, sp.GetRequiredService<Serializer>()));
                 silo.Services.AddSingleton<OrleansOrders.Grains.Stock.Ledger.IStockLedgerStore>(new SharedLedgerStore(store));
+                silo.Services.AddSingleton<OrleansOrders.Grains.Orders.Records.IOrderRecordStore>(new SharedOrderRecordStore(store));
             }
             else
             {

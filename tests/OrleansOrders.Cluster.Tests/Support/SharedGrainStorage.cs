@@ -81,7 +81,15 @@ public sealed class SharedStore
         }
     }
 
-    internal string Write(string key, string? expectedETag, byte[] data)
+    internal string Write(string key, string? expectedETag, byte[] data) => WriteWith(key, expectedETag, data, with: null).ETag;
+
+    internal void Clear(string key) => _entries.TryRemove(key, out _);
+
+    /// <summary>
+    /// Writes <paramref name="key"/> as <see cref="Write"/> does (faults, ETag check, counts) and, in the same
+    /// step under the lock, puts <paramref name="with"/>: an entity-group transaction of two rows.
+    /// </summary>
+    internal (string ETag, string? WithETag) WriteWith(string key, string? expectedETag, byte[] data, (string Key, byte[] Data)? with)
     {
         if (FailingKeys.ContainsKey(key))
         {
@@ -91,6 +99,7 @@ public sealed class SharedStore
         var roll = Roll();
         FailBefore(roll, key, expectedETag);
         string etag;
+        string? withETag = null;
         lock (_entries)
         {
             var current = _entries.TryGetValue(key, out var e) ? e.ETag : null;
@@ -101,14 +110,42 @@ public sealed class SharedStore
             }
             etag = Interlocked.Increment(ref _etag).ToString();
             _entries[key] = (data, etag);
+            if (with is { } row)
+            {
+                withETag = Interlocked.Increment(ref _etag).ToString();
+                _entries[row.Key] = (row.Data, withETag);
+            }
         }
         Interlocked.Increment(ref Writes);
         CountWrite(key);
         FailAfter(roll, key);
-        return etag;
+        return (etag, withETag);
     }
 
-    internal void Clear(string key) => _entries.TryRemove(key, out _);
+    /// <summary>Puts an entry whatever it held (an upsert), unfaulted.</summary>
+    internal string Put(string key, byte[] data)
+    {
+        lock (_entries)
+        {
+            var etag = Interlocked.Increment(ref _etag).ToString();
+            _entries[key] = (data, etag);
+            return etag;
+        }
+    }
+
+    /// <summary>Removes an entry only while it is at <paramref name="etag"/>.</summary>
+    internal void ClearIf(string key, string etag)
+    {
+        lock (_entries)
+        {
+            if (_entries.TryGetValue(key, out var e) && e.ETag == etag)
+            {
+                _entries.TryRemove(key, out _);
+            }
+        }
+    }
+
+    internal IEnumerable<string> KeysStartingWith(string prefix) => _entries.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList();
 
     internal void CountWrite(string key) => _writesByKey.AddOrUpdate(key, 1, (_, n) => n + 1);
 }
@@ -203,4 +240,77 @@ public sealed class SharedLedgerStore(SharedStore store) : IStockLedgerStore
         store.FailAfter(roll, stockKey);
         return written;
     }
+}
+
+/// <summary>
+/// Order records and recovery entries of a <see cref="SharedStore"/>, with its injected faults: a record is
+/// the entry "order/order/{id}" (the key the order's grain state had, so tests read and count it the same),
+/// its recovery entry "track/order/{id}" (JSON), written together under the store's lock.
+/// </summary>
+public sealed class SharedOrderRecordStore(SharedStore store) : OrleansOrders.Grains.Orders.Records.IOrderRecordStore
+{
+    public static string RecordKey(string orderId) => $"order/order/{orderId}";
+
+    public static string TrackKey(string orderId) => $"track/order/{orderId}";
+
+    public Task<OrleansOrders.Grains.Orders.Records.StoredOrderRecord?> ReadAsync(string orderId, CancellationToken cancellationToken = default)
+    {
+        var record = store.Read(RecordKey(orderId));
+        return Task.FromResult(record is not { } r ? null : new OrleansOrders.Grains.Orders.Records.StoredOrderRecord(r.Data, r.ETag, ReadTrack(orderId)));
+    }
+
+    public async Task<OrleansOrders.Grains.Orders.Records.OrderRecordVersion> WriteAsync(string orderId, byte[] data, string? etag,
+        OrleansOrders.Grains.Orders.Records.TrackEntry? track, CancellationToken cancellationToken = default)
+    {
+        await Task.Yield(); // a real store answers asynchronously, letting other calls interleave
+        var key = RecordKey(orderId);
+        if (store.HeldWrites.TryGetValue(key, out var held))
+        {
+            held.Reached.TrySetResult();
+            await held.Release.Task;
+        }
+        try
+        {
+            var (written, trackETag) = store.WriteWith(key, etag, data, track is null ? null : (TrackKey(orderId), Encode(track)));
+            return new OrleansOrders.Grains.Orders.Records.OrderRecordVersion(written, trackETag);
+        }
+        catch (InconsistentStateException ex)
+        {
+            throw new OrleansOrders.Grains.Orders.Records.OrderRecordConflictException(ex.Message, ex);
+        }
+    }
+
+    public Task<string> TrackAsync(string orderId, OrleansOrders.Grains.Orders.Records.TrackEntry track, CancellationToken cancellationToken = default) =>
+        Task.FromResult(store.Put(TrackKey(orderId), Encode(track)));
+
+    public Task UntrackAsync(IReadOnlyList<OrleansOrders.Grains.Orders.Records.TrackedOrder> entries, CancellationToken cancellationToken = default)
+    {
+        foreach (var entry in entries)
+        {
+            store.ClearIf(TrackKey(entry.OrderId), entry.ETag);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<OrleansOrders.Grains.Orders.Records.TrackedOrder>> TrackedAsync(int partition, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<OrleansOrders.Grains.Orders.Records.TrackedOrder>>(store.KeysStartingWith("track/order/")
+            .Select(key => key["track/order/".Length..])
+            .Where(orderId => OrleansOrders.Grains.Orders.Records.OrderRecordPartitions.Of(orderId) == partition)
+            .Select(ReadTrack).OfType<OrleansOrders.Grains.Orders.Records.TrackedOrder>().ToList());
+
+    /// <summary>Puts a recovery entry as an order's write would (a test recreating what a crash left behind).</summary>
+    public void PutTrack(string orderId, long stamp, DateTimeOffset trackedAt) =>
+        store.Put(TrackKey(orderId), Encode(new OrleansOrders.Grains.Orders.Records.TrackEntry(stamp, trackedAt)));
+
+    private OrleansOrders.Grains.Orders.Records.TrackedOrder? ReadTrack(string orderId)
+    {
+        if (store.Read(TrackKey(orderId)) is not { } entry)
+        {
+            return null;
+        }
+        var track = System.Text.Json.JsonSerializer.Deserialize<OrleansOrders.Grains.Orders.Records.TrackEntry>(entry.Data)!;
+        return new OrleansOrders.Grains.Orders.Records.TrackedOrder(orderId, track.Stamp, track.TrackedAt, entry.ETag);
+    }
+
+    private static byte[] Encode(OrleansOrders.Grains.Orders.Records.TrackEntry track) => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(track);
 }

@@ -201,27 +201,9 @@ public sealed class AzureTableStockLedgerStore(TableServiceClient service, strin
     private Task EnsureTable(CancellationToken cancellationToken) =>
         _created is { IsCompletedSuccessfully: true } ? Task.CompletedTask : _created = _table.CreateIfNotExistsAsync(cancellationToken);
 
-    private static TableEntity WriteBinary(TableEntity entity, byte[] bytes)
-    {
-        var parts = bytes.Chunk(BinaryPropertyBytes).ToList();
-        entity["Parts"] = parts.Count;
-        for (var i = 0; i < parts.Count; i++)
-        {
-            entity["B" + i.ToString(CultureInfo.InvariantCulture)] = parts[i];
-        }
-        return entity;
-    }
+    private static TableEntity WriteBinary(TableEntity entity, byte[] bytes) => TableBinary.Write(entity, bytes, BinaryPropertyBytes);
 
-    private static byte[] ReadBinary(TableEntity entity)
-    {
-        var parts = entity.GetInt32("Parts") ?? 0;
-        var bytes = new List<byte>(parts * BinaryPropertyBytes);
-        for (var i = 0; i < parts; i++)
-        {
-            bytes.AddRange(entity.GetBinary("B" + i.ToString(CultureInfo.InvariantCulture)) ?? []);
-        }
-        return bytes.ToArray();
-    }
+    private static byte[] ReadBinary(TableEntity entity) => TableBinary.Read(entity);
 
     private static TableEntity WriteHeader(string partition, LedgerHeader header, LedgerVersion version)
     {
@@ -337,6 +319,36 @@ internal static class LedgerCodec
         var quantity = reader.ReadInt32();
         var ticks = reader.ReadInt64();
         return new LedgerRow(kind, id, quantity, ticks == 0 ? default : new DateTimeOffset(ticks, TimeSpan.Zero));
+    }
+}
+
+/// <summary>Bytes in an entity as binary properties <c>B0</c>, <c>B1</c>, ... of at most a given size each, their count in <c>Parts</c>.</summary>
+internal static class TableBinary
+{
+    public static TableEntity Write(TableEntity entity, byte[] bytes, int partBytes)
+    {
+        var parts = bytes.Chunk(partBytes).ToList();
+        entity["Parts"] = parts.Count;
+        for (var i = 0; i < parts.Count; i++)
+        {
+            entity["B" + i.ToString(CultureInfo.InvariantCulture)] = parts[i];
+        }
+        return entity;
+    }
+
+    public static byte[] Read(TableEntity entity)
+    {
+        var parts = entity.GetInt32("Parts") ?? 0;
+        if (parts == 1)
+        {
+            return entity.GetBinary("B0") ?? [];
+        }
+        var bytes = new List<byte>(parts * 64_000);
+        for (var i = 0; i < parts; i++)
+        {
+            bytes.AddRange(entity.GetBinary("B" + i.ToString(CultureInfo.InvariantCulture)) ?? []);
+        }
+        return bytes.ToArray();
     }
 }
 
