@@ -18,6 +18,23 @@ public sealed class RecoveryTests(GridClusterFixture fixture)
         _grains.GetGrain<IOrderRecoveryGrain>(OrderRecoveryShards.For(orderId, new GridOptions().RecoveryShards));
 
     [Fact]
+    public async Task Every_recovery_shard_is_active_once_the_silos_started_so_its_reminder_sweeps_without_any_call_from_an_order()
+    {
+        // Orders write their recovery entries beside their records and never call a shard: each silo
+        // activates every shard as it starts (which registers the reminder), or no sweep would ever run.
+        // A cluster of its own, where no test has called a shard.
+        var fresh = new GridClusterFixture();
+        await fresh.InitializeAsync();
+        await using var _ = new Disposing(fresh);
+        var management = fresh.Grains.GetGrain<IManagementGrain>(0);
+        var shards = new GridOptions().RecoveryShards;
+        await Eventually.True(async () => (await management.GetDetailedGrainStatistics())
+                .Where(s => s.GrainType.Contains(nameof(OrleansOrders.Grains.Orders.OrderRecoveryGrain), StringComparison.Ordinal))
+                .Select(s => s.GrainId).Distinct().Count() == shards,
+            $"all {shards} recovery shards to be active");
+    }
+
+    [Fact]
     public async Task An_order_interrupted_between_writing_its_plan_and_committing_is_finished_by_the_recovery_sweep()
     {
         var net = new TestNetwork(_grains, "resume");
@@ -92,5 +109,10 @@ public sealed class RecoveryTests(GridClusterFixture fixture)
         Assert.Equal(0, await ShardOf("cancel-resume-o1").Sweep());
         Assert.Equal(0, (await stock.GetSnapshot()).Committed);
         Assert.Equal(OrderStatus.Cancelled, (await order.Get())!.Status);
+    }
+
+    private sealed class Disposing(GridClusterFixture cluster) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await cluster.DisposeAsync();
     }
 }
