@@ -57,6 +57,28 @@ public abstract class OrderRecordStoreContract
     }
 
     [Fact]
+    public async Task Writes_racing_in_one_partition_each_land_on_their_own_etag_and_a_stale_one_fails_alone()
+    {
+        // One partition: the Azure store sends the writes that queue behind a transaction together in the next one.
+        var ids = Enumerable.Range(0, 400).Select(i => Id($"race{i}")).ToList();
+        var partition = OrderRecordPartitions.Of(ids[0]);
+        ids = ids.Where(id => OrderRecordPartitions.Of(id) == partition).Take(12).ToList();
+        var first = await Task.WhenAll(ids.Select(id => Store.WriteAsync(id, [1], etag: null, new TrackEntry(1, At))));
+        var stale = ids[5];
+        await Store.WriteAsync(stale, [9], first[5].ETag, track: null); // someone else moved it on
+
+        var racing = ids.Select((id, i) => Store.WriteAsync(id, [2], first[i].ETag, new TrackEntry(2, At))).ToList();
+        await Assert.ThrowsAsync<OrderRecordConflictException>(() => racing[5]);
+        foreach (var (id, i) in ids.Select((id, i) => (id, i)).Where(e => e.i != 5))
+        {
+            var written = await racing[i];
+            var read = (await Store.ReadAsync(id))!;
+            Assert.Equal(("02", written.ETag, 2L), (Convert.ToHexString(read.Data), read.ETag, read.Track!.Stamp));
+        }
+        Assert.Equal("09", Convert.ToHexString((await Store.ReadAsync(stale))!.Data));
+    }
+
+    [Fact]
     public async Task An_entry_leaves_only_at_the_etag_its_remover_saw()
     {
         var (kept, gone) = (Id("kept"), Id("gone"));

@@ -6,7 +6,8 @@ namespace OrleansOrders.Grains.Orders;
 /// <summary>
 /// An order grain's hot record in the <see cref="IOrderRecordStore"/>, with its recovery entry: what
 /// <c>[PersistentState]</c> gave the order before, plus the entry written in the same write. Counts
-/// each round trip (store <see cref="GridOptions.StorageName"/>, state "order"), serializes with the
+/// each round trip (store <see cref="GridOptions.StorageName"/>, state "order"; a write that shared its
+/// store's request with other orders counts once for all, see <see cref="OrderRecordVersion.RoundTrip"/>), serializes with the
 /// grid's state serializer, and, when <see cref="GridOptions.ReadPreviousOrderRecords"/> is on, reads
 /// an order the store does not hold from the grain storage where earlier versions kept it (the next
 /// write moves it here).
@@ -64,9 +65,21 @@ public sealed class OrderRecord(
     /// <summary>Writes the record, with the recovery entry <paramref name="track"/> in the same write when given.</summary>
     public async Task WriteAsync(TrackEntry? track)
     {
-        counter.RecordWrite(GridOptions.StorageName, StateName);
         var data = serializer.Serialize(State).ToArray();
-        var written = await store.WriteAsync(orderId, data, _etag, track);
+        OrderRecordVersion written;
+        try
+        {
+            written = await store.WriteAsync(orderId, data, _etag, track);
+        }
+        catch
+        {
+            counter.RecordWrite(GridOptions.StorageName, StateName); // a refused write still cost a round trip
+            throw;
+        }
+        if (written.RoundTrip)
+        {
+            counter.RecordWrite(GridOptions.StorageName, StateName);
+        }
         _etag = written.ETag;
         if (track is not null)
         {

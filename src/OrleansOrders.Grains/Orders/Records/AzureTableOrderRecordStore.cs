@@ -11,8 +11,11 @@ namespace OrleansOrders.Grains.Orders.Records;
 /// Order records in Azure Table storage, <see cref="OrderRecordPartitions.Count"/> partitions per
 /// service (<c>{serviceId}_o{nn}</c>): each order's record is row <c>o|{orderId}</c> (binary, split over
 /// properties of 64 KB) and its recovery entry row <c>t|{orderId}</c> (stamp and start) of the same
-/// partition. A step's plan and its entry go in one entity-group transaction of two entities; a
-/// write with nothing pending is a single-entity replace. Reading an order is a point read of its
+/// partition. A step's plan and its entry go in one entity-group transaction of two entities, and the
+/// writes of several orders of a partition that arrive while its transaction is in flight go
+/// together in the next one (up to 50 orders: group commit across orders, each on its own ETag); a
+/// lone write with nothing pending is a single-entity replace. The first write of a transaction says it
+/// carried the round trip (<see cref="OrderRecordVersion.RoundTrip"/>), so each is counted once. Reading an order is a point read of its
 /// record, and a second of its entry only when the record's last write put one (<c>Tracked</c>): a
 /// new order costs one read. (A query for both rows at once cost Azurite about 7 times a point read
 /// here: 227 against 1,201-1,773 per second at 64 in flight.) The sweep lists a partition's entries
@@ -57,31 +60,174 @@ public sealed class AzureTableOrderRecordStore(TableServiceClient service, strin
             throw new InvalidOperationException($"Order record {orderId} of {data.Length} bytes does not fit one table entity.");
         }
         await EnsureTable(cancellationToken);
-        var partition = PartitionKey(OrderRecordPartitions.Of(orderId));
+        var index = OrderRecordPartitions.Of(orderId);
+        var partition = PartitionKey(index);
         var record = WriteBinary(new TableEntity(partition, RecordPrefix + TableKeys.Escape(orderId)), data);
-        try
+        if (track is not null)
+        {
+            record["Tracked"] = true;
+        }
+        var write = new PendingWrite(orderId, record, etag, track is null ? null : TrackEntity(partition, orderId, track), data.Length);
+        _writers[index].Enqueue(write, this);
+        return await write.Done.Task;
+    }
+
+    /// <summary>Most orders in one transaction: two entities each, and a transaction takes 100.</summary>
+    private const int MaxOrdersPerTransaction = 50;
+
+    /// <summary>Most record bytes in one transaction (its request may carry 4 MiB; binary travels as base64).</summary>
+    private const int MaxBytesPerTransaction = 2_000_000;
+
+    private readonly PartitionWriter[] _writers = Enumerable.Range(0, OrderRecordPartitions.Count).Select(_ => new PartitionWriter()).ToArray();
+
+    /// <summary>One order's write waiting for its partition's next transaction.</summary>
+    private sealed class PendingWrite(string orderId, TableEntity record, string? etag, TableEntity? track, int bytes)
+    {
+        public string OrderId { get; } = orderId;
+
+        public int Bytes { get; } = bytes;
+        public TaskCompletionSource<OrderRecordVersion> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IEnumerable<TableTransactionAction> Actions()
+        {
+            yield return etag is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, record)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, record, new ETag(etag));
+            if (track is not null)
+            {
+                yield return new TableTransactionAction(TableTransactionActionType.UpsertReplace, track);
+            }
+        }
+
+        public int ActionCount => track is null ? 1 : 2;
+
+        /// <summary>The write alone, outside a transaction when it is one entity (cheaper than a transaction of one).</summary>
+        public async Task<OrderRecordVersion> WriteAlone(TableClient table)
         {
             if (track is null)
             {
                 var response = etag is null
-                    ? await _table.AddEntityAsync(record, cancellationToken)
-                    : await _table.UpdateEntityAsync(record, new ETag(etag), TableUpdateMode.Replace, cancellationToken);
+                    ? await table.AddEntityAsync(record)
+                    : await table.UpdateEntityAsync(record, new ETag(etag), TableUpdateMode.Replace);
                 return new OrderRecordVersion(response.Headers.ETag?.ToString() ?? throw MissingETag(), null);
             }
-            record["Tracked"] = true;
-            var actions = new List<TableTransactionAction>(2)
-            {
-                etag is null
-                    ? new TableTransactionAction(TableTransactionActionType.Add, record)
-                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, record, new ETag(etag)),
-                new(TableTransactionActionType.UpsertReplace, TrackEntity(partition, orderId, track)),
-            };
-            var responses = (await _table.SubmitTransactionAsync(actions, cancellationToken)).Value;
-            return new OrderRecordVersion(responses[0].Headers.ETag?.ToString() ?? throw MissingETag(), responses[1].Headers.ETag?.ToString() ?? throw MissingETag());
+            var responses = (await table.SubmitTransactionAsync(Actions())).Value;
+            return Version(responses, 0, roundTrip: true);
         }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412 && (ex as TableTransactionFailedException)?.FailedTransactionActionIndex is null or 0)
+
+        public OrderRecordVersion Version(IReadOnlyList<Response> responses, int first, bool roundTrip) => new(
+            responses[first].Headers.ETag?.ToString() ?? throw MissingETag(),
+            track is null ? null : responses[first + 1].Headers.ETag?.ToString() ?? throw MissingETag())
         {
-            throw new OrderRecordConflictException($"Order record {orderId} was written by someone else.", ex);
+            RoundTrip = roundTrip,
+        };
+
+        public void Fail(Exception ex) => Done.TrySetException(ex is RequestFailedException { Status: 409 or 412 }
+            ? new OrderRecordConflictException($"Order record {OrderId} was written by someone else.", ex)
+            : ex);
+    }
+
+    /// <summary>
+    /// Group commit across orders: one transaction in flight per partition; the writes that arrive
+    /// meanwhile go together in the next (each still on its own ETag). A conflict fails the whole
+    /// transaction, so the order it names gets the conflict and the others go again without it.
+    /// </summary>
+    private sealed class PartitionWriter
+    {
+        private readonly Queue<PendingWrite> _waiting = new();
+        private bool _writing;
+
+        public void Enqueue(PendingWrite write, AzureTableOrderRecordStore store)
+        {
+            lock (_waiting)
+            {
+                _waiting.Enqueue(write);
+                if (_writing)
+                {
+                    return;
+                }
+                _writing = true;
+            }
+            _ = Task.Run(() => Drain(store));
+        }
+
+        private List<PendingWrite>? Take()
+        {
+            lock (_waiting)
+            {
+                if (_waiting.Count == 0)
+                {
+                    _writing = false;
+                    return null;
+                }
+                var batch = new List<PendingWrite>();
+                var orders = new HashSet<string>(StringComparer.Ordinal);
+                var bytes = 0;
+                while (batch.Count < MaxOrdersPerTransaction && _waiting.TryPeek(out var next)
+                       && (batch.Count == 0 || bytes + next.Bytes <= MaxBytesPerTransaction) && orders.Add(next.OrderId))
+                {
+                    bytes += next.Bytes;
+                    batch.Add(_waiting.Dequeue());
+                }
+                return batch;
+            }
+        }
+
+        private void PutBack(IEnumerable<PendingWrite> writes)
+        {
+            lock (_waiting)
+            {
+                var rest = _waiting.ToList();
+                _waiting.Clear();
+                foreach (var write in writes.Concat(rest))
+                {
+                    _waiting.Enqueue(write);
+                }
+            }
+        }
+
+        private async Task Drain(AzureTableOrderRecordStore store)
+        {
+            while (Take() is { } batch)
+            {
+                if (batch.Count == 1)
+                {
+                    try
+                    {
+                        batch[0].Done.TrySetResult(await batch[0].WriteAlone(store._table));
+                    }
+                    catch (Exception ex)
+                    {
+                        batch[0].Fail(ex);
+                    }
+                    continue;
+                }
+                try
+                {
+                    var responses = (await store._table.SubmitTransactionAsync(batch.SelectMany(w => w.Actions()).ToList())).Value;
+                    var at = 0;
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        batch[i].Done.TrySetResult(batch[i].Version(responses, at, roundTrip: i == 0));
+                        at += batch[i].ActionCount;
+                    }
+                }
+                catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex is { } failed)
+                {
+                    // Nothing of the transaction landed: the write it names fails, the others go again.
+                    var at = 0;
+                    var culprit = batch.First(w => (at += w.ActionCount) > failed);
+                    culprit.Fail(ex);
+                    PutBack(batch.Where(w => w != culprit));
+                }
+                catch (Exception ex)
+                {
+                    foreach (var write in batch)
+                    {
+                        write.Fail(ex);
+                    }
+                }
+            }
         }
     }
 

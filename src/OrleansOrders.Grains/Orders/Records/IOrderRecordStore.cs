@@ -46,7 +46,14 @@ public sealed record TrackEntry(long Stamp, DateTimeOffset TrackedAt);
 public sealed record TrackedOrder(string OrderId, long Stamp, DateTimeOffset TrackedAt, string ETag);
 
 /// <param name="TrackETag">The recovery entry's ETag when the write put one.</param>
-public sealed record OrderRecordVersion(string ETag, string? TrackETag);
+public sealed record OrderRecordVersion(string ETag, string? TrackETag)
+{
+    /// <summary>
+    /// The write that carried its round trip, once per request: false for the other orders' writes of
+    /// a transaction a store shared between them (one that counts its own round trips says false for all).
+    /// </summary>
+    public bool RoundTrip { get; init; } = true;
+}
 
 /// <summary>The record was written by someone else since it was read: reload before deciding again.</summary>
 public sealed class OrderRecordConflictException(string message, Exception? inner = null) : Exception(message, inner);

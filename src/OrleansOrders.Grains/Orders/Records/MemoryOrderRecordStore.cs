@@ -45,7 +45,8 @@ public sealed class MemoryOrderRecordStore : IOrderRecordStore
         }
         catch (Orleans.Storage.InconsistentStateException ex)
         {
-            throw new OrderRecordConflictException($"Order record {orderId}: {ex.Message}", ex);
+            // A faulted task, as an asynchronous store answers, not a throw from the call itself.
+            return Task.FromException<OrderRecordVersion>(new OrderRecordConflictException($"Order record {orderId}: {ex.Message}", ex));
         }
         if (track is null)
         {
