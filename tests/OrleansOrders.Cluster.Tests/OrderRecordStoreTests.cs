@@ -116,6 +116,17 @@ public sealed class MemoryOrderRecordStoreTests : OrderRecordStoreContract
 {
     protected override IOrderRecordStore Store { get; } = MemoryOrderRecordStore.ForService($"test/{Guid.NewGuid()}");
 
+    [Fact]
+    public async Task Records_are_kept_outside_the_gc_heap_in_a_block_store_the_reports_count()
+    {
+        var service = $"test/{Guid.NewGuid()}";
+        var records = MemoryOrderRecordStore.ForService(service);
+        var written = await records.WriteAsync("native-o1", new byte[1_000], etag: null, new TrackEntry(1, DateTimeOffset.UnixEpoch));
+        await records.WriteAsync("native-o1", new byte[700], written.ETag, track: null);
+        var blocks = ProcessMemoryGrainStorage.Store.ForService(service + "/order-records");
+        Assert.Equal((1, 700L), (blocks.Count, blocks.NativeBytes)); // the replaced block was freed
+    }
+
     private sealed class JsonStateSerializer : IGrainStorageSerializer
     {
         public BinaryData Serialize<T>(T? input) => new(JsonSerializer.SerializeToUtf8Bytes(input));

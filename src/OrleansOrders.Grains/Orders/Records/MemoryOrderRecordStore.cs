@@ -16,12 +16,15 @@ public sealed class MemoryOrderRecordStore : IOrderRecordStore
 {
     private static readonly ConcurrentDictionary<string, MemoryOrderRecordStore> ByService = new(StringComparer.Ordinal);
 
-    private readonly ProcessMemoryGrainStorage.Store _records = new();
+    private readonly ProcessMemoryGrainStorage.Store _records;
     private readonly Partition[] _partitions = Enumerable.Range(0, OrderRecordPartitions.Count).Select(_ => new Partition()).ToArray();
     private long _etag;
 
     /// <summary>The store every silo of one service and cluster in this process shares.</summary>
-    public static MemoryOrderRecordStore ForService(string serviceKey) => ByService.GetOrAdd(serviceKey, _ => new MemoryOrderRecordStore());
+    public static MemoryOrderRecordStore ForService(string serviceKey) => ByService.GetOrAdd(serviceKey, key => new MemoryOrderRecordStore(key));
+
+    // The records' block store is one of the process's (so reports count its bytes outside the heap).
+    private MemoryOrderRecordStore(string serviceKey) => _records = ProcessMemoryGrainStorage.Store.ForService(serviceKey + "/order-records");
 
     public Task<StoredOrderRecord?> ReadAsync(string orderId, CancellationToken cancellationToken = default)
     {
