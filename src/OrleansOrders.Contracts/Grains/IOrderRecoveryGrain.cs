@@ -11,6 +11,8 @@ namespace OrleansOrders.Contracts;
 public interface IOrderRecoveryGrain : IGrainWithIntegerKey
 {
     /// <summary>
+    /// The earlier version's tracking, still served for its silos during an upgrade (orders of this
+    /// version write their recovery entry with their record instead).
     /// Records that the order is about to start a step; answers once that is durable. Each call
     /// stamps the entry anew, so a sweep that resumed the order meanwhile does not remove it;
     /// answers the stamp, which the order writes beside the step's pending operations.

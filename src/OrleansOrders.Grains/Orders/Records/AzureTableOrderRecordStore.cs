@@ -188,6 +188,27 @@ public sealed class AzureTableOrderRecordStore(TableServiceClient service, strin
 
         private async Task Drain(AzureTableOrderRecordStore store)
         {
+            try
+            {
+                await DrainBatches(store);
+            }
+            catch (Exception ex)
+            {
+                // Not a storage answer (those fail their writes below): never leave the partition stuck.
+                store._logger.LogError(ex, "Order records: a partition's writer stopped; failing what waits and starting afresh");
+                lock (_waiting)
+                {
+                    while (_waiting.TryDequeue(out var write))
+                    {
+                        write.Fail(ex);
+                    }
+                    _writing = false;
+                }
+            }
+        }
+
+        private async Task DrainBatches(AzureTableOrderRecordStore store)
+        {
             while (Take() is { } batch)
             {
                 if (batch.Count == 1)
