@@ -23,8 +23,8 @@ namespace OrleansOrders.Grains.Orders;
 /// A failed write reloads what storage holds before the error goes back, so memory never runs
 /// ahead of storage.
 /// State: the hot record ("order", in the <see cref="IOrderRecordStore"/>: the plan, pending operations,
-/// the latest history) is written by every step; the details record (grain storage) ("orderDetails": the routing explanation, archived history) only
-/// when those change. A settled order leaves memory after a short idle time.
+/// the latest history) is written by every step; the details record ("orderDetails", in grain storage:
+/// the routing explanation, archived history) only when those change. A settled order leaves memory after a short idle time.
 /// </summary>
 public sealed partial class OrderGrain(
     IOrderRecordStore records,
@@ -197,6 +197,8 @@ public sealed partial class OrderGrain(
             ApplyRouting(shipRest, pickup: false);
         }
         await WriteOrReload();
+        // Backordered lines are allocated when stock arrives: FinishPending registers the order with
+        // the SKUs' availability grains, which tell it.
         await FinishPending();
         return new SubmitOrderResult(SubmitOutcome.Accepted, View(), []);
     }

@@ -25,7 +25,7 @@ public sealed class OrderRecord(
     public OrderState State { get; private set; } = new();
 
     /// <summary>Whether a record was read or written (a new order has none until its plan is written).</summary>
-    public bool RecordExists => _etag is not null || _previousETag is not null;
+    public bool RecordExists => _etag is not null || FromPreviousStore;
 
     /// <summary>The recovery entry storage holds for the order as far as this activation knows (null: none, or on its way out).</summary>
     public TrackedOrder? Track { get; private set; }
@@ -34,7 +34,6 @@ public sealed class OrderRecord(
     public bool FromPreviousStore { get; private set; }
 
     private string? _etag;
-    private string? _previousETag;
 
     public async Task ReadAsync()
     {
@@ -43,7 +42,6 @@ public sealed class OrderRecord(
         Track = stored?.Track;
         _etag = stored?.ETag;
         FromPreviousStore = false;
-        _previousETag = null;
         if (stored is not null)
         {
             State = serializer.Deserialize<OrderState>(new BinaryData(stored.Data)) ?? new OrderState();
@@ -57,7 +55,7 @@ public sealed class OrderRecord(
             await previousStore.ReadStateAsync(StateName, grainId, previous);
             if (previous.RecordExists)
             {
-                (State, FromPreviousStore, _previousETag) = (previous.State ?? new OrderState(), true, previous.ETag);
+                (State, FromPreviousStore) = (previous.State ?? new OrderState(), true);
             }
         }
     }

@@ -127,22 +127,11 @@ public sealed class OrderRecoveryGrain : Grain, IOrderRecoveryGrain, IRemindable
         // stamp, and stays tracked (that step may still die unfinished).
         var due = _state.State.Pending.Where(p => p.Value <= cutoff)
             .Select(p => (OrderId: p.Key, Stamp: _state.State.Stamps.GetValueOrDefault(p.Key))).ToList();
-        var unfinished = await SweepEntries(cutoff);
+        var unfinishedEntries = await SweepEntries(cutoff);
+        var unfinished = 0;
         foreach (var batch in due.Chunk(32))
         {
-            var settled = await Task.WhenAll(batch.Select(async entry =>
-            {
-                var orderId = entry.OrderId;
-                try
-                {
-                    return await GrainFactory.Reference<IOrderGrain>(orderId).Resume();
-                }
-                catch (Exception ex)
-                {
-                    _logger.LogWarning(ex, "Recovery: order {Order} could not be resumed yet", orderId);
-                    return false;
-                }
-            }));
+            var settled = await Resume(batch.Select(entry => entry.OrderId));
             foreach (var ((orderId, stamp), done) in batch.Zip(settled))
             {
                 if (done)
@@ -165,8 +154,22 @@ public sealed class OrderRecoveryGrain : Grain, IOrderRecoveryGrain, IRemindable
         }
         // Also persists the lazy Settled removals.
         await _writes.WhenDurable();
-        return unfinished;
+        return unfinished + unfinishedEntries;
     }
+
+    /// <summary>Resumes each order; answers per order whether it is done (one that could not be asked is not).</summary>
+    private Task<bool[]> Resume(IEnumerable<string> orderIds) => Task.WhenAll(orderIds.Select(async orderId =>
+    {
+        try
+        {
+            return await GrainFactory.Reference<IOrderGrain>(orderId).Resume();
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Recovery: order {Order} could not be resumed yet", orderId);
+            return false;
+        }
+    }));
 
     /// <summary>
     /// Resumes the orders whose recovery entries are older than the grace; removes each entry whose
@@ -179,18 +182,7 @@ public sealed class OrderRecoveryGrain : Grain, IOrderRecoveryGrain, IRemindable
         var unfinished = 0;
         foreach (var batch in due.Chunk(32))
         {
-            var settled = await Task.WhenAll(batch.Select(async entry =>
-            {
-                try
-                {
-                    return await GrainFactory.Reference<IOrderGrain>(entry.OrderId).Resume();
-                }
-                catch (Exception ex)
-                {
-                    _logger.LogWarning(ex, "Recovery: order {Order} could not be resumed yet", entry.OrderId);
-                    return false;
-                }
-            }));
+            var settled = await Resume(batch.Select(entry => entry.OrderId));
             var done = batch.Zip(settled).Where(r => r.Second).Select(r => r.First).ToList();
             unfinished += batch.Length - done.Count;
             if (done.Count > 0)
