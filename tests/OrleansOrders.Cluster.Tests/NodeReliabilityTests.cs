@@ -76,7 +76,9 @@ public sealed class NodeReliabilityTests(GridClusterFixture fixture)
         OrderView? last = null;
         while ((await Reliability(silent)).Breakers.Any(b => b.State != NodeBreakerState.Closed))
         {
-            Assert.True(orders.Count < 80, "the breakers never closed after the node answered again");
+            // A bound, not a figure: orders land on either silo at random, and each silo closes its own
+            // breaker only when one of its orders probes the node (a CI run on a busy machine needed more than 80).
+            Assert.True(orders.Count < 200, "the breakers never closed after the node answered again");
             last = await Order();
         }
         Assert.NotNull(last);
