@@ -26,7 +26,7 @@ public sealed class AzureStorageTests(AzuriteFixture azurite)
         {
             silo.AddGridAzureTableStorage(connection);
             silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connection));
-            silo.AddMemoryStreams("events");
+            silo.AddGridMemoryStreams();
             if (clock is not null)
             {
                 silo.Services.AddSingleton(clock);
@@ -57,7 +57,7 @@ public sealed class AzureStorageTests(AzuriteFixture azurite)
             silo.Services.AddKeyedSingleton<IGrainStorageSerializer>(GridStorageExtensions.StateSerializerKey,
                 (sp, _) => new JsonGrainStorageSerializer(sp.GetRequiredService<OrleansJsonSerializer>()));
             silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connection));
-            silo.AddMemoryStreams("events");
+            silo.AddGridMemoryStreams();
             silo.AddMemoryGrainStorage("PubSubStore");
             silo.Services.AddOrderGridGrains();
             silo.Services.Configure<GridOptions>(o => (o.SoftStateFlushInterval, o.AvailabilityFlushInterval) = (TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(300)));

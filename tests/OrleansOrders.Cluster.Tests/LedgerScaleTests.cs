@@ -31,7 +31,7 @@ public sealed class LedgerScaleTests(AzuriteFixture azurite, ITestOutputHelper o
             silo.AddAzureTableGrainStorage(GridOptions.StorageName, o => o.TableServiceClient = new TableServiceClient(connection));
             silo.Services.AddAzureTableStockLedger(connection, table);
             silo.UseInMemoryReminderService();
-            silo.AddMemoryStreams("events");
+            silo.AddGridMemoryStreams();
             silo.AddMemoryGrainStorage("PubSubStore");
             silo.Services.AddOrderGridGrains();
         });

@@ -417,7 +417,7 @@ public sealed class NodeClusterFixture : IAsyncLifetime
         {
             silo.Services.AddGrainStorage(GridOptions.StorageName, (sp, _) => new KeyedFaultStorage(Store, Faults, sp.GetRequiredService<Serializer>()));
             silo.UseInMemoryReminderService();
-            silo.AddMemoryStreams("events");
+            silo.AddGridMemoryStreams();
             silo.AddMemoryGrainStorage("PubSubStore");
             silo.Services.AddSingleton(clock);
             silo.Services.AddSingleton<IStockLedgerStore>(new KeyedFaultLedgerStore(Store, Faults));

@@ -17,122 +17,89 @@ namespace OrleansOrders.Grains;
 public sealed class ProcessMemoryGrainStorage(ProcessMemoryGrainStorage.Store store, IGrainStorageSerializer serializer) : IGrainStorage
 {
     /// <summary>
-    /// The records of one service: key, serialized state, ETag. The serialized bytes live outside the
-    /// GC heap (one native block per record, freed when replaced or cleared): the in-process grid's
-    /// database is every order it has taken, and as managed arrays it made each full collection walk
-    /// and compact gigabytes the grains no longer touch, so the GC paused longer the longer the grid
-    /// ran. Each record has its own lock (reads copy the bytes out under it, since a write may free the
-    /// block right after): with one lock for the whole store, every read and write of the grid queued
-    /// behind the others, and the more records the store held the longer each wait (a CPU trace of the
-    /// 150 s steady load spent 6% of its samples in the store early and 12% by the end, mostly spinning).
+    /// The records of one service: key, ETag and serialized state, in <see cref="NativeTable"/>s outside
+    /// the GC heap. The in-process grid's database is every order it has taken: as managed objects (even
+    /// one small index entry and key string per record) it made each full collection walk what the grains
+    /// no longer touch, and the heap grew with the run. Keys are spread over stripes, each with its own
+    /// lock (a read copies the bytes out under it): with one lock for the whole store, every read and
+    /// write of the grid queued behind the others (a CPU trace of the 150 s steady load spent 6% of its
+    /// samples in the store early and 12% by the end, mostly spinning).
     /// </summary>
     public sealed class Store
     {
+        private const int Stripes = 64;
         private static readonly ConcurrentDictionary<string, Store> ByService = new(StringComparer.Ordinal);
 
-        private readonly ConcurrentDictionary<string, Record> _records = new(StringComparer.Ordinal);
+        private readonly NativeTable[] _stripes = Enumerable.Range(0, Stripes).Select(_ => new NativeTable()).ToArray();
         private long _etag;
-        private long _bytes;
-
-        /// <summary>A key's record. Locked while read or written; once removed from the store it is never written again.</summary>
-        private sealed class Record
-        {
-            public nint Block;
-            public int Length;
-            /// <summary>0 until the first write lands (a record added by a write that then failed holds nothing).</summary>
-            public long ETag;
-            public bool Removed;
-        }
 
         public static Store ForService(string serviceKey) => ByService.GetOrAdd(serviceKey, _ => new Store());
 
         /// <summary>Records that hold a state (counted, not kept: only tests and reports ask).</summary>
-        public int Count => _records.Values.Count(record => Volatile.Read(ref record.ETag) != 0);
+        public int Count => _stripes.Sum(stripe => { lock (stripe) { return stripe.Count; } });
 
-        /// <summary>Bytes the records hold outside the GC heap.</summary>
-        public long NativeBytes => Interlocked.Read(ref _bytes);
-
-        /// <summary>Bytes every service's records in this process hold outside the GC heap.</summary>
-        public static long NativeBytesInProcess => ByService.Values.Sum(store => store.NativeBytes);
+        /// <summary>Bytes the records hold outside the GC heap (keys, ETags and states).</summary>
+        public long NativeBytes => _stripes.Sum(stripe => { lock (stripe) { return stripe.EntryBytes; } });
 
         internal (BinaryData Data, string ETag)? Read(string key)
         {
-            if (!_records.TryGetValue(key, out var record))
+            var stripe = StripeOf(key);
+            lock (stripe)
             {
-                return null;
-            }
-            lock (record)
-            {
-                if (record.Removed || record.ETag == 0)
+                if (!stripe.TryGet(key, out var stored))
                 {
                     return null;
                 }
-                var data = new byte[record.Length];
-                Marshal.Copy(record.Block, data, 0, record.Length);
-                return (new BinaryData(data), Format(record.ETag));
+                return (new BinaryData(stored[sizeof(long)..].ToArray()), Format(MemoryMarshal.Read<long>(stored)));
             }
         }
 
         internal string Write(string key, string? expectedETag, BinaryData data)
         {
-            var bytes = MemoryMarshal.TryGetArray(data.ToMemory(), out var segment) ? segment : new ArraySegment<byte>(data.ToArray());
-            while (true)
+            var bytes = data.ToMemory().Span;
+            var stripe = StripeOf(key);
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(sizeof(long) + bytes.Length);
+            try
             {
-                var record = _records.GetOrAdd(key, static _ => new Record());
-                lock (record)
+                lock (stripe)
                 {
-                    if (record.Removed)
-                    {
-                        continue; // cleared meanwhile: the key's next record is the one to write
-                    }
-                    var stored = record.ETag == 0 ? null : Format(record.ETag);
+                    var stored = stripe.TryGet(key, out var current) ? Format(MemoryMarshal.Read<long>(current)) : null;
                     if (stored != expectedETag)
                     {
                         throw Conflict(key, stored ?? "none", expectedETag ?? "none");
                     }
-                    var block = Marshal.AllocHGlobal(Math.Max(1, bytes.Count));
-                    Marshal.Copy(bytes.Array!, bytes.Offset, block, bytes.Count);
-                    Free(record);
-                    record.Block = block;
-                    record.Length = bytes.Count;
-                    Volatile.Write(ref record.ETag, Interlocked.Increment(ref _etag));
-                    Interlocked.Add(ref _bytes, bytes.Count);
-                    return Format(record.ETag);
+                    var etag = Interlocked.Increment(ref _etag);
+                    MemoryMarshal.Write(buffer, in etag);
+                    bytes.CopyTo(buffer.AsSpan(sizeof(long)));
+                    stripe.Set(key, buffer.AsSpan(0, sizeof(long) + bytes.Length));
+                    return Format(etag);
                 }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
             }
         }
 
         internal void Clear(string key, string? expectedETag)
         {
-            if (!_records.TryGetValue(key, out var record))
+            var stripe = StripeOf(key);
+            lock (stripe)
             {
-                return;
-            }
-            lock (record)
-            {
-                if (record.Removed || record.ETag == 0)
+                if (!stripe.TryGet(key, out var current))
                 {
                     return;
                 }
-                if (Format(record.ETag) != expectedETag)
+                var stored = Format(MemoryMarshal.Read<long>(current));
+                if (stored != expectedETag)
                 {
-                    throw Conflict(key, Format(record.ETag), expectedETag ?? "none");
+                    throw Conflict(key, stored, expectedETag ?? "none");
                 }
-                Free(record);
-                record.Removed = true;
-                _records.TryRemove(new KeyValuePair<string, Record>(key, record));
+                stripe.Remove(key);
             }
         }
 
-        private void Free(Record record)
-        {
-            if (record.Block != 0)
-            {
-                Marshal.FreeHGlobal(record.Block);
-                Interlocked.Add(ref _bytes, -record.Length);
-                record.Block = 0;
-            }
-        }
+        private NativeTable StripeOf(string key) => _stripes[(uint)key.GetHashCode(StringComparison.Ordinal) % Stripes];
 
         private static string Format(long etag) => etag.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -34,7 +34,7 @@ public sealed class DurableSilo : IAsyncDisposable
             silo.UseLocalhostClustering(ports[0], ports[1], serviceId: serviceId, clusterId: serviceId);
             silo.AddGridAzureTableStorage(connectionString);
             silo.UseInMemoryReminderService();
-            silo.AddMemoryStreams("events");
+            silo.AddGridMemoryStreams();
         });
         builder.Services.AddOrderGridGrains();
         builder.Services.Configure<GridOptions>(o => o.CoalesceStockWrites = coalesceStockWrites);

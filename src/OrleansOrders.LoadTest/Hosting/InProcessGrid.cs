@@ -110,7 +110,7 @@ public sealed class InProcessGrid : IGridTarget
             silo.UseInMemoryReminderService();
             // The order events stream, as the silo has it: without it every order's publish threw and
             // caught two exceptions, and the projections the silo runs never ran (an unfair benchmark).
-            silo.AddMemoryStreams("events");
+            silo.AddGridMemoryStreams();
             if (options.CallStats is { } stats)
             {
                 silo.AddOutgoingGrainCallFilter(stats.Invoke);

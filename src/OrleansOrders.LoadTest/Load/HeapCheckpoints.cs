@@ -37,13 +37,13 @@ public sealed class HeapCheckpoints
         var live = GC.GetTotalMemory(forceFullCollection: false);
         return new HeapCheckpoint(Math.Round(at.TotalSeconds, 1), Math.Round(live / 1024.0 / 1024.0, 1),
             Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1),
-            Math.Round(Grains.ProcessMemoryGrainStorage.Store.NativeBytesInProcess / 1024.0 / 1024.0, 1));
+            Math.Round(Grains.NativeTable.BytesInProcess / 1024.0 / 1024.0, 1));
     }
 }
 
 /// <summary>
 /// Live heap after a full collection at <see cref="AtSecond"/> of the measured window, how long that
 /// collection paused the process, and what the in-process grid's stored records hold outside the GC
-/// heap (<see cref="Grains.ProcessMemoryGrainStorage.Store"/>; 0 against a grid elsewhere).
+/// heap (its <see cref="Grains.NativeTable"/>s: records, ledgers, indexes; 0 against a grid elsewhere).
 /// </summary>
 public sealed record HeapCheckpoint(double AtSecond, double LiveMb, double PauseMs, double StoredOutsideHeapMb = 0);

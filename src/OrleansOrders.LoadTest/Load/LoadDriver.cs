@@ -45,7 +45,7 @@ public sealed class LoadDriver
         var start = Stopwatch.GetTimestamp();
         var measureStart = start + Ticks(_plan.Warmup);
         var measureEnd = _plan.Duration is { } duration ? measureStart + Ticks(duration) : long.MaxValue;
-        var stats = new LoadStats(start, measureStart, measureEnd);
+        var stats = new LoadStats(start, measureStart, measureEnd, _ids.RunId);
         _stats = stats;
         if (_plan.OpenLoop)
         {

@@ -47,11 +47,14 @@ public sealed record LoadPlan
 /// <summary>Unique order ids for one run: the run id, then a sequence number.</summary>
 public sealed class OrderIds(string runId)
 {
+    private readonly string _prefix = runId + "-";
     private long _next;
 
     public string RunId { get; } = runId;
 
-    public string Next() => $"{RunId}-{Interlocked.Increment(ref _next):D7}";
+    public string Next() => Format(_prefix, Interlocked.Increment(ref _next));
+
+    internal static string Format(string prefix, long sequence) => $"{prefix}{sequence:D7}";
 
     /// <summary>A run id unlikely to repeat: time to the second and four random hex digits (at most 22 characters).</summary>
     public static string NewRunId() => $"lt{DateTime.UtcNow:yyMMddHHmmss}-{Random.Shared.Next(0x10000):x4}";

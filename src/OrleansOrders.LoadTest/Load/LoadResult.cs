@@ -31,7 +31,7 @@ public sealed record LoadResult
     public required double ShipmentsPerOrder { get; init; }
     public required IReadOnlyList<TimelinePoint> Timeline { get; init; }
     /// <summary>Every order the grid accepted, warm-up included.</summary>
-    public required IReadOnlyList<string> AcceptedOrderIds { get; init; }
+    public required IReadOnlyCollection<string> AcceptedOrderIds { get; init; }
     /// <summary>Orders whose submission failed with an unknown outcome: the audit asks the grid about them.</summary>
     public required IReadOnlyList<string> UnknownOrderIds { get; init; }
     public required IReadOnlyList<string> ErrorSamples { get; init; }

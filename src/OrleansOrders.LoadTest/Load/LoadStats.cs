@@ -18,15 +18,16 @@ internal sealed class LoadStats
     private readonly ConcurrentDictionary<int, SecondBucket> _seconds = new();
     private readonly Recorder _live = HistogramFactory.With64BitBucketSize()
         .WithValuesFrom(1).WithValuesUpTo(MaxLatencyMicros).WithPrecisionOf(2).WithThreadSafeWrites().WithThreadSafeReads().Create();
-    private readonly ConcurrentQueue<string> _accepted = new();
+    private readonly RecordedOrderIds _accepted;
     private readonly ConcurrentQueue<string> _unknown = new();
     private readonly ConcurrentQueue<string> _errorSamples = new();
     private long _allocated, _partial, _backordered, _rejected, _errors, _shipments, _ordersWithShipments;
     private long _completedAll, _errorsAll, _submitted, _warmupCompleted, _lastMeasuredEnd;
     private long _sampledAt, _sampledCompleted;
 
-    public LoadStats(long loadStart, long measureStart, long measureEnd)
+    public LoadStats(long loadStart, long measureStart, long measureEnd, string runId)
     {
+        _accepted = new RecordedOrderIds(runId);
         LoadStart = loadStart;
         MeasureStart = measureStart;
         MeasureEnd = measureEnd;
@@ -75,7 +76,7 @@ internal sealed class LoadStats
                 }
                 break;
             default:
-                _accepted.Enqueue(orderId);
+                _accepted.Add(orderId);
                 break;
         }
         if (outcome != OrderOutcome.Error)
@@ -160,7 +161,7 @@ internal sealed class LoadStats
                 _latency.TotalCount > 0 ? Math.Round(_latency.GetMaxValue() / 1000.0, 2) : 0),
             ShipmentsPerOrder = _ordersWithShipments > 0 ? Math.Round((double)_shipments / _ordersWithShipments, 3) : 0,
             Timeline = timeline,
-            AcceptedOrderIds = _accepted.ToList(),
+            AcceptedOrderIds = _accepted,
             UnknownOrderIds = _unknown.ToList(),
             ErrorSamples = _errorSamples.ToList(),
             Submitted = _submitted,

@@ -73,7 +73,7 @@ public static class SiloSetup
             {
                 silo.AddGridMemoryStorage();
                 silo.UseInMemoryReminderService();
-                silo.AddMemoryStreams("events");
+                silo.AddGridMemoryStreams();
             }
             else
             {

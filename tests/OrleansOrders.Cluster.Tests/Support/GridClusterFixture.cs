@@ -57,7 +57,7 @@ public class GridClusterFixture : IAsyncLifetime
                 silo.AddGridMemoryStorage();
             }
             silo.UseInMemoryReminderService();
-            silo.AddMemoryStreams("events");
+            silo.AddGridMemoryStreams();
             silo.AddIncomingGrainCallFilter<FaultInjectionFilter>();
             silo.Services.AddSingleton(Faults);
             silo.Services.AddSingleton(clock);

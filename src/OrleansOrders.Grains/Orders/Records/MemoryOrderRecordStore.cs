@@ -23,7 +23,7 @@ public sealed class MemoryOrderRecordStore : IOrderRecordStore
     /// <summary>The store every silo of one service and cluster in this process shares.</summary>
     public static MemoryOrderRecordStore ForService(string serviceKey) => ByService.GetOrAdd(serviceKey, key => new MemoryOrderRecordStore(key));
 
-    // The records' block store is one of the process's (so reports count its bytes outside the heap).
+    // The records' store is one of the process's native tables (reports count their bytes outside the heap).
     private MemoryOrderRecordStore(string serviceKey) => _records = ProcessMemoryGrainStorage.Store.ForService(serviceKey + "/order-records");
 
     public Task<StoredOrderRecord?> ReadAsync(string orderId, CancellationToken cancellationToken = default)

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using OrleansOrders.Stock;
 
@@ -9,6 +10,9 @@ namespace OrleansOrders.Grains.Stock.Ledger;
 /// write, and a delete of a row that is not there refused (as a transaction would be). It lives in the
 /// process, outside the silos, so every silo of an in-process cluster sees one store and a silo that
 /// stops does not take ledgers with it; a cluster of several processes uses the Azure Table store.
+/// Rows are kept encoded in a <see cref="NativeTable"/> per ledger, outside the GC heap: in a long run
+/// the rows (open commitments, customers' indexes) are most of what the grid holds, and as objects on
+/// the heap they made it grow with the run.
 /// </summary>
 public sealed class MemoryStockLedgerStore : IStockLedgerStore
 {
@@ -30,7 +34,7 @@ public sealed class MemoryStockLedgerStore : IStockLedgerStore
         {
             return Task.FromResult<StoredLedger?>(partition.Header is null
                 ? null
-                : new StoredLedger(partition.Header, partition.Rows.Values.ToList(), new LedgerVersion(partition.ETag!)));
+                : new StoredLedger(partition.Header, RowsOf(partition.Rows), new LedgerVersion(partition.ETag!)));
         }
     }
 
@@ -55,6 +59,7 @@ public sealed class MemoryStockLedgerStore : IStockLedgerStore
                     throw new InvalidOperationException($"Ledger {stockKey}: deleting row {change.Key}, which is not there.");
                 }
             }
+            Span<byte> encoded = stackalloc byte[RowBytes];
             foreach (var change in changes.Rows)
             {
                 if (change.Row is null)
@@ -63,7 +68,7 @@ public sealed class MemoryStockLedgerStore : IStockLedgerStore
                 }
                 else
                 {
-                    partition.Rows[change.Key] = change.Row;
+                    partition.Rows.Set(change.Key, Encode(change.Row, encoded));
                 }
             }
             partition.Header = changes.Header;
@@ -72,10 +77,35 @@ public sealed class MemoryStockLedgerStore : IStockLedgerStore
         }
     }
 
+    // A row as stored: kind (1 byte), quantity (4), UTC ticks of At (8), its offset in minutes (2); the
+    // id is the key after its two-character kind prefix (LedgerRow.KeyOf).
+    private const int RowBytes = 15;
+
+    private static ReadOnlySpan<byte> Encode(LedgerRow row, Span<byte> buffer)
+    {
+        buffer[0] = (byte)row.Kind;
+        BinaryPrimitives.WriteInt32LittleEndian(buffer[1..], row.Quantity);
+        BinaryPrimitives.WriteInt64LittleEndian(buffer[5..], row.At.UtcTicks);
+        BinaryPrimitives.WriteInt16LittleEndian(buffer[13..], (short)row.At.Offset.TotalMinutes);
+        return buffer[..RowBytes];
+    }
+
+    private static List<LedgerRow> RowsOf(NativeTable rows)
+    {
+        var list = new List<LedgerRow>(rows.Count);
+        rows.ForEach(list, static (list, key, value) =>
+        {
+            var offset = TimeSpan.FromMinutes(BinaryPrimitives.ReadInt16LittleEndian(value[13..]));
+            var at = new DateTimeOffset(BinaryPrimitives.ReadInt64LittleEndian(value[5..]) + offset.Ticks, offset);
+            list.Add(new LedgerRow((LedgerRowKind)value[0], key[2..], BinaryPrimitives.ReadInt32LittleEndian(value[1..]), at));
+        });
+        return list;
+    }
+
     private sealed class Partition
     {
         public LedgerHeader? Header;
         public string? ETag;
-        public readonly Dictionary<string, LedgerRow> Rows = new(StringComparer.Ordinal);
+        public readonly NativeTable Rows = new();
     }
 }
