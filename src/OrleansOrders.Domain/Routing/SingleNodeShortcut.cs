@@ -4,12 +4,14 @@ namespace OrleansOrders.Routing;
 /// The router's fast path: ask the first candidate alone, and stop there when the plan the solver
 /// makes over its offer is provably the plan it would make over every candidate's. The plan over the
 /// first candidate alone is one parcel of cost C. Every other candidate's one-parcel plan costs at
-/// least <see cref="LeastParcelCost"/> (the shipping model's cheapest quote from its location, any
-/// kind of node, no opportunity cost), so under <see cref="RoutingObjective.FewestParcels"/> (the
-/// fewest parcels that cover, then the lowest cost) C below that bound for every other candidate
-/// settles the order. Under <see cref="RoutingObjective.LowestCost"/> a split may win too, so C must
-/// also be below the least any plan of two or more parcels can cost: two of the model's cheapest
-/// parcels and every unit at its cheapest unit rate (<see cref="SplitFloor"/>).
+/// least its shipping quote (<see cref="LeastParcelCost(CandidateSite, GeoPoint, int)"/>: the quote for
+/// its kind of node from its place, or the cheapest kind's when the router does not know its kind; no
+/// opportunity cost), so under <see cref="RoutingObjective.FewestParcels"/> (the fewest parcels that
+/// cover, then the lowest cost) C below that bound for every other candidate settles the order. Under
+/// <see cref="RoutingObjective.LowestCost"/> a split may win too, so C must also be below the least
+/// any plan of two or more parcels among the candidates can cost (<see cref="FastPathBound.SplitFloor"/>):
+/// the two cheapest parcel fees of the candidates and every unit at the cheapest unit rate among them;
+/// no split at all for a single unit or an order allowed one parcel.
 /// <para>
 /// This holds while bids are priced by <see cref="ShippingModel"/>, as the grid's nodes price them,
 /// and for plain cost routing only: no priority tiers (a better tier wins whatever it costs), no store
@@ -40,12 +42,55 @@ public static class SingleNodeShortcut
         return least;
     }
 
+    /// <summary>The least a one-parcel bid of <paramref name="units"/> units from <paramref name="site"/> can cost: its kind's quote, or the cheapest kind's when its kind is not known.</summary>
+    public static decimal LeastParcelCost(CandidateSite site, GeoPoint destination, int units) =>
+        site.Kind is { } kind ? ShippingModel.Default.Quote(site.Location, destination, kind).CostFor(units) : LeastParcelCost(site.Location, destination, units);
+
+    /// <summary>
+    /// What the first of <paramref name="candidates"/> must beat alone to settle an order of
+    /// <paramref name="units"/> units; null when its own least cost does not beat the others' (its
+    /// bid alone could not settle the order, so the router asks everyone at once).
+    /// </summary>
+    public static FastPathBound? Bound(IReadOnlyList<CandidateSite> candidates, GeoPoint customer, int units, SolverOptions options)
+    {
+        var othersLeast = decimal.MaxValue;
+        decimal firstLeast = 0, leastFee = decimal.MaxValue, nextFee = decimal.MaxValue, leastUnit = decimal.MaxValue;
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var (fee, unit) = Floor(candidates[i], customer);
+            if (fee < leastFee)
+            {
+                (leastFee, nextFee) = (fee, leastFee);
+            }
+            else if (fee < nextFee)
+            {
+                nextFee = fee;
+            }
+            leastUnit = Math.Min(leastUnit, unit);
+            var parcel = LeastParcelCost(candidates[i], customer, units);
+            if (i == 0)
+            {
+                firstLeast = parcel;
+            }
+            else
+            {
+                othersLeast = Math.Min(othersLeast, parcel);
+            }
+        }
+        if (firstLeast >= othersLeast)
+        {
+            return null;
+        }
+        // A split is two parcels or more, each of a unit at least, each from its own candidate.
+        var splitFloor = units < 2 || options.MaxShipments < 2 ? decimal.MaxValue : leastFee + nextFee + units * leastUnit;
+        return new FastPathBound(othersLeast, splitFloor);
+    }
+
     /// <summary>
     /// Whether <paramref name="alone"/>, the solver's plan over the first candidate's offer alone, is the
-    /// plan it would make over every candidate's, given that no other candidate's one-parcel plan can
-    /// cost less than <paramref name="othersLeastCost"/>.
+    /// plan it would make over every candidate's, given <paramref name="bound"/> for the others.
     /// </summary>
-    public static bool Settles(AllocationPlan alone, SolverOptions options, decimal othersLeastCost)
+    public static bool Settles(AllocationPlan alone, SolverOptions options, FastPathBound bound)
     {
         if (alone.Shipments.Count != 1 || !alone.IsComplete)
         {
@@ -53,10 +98,28 @@ public static class SingleNodeShortcut
         }
         var parcel = alone.Shipments[0];
         var value = parcel.Cost + options.OpportunityCostWeight * parcel.OpportunityCost;
-        return value < othersLeastCost
-            && (options.Objective != RoutingObjective.LowestCost || value < SplitFloor(parcel.Units));
+        return value < bound.OthersLeast
+            && (options.Objective != RoutingObjective.LowestCost || value < bound.SplitFloor);
     }
 
-    /// <summary>The least a plan of two or more parcels carrying <paramref name="units"/> units can cost under the shipping model.</summary>
-    public static decimal SplitFloor(int units) => 2 * ShippingModel.LeastShipmentCost + units * ShippingModel.LeastUnitCost;
+    // A candidate's parcel fee and unit rate at least: its kind's, or each the least of any kind.
+    private static (decimal Fee, decimal Unit) Floor(CandidateSite site, GeoPoint customer)
+    {
+        if (site.Kind is { } kind)
+        {
+            var quote = ShippingModel.Default.Quote(site.Location, customer, kind);
+            return (quote.ShipmentCost, quote.UnitCost);
+        }
+        var (fee, unit) = (decimal.MaxValue, decimal.MaxValue);
+        foreach (var shipper in Shippers)
+        {
+            var quote = ShippingModel.Default.Quote(site.Location, customer, shipper);
+            (fee, unit) = (Math.Min(fee, quote.ShipmentCost), Math.Min(unit, quote.UnitCost));
+        }
+        return (fee, unit);
+    }
 }
+
+/// <param name="OthersLeast">The least any other candidate's one-parcel plan can cost.</param>
+/// <param name="SplitFloor">The least any plan of two parcels or more can cost (<see cref="decimal.MaxValue"/> when none is possible).</param>
+public readonly record struct FastPathBound(decimal OthersLeast, decimal SplitFloor);

@@ -82,7 +82,7 @@ public sealed class RouterGrain(
                 Fresh: rounds > 1); // a later round follows a lost race: bids read the stock grains again
             var solveOptions = options with { MaxShipments = options.MaxShipments - take.Parcels.Count };
             AllocationPlan? plan = null;
-            if (rounds == 1 && _options.RoutingFastPath && FastPathBound(candidates, solveOptions, request.ShipTo, sites, remaining.Sum(r => r.Quantity)) is { } othersLeast)
+            if (rounds == 1 && _options.RoutingFastPath && FastPathBound(candidates, solveOptions, request.ShipTo, sites, remaining.Sum(r => r.Quantity)) is { } bound)
             {
                 // The fast path: the first candidate alone, kept when the solver's plan over its bid
                 // provably is the plan over every candidate's (SingleNodeShortcut); else the rest are asked too.
@@ -90,10 +90,10 @@ public sealed class RouterGrain(
                 var first = PriceRejects(lastBids.Where(b => b.Accepts).Select(b => BidTerms.ToOffer(b)).ToList(), lastBids, remaining);
                 var alone = AllocationSolver.Solve(remaining, first, solveOptions);
                 // A node that rejects more than the prior never settles alone: its price depends on the others' bids.
-                if (!HasRejectRisk(lastBids) && SingleNodeShortcut.Settles(alone, solveOptions, othersLeast))
+                if (!HasRejectRisk(lastBids) && SingleNodeShortcut.Settles(alone, solveOptions, bound))
                 {
                     (plan, lastOffers) = (alone, first);
-                    fastPath = new FastPathNote(othersLeast, candidates.Count - 1);
+                    fastPath = new FastPathNote(bound.OthersLeast, candidates.Count - 1);
                 }
                 else
                 {
@@ -310,29 +310,23 @@ public sealed class RouterGrain(
     /// a node at the first candidate's place could undercut them all. Null: ask every candidate at once
     /// (a try that fails costs a second round trip of bids).
     /// </summary>
-    private static decimal? FastPathBound(List<string> candidates, SolverOptions options, Location shipTo,
+    private static FastPathBound? FastPathBound(List<string> candidates, SolverOptions options, Location shipTo,
         IReadOnlyDictionary<string, NodeSite> sites, int units)
     {
         if (!SingleNodeShortcut.Applies(options, candidates.Count))
         {
             return null;
         }
-        var customer = new GeoPoint(shipTo.Latitude, shipTo.Longitude);
-        var least = new decimal[candidates.Count];
+        var known = new CandidateSite[candidates.Count];
         for (var i = 0; i < candidates.Count; i++)
         {
             if (!sites.TryGetValue(candidates[i], out var site))
             {
-                return null;
+                return null; // registered since the directory was read: its place bounds nothing
             }
-            least[i] = SingleNodeShortcut.LeastParcelCost(new GeoPoint(site.Location.Latitude, site.Location.Longitude), customer, units);
+            known[i] = new CandidateSite(new GeoPoint(site.Location.Latitude, site.Location.Longitude), site.Kind is { } kind ? RoutingSettings.ShipperTypeOf(kind) : null);
         }
-        var othersLeast = decimal.MaxValue;
-        for (var i = 1; i < least.Length; i++)
-        {
-            othersLeast = Math.Min(othersLeast, least[i]);
-        }
-        return least[0] < othersLeast ? othersLeast : null;
+        return SingleNodeShortcut.Bound(known, new GeoPoint(shipTo.Latitude, shipTo.Longitude), units, options);
     }
 
     /// <summary>Node sites (location and kind) from the network directory, read again every <see cref="GridOptions.NodeDirectoryRefresh"/>; a failed read keeps the last.</summary>

@@ -50,7 +50,7 @@ public class SingleNodeShortcutPropertyTests
             var customer = Near(Metros[rng.Next(Metros.Length)], rng);
             var demand = skus.Take(rng.Next(1, skus.Length + 1)).Select(s => new DemandLine(s, rng.Next(1, 4))).ToList();
             var units = demand.Sum(d => d.Quantity);
-            var offers = new List<(NodeOffer Offer, GeoPoint At)>();
+            var offers = new List<(NodeOffer Offer, CandidateSite Site)>();
             for (var n = 0; n < rng.Next(2, 6); n++)
             {
                 // The first candidate is often in the customer's own metro, the others anywhere.
@@ -58,14 +58,16 @@ public class SingleNodeShortcutPropertyTests
                 var stock = skus.ToDictionary(s => s, _ => rng.Next(4) == 0 ? 0 : rng.Next(1, 6), StringComparer.Ordinal);
                 var opportunity = rng.Next(3) == 0 ? skus.ToDictionary(s => s, _ => Math.Round((decimal)rng.NextDouble() * 3, 2), StringComparer.Ordinal) : [];
                 var capacity = rng.Next(4) == 0 ? new DispatchCapacity(3, [rng.Next(0, 4)]) : null;
-                offers.Add((Node($"n{n}", at, customer, Enum.GetValues<ShipperType>()[rng.Next(3)], stock, opportunity, capacity), at));
+                var shipper = Enum.GetValues<ShipperType>()[rng.Next(3)];
+                // The router's directory may not know a node's kind: then it bounds by the cheapest kind.
+                offers.Add((Node($"n{n}", at, customer, shipper, stock, opportunity, capacity), new CandidateSite(at, rng.Next(4) == 0 ? null : shipper)));
             }
             var options = new SolverOptions { Objective = objective, OrderedAt = OrderedAt, MaxDispatchDelayDays = rng.Next(0, 2), MaxShipments = rng.Next(1, 4) };
             Assert.True(SingleNodeShortcut.Applies(options, offers.Count));
 
             var alone = AllocationSolver.Solve(demand, [offers[0].Offer], options);
-            var othersLeast = offers.Skip(1).Min(o => SingleNodeShortcut.LeastParcelCost(o.At, customer, units));
-            if (!SingleNodeShortcut.Settles(alone, options, othersLeast))
+            if (SingleNodeShortcut.Bound(offers.Select(o => o.Site).ToList(), customer, units, options) is not { } bound
+                || !SingleNodeShortcut.Settles(alone, options, bound))
             {
                 continue;
             }
@@ -87,16 +89,42 @@ public class SingleNodeShortcutPropertyTests
         var alone = AllocationSolver.Solve(Demand(("A", 2)), [here], new SolverOptions());
         var cost = alone.Shipments[0].Cost;
 
-        Assert.True(SingleNodeShortcut.Settles(alone, new SolverOptions(), cost + 0.01m));
-        Assert.False(SingleNodeShortcut.Settles(alone, new SolverOptions(), cost)); // a tie could go to the other node
-        Assert.False(SingleNodeShortcut.Settles(AllocationSolver.Solve(Demand(("A", 9)), [here], new SolverOptions()), new SolverOptions(), decimal.MaxValue)); // does not cover
+        Assert.True(SingleNodeShortcut.Settles(alone, new SolverOptions(), new FastPathBound(cost + 0.01m, decimal.MaxValue)));
+        Assert.False(SingleNodeShortcut.Settles(alone, new SolverOptions(), new FastPathBound(cost, decimal.MaxValue))); // a tie could go to the other node
+        Assert.False(SingleNodeShortcut.Settles(alone, new SolverOptions { Objective = RoutingObjective.LowestCost }, new FastPathBound(decimal.MaxValue, cost))); // a split could be as cheap
+        Assert.True(SingleNodeShortcut.Settles(alone, new SolverOptions { Objective = RoutingObjective.FewestParcels }, new FastPathBound(cost + 0.01m, cost))); // fewest parcels: a split never wins
+        Assert.False(SingleNodeShortcut.Settles(AllocationSolver.Solve(Demand(("A", 9)), [here], new SolverOptions()), new SolverOptions(), new FastPathBound(decimal.MaxValue, decimal.MaxValue))); // does not cover
         Assert.False(SingleNodeShortcut.Applies(new SolverOptions { Objective = RoutingObjective.Fastest }, 4));
         Assert.False(SingleNodeShortcut.Applies(new SolverOptions { PriorityTiers = true }, 4));
         Assert.False(SingleNodeShortcut.Applies(new SolverOptions { PickupNodeId = "store" }, 4));
         Assert.False(SingleNodeShortcut.Applies(new SolverOptions(), 1));
         Assert.False(SingleNodeShortcut.Applies(new SolverOptions { MaxSearchCandidates = 3 }, 4));
-        // The least cost from a place is the cheapest kind of node's quote there.
+        // The least cost from a place is the cheapest kind of node's quote there; a known kind's is its own.
+        Assert.Equal(ShippingModel.Default.Quote(Metros[5], customer, ShipperType.Store).CostFor(2),
+            SingleNodeShortcut.LeastParcelCost(new CandidateSite(Metros[5], ShipperType.Store), customer, 2));
         Assert.Equal(ShippingModel.Default.Quote(Metros[5], customer, ShipperType.DistributionCentre).CostFor(2),
             SingleNodeShortcut.LeastParcelCost(Metros[5], customer, 2));
+    }
+
+    [Fact]
+    public void A_known_kind_bounds_by_its_own_quote_and_a_split_is_bounded_only_where_one_can_be_made()
+    {
+        var customer = Metros[0];
+        var lowestCost = new SolverOptions { Objective = RoutingObjective.LowestCost };
+        var dc = new CandidateSite(Metros[1], ShipperType.DistributionCentre);
+        var store = new CandidateSite(Metros[1], ShipperType.Store); // the same place, a dearer kind of node
+
+        // By place alone the store could be a distribution centre there: a tie, so no fast path.
+        Assert.Null(SingleNodeShortcut.Bound([dc, store with { Kind = null }], customer, 2, lowestCost));
+        var bound = SingleNodeShortcut.Bound([dc, store], customer, 2, lowestCost);
+        Assert.NotNull(bound);
+        Assert.Equal(ShippingModel.Default.Quote(Metros[1], customer, ShipperType.Store).CostFor(2), bound.Value.OthersLeast);
+        var dcQuote = ShippingModel.Default.Quote(Metros[1], customer, ShipperType.DistributionCentre);
+        var storeQuote = ShippingModel.Default.Quote(Metros[1], customer, ShipperType.Store);
+        Assert.Equal(dcQuote.ShipmentCost + storeQuote.ShipmentCost + 2 * dcQuote.UnitCost, bound.Value.SplitFloor); // one parcel per node
+
+        // One unit, or one parcel allowed: no split can be made.
+        Assert.Equal(decimal.MaxValue, SingleNodeShortcut.Bound([dc, store], customer, 1, lowestCost)!.Value.SplitFloor);
+        Assert.Equal(decimal.MaxValue, SingleNodeShortcut.Bound([dc, store], customer, 3, lowestCost with { MaxShipments = 1 })!.Value.SplitFloor);
     }
 }
