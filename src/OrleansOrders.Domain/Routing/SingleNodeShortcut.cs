@@ -57,7 +57,7 @@ public static class SingleNodeShortcut
         decimal firstLeast = 0, leastFee = decimal.MaxValue, nextFee = decimal.MaxValue, leastUnit = decimal.MaxValue;
         for (var i = 0; i < candidates.Count; i++)
         {
-            var (fee, unit) = Floor(candidates[i], customer);
+            var (parcel, fee, unit) = Least(candidates[i], customer, units);
             if (fee < leastFee)
             {
                 (leastFee, nextFee) = (fee, leastFee);
@@ -67,7 +67,6 @@ public static class SingleNodeShortcut
                 nextFee = fee;
             }
             leastUnit = Math.Min(leastUnit, unit);
-            var parcel = LeastParcelCost(candidates[i], customer, units);
             if (i == 0)
             {
                 firstLeast = parcel;
@@ -102,21 +101,22 @@ public static class SingleNodeShortcut
             && (options.Objective != RoutingObjective.LowestCost || value < bound.SplitFloor);
     }
 
-    // A candidate's parcel fee and unit rate at least: its kind's, or each the least of any kind.
-    private static (decimal Fee, decimal Unit) Floor(CandidateSite site, GeoPoint customer)
+    // A candidate's one-parcel cost, parcel fee and unit rate at least, from one quote per kind it may be:
+    // its kind's, or each the least of any kind's (the least parcel is then the cheapest kind's, as in LeastParcelCost).
+    private static (decimal Parcel, decimal Fee, decimal Unit) Least(CandidateSite site, GeoPoint customer, int units)
     {
         if (site.Kind is { } kind)
         {
             var quote = ShippingModel.Default.Quote(site.Location, customer, kind);
-            return (quote.ShipmentCost, quote.UnitCost);
+            return (quote.CostFor(units), quote.ShipmentCost, quote.UnitCost);
         }
-        var (fee, unit) = (decimal.MaxValue, decimal.MaxValue);
+        var (parcel, fee, unit) = (decimal.MaxValue, decimal.MaxValue, decimal.MaxValue);
         foreach (var shipper in Shippers)
         {
             var quote = ShippingModel.Default.Quote(site.Location, customer, shipper);
-            (fee, unit) = (Math.Min(fee, quote.ShipmentCost), Math.Min(unit, quote.UnitCost));
+            (parcel, fee, unit) = (Math.Min(parcel, quote.CostFor(units)), Math.Min(fee, quote.ShipmentCost), Math.Min(unit, quote.UnitCost));
         }
-        return (fee, unit);
+        return (parcel, fee, unit);
     }
 }
 

@@ -34,53 +34,31 @@ public sealed unsafe class NativeTable : IDisposable
 
     public bool TryGet(string key, out ReadOnlySpan<byte> value)
     {
-        var entry = Find(key, out _);
-        if (entry is null)
-        {
-            value = default;
-            return false;
-        }
-        value = ValueOf(entry);
-        return true;
+        var entry = Find(key);
+        value = entry is null ? default : ValueOf(entry);
+        return entry is not null;
     }
 
-    public bool ContainsKey(string key) => Find(key, out _) is not null;
+    public bool ContainsKey(string key) => Find(key) is not null;
 
     /// <summary>Inserts the key, or replaces its value (the old block is freed).</summary>
     public void Set(string key, ReadOnlySpan<byte> value)
     {
         EnsureBuckets();
         var hash = HashOf(key);
-        Span<byte> stackKey = stackalloc byte[StackKeyBytes];
-        var keyBytes = Utf8(key, stackKey, out var rented);
-        try
+        using var utf8 = new Utf8Key(key, stackalloc byte[StackKeyBytes]);
+        var link = LinkTo(hash, utf8.Bytes);
+        var replacement = Allocate(hash, utf8.Bytes, value);
+        if (*link != 0)
         {
-            var slot = &_buckets[(uint)hash % (uint)_bucketCount];
-            for (var link = slot; *link != 0; link = (nint*)*link)
-            {
-                var entry = (byte*)*link;
-                if (Matches(entry, hash, keyBytes))
-                {
-                    var replacement = Allocate(hash, keyBytes, value);
-                    *(nint*)replacement = *(nint*)entry; // keeps its place in the chain
-                    *link = (nint)replacement;
-                    Free(entry);
-                    return;
-                }
-            }
-            var added = Allocate(hash, keyBytes, value);
-            *(nint*)added = *slot;
-            *slot = (nint)added;
-            _count++;
+            var entry = (byte*)*link;
+            *(nint*)replacement = *(nint*)entry; // keeps its place in the chain
+            *link = (nint)replacement;
+            Free(entry);
+            return;
         }
-        finally
-        {
-            if (rented is not null)
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-        if (_count > _bucketCount)
+        *link = (nint)replacement; // the chain's end
+        if (++_count > _bucketCount)
         {
             Grow();
         }
@@ -92,31 +70,17 @@ public sealed unsafe class NativeTable : IDisposable
         {
             return false;
         }
-        var hash = HashOf(key);
-        Span<byte> stackKey = stackalloc byte[StackKeyBytes];
-        var keyBytes = Utf8(key, stackKey, out var rented);
-        try
+        using var utf8 = new Utf8Key(key, stackalloc byte[StackKeyBytes]);
+        var link = LinkTo(HashOf(key), utf8.Bytes);
+        if (*link == 0)
         {
-            for (var link = &_buckets[(uint)hash % (uint)_bucketCount]; *link != 0; link = (nint*)*link)
-            {
-                var entry = (byte*)*link;
-                if (Matches(entry, hash, keyBytes))
-                {
-                    *link = *(nint*)entry;
-                    Free(entry);
-                    _count--;
-                    return true;
-                }
-            }
             return false;
         }
-        finally
-        {
-            if (rented is not null)
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        var entry = (byte*)*link;
+        *link = *(nint*)entry;
+        Free(entry);
+        _count--;
+        return true;
     }
 
     /// <summary>Calls <paramref name="visit"/> with each entry's key and value (the table must not change meanwhile).</summary>
@@ -159,44 +123,51 @@ public sealed unsafe class NativeTable : IDisposable
 
     ~NativeTable() => Dispose();
 
-    private byte* Find(string key, out int hash)
+    private byte* Find(string key)
     {
-        hash = HashOf(key);
         if (_buckets is null)
         {
             return null;
         }
-        Span<byte> stackKey = stackalloc byte[StackKeyBytes];
-        var keyBytes = Utf8(key, stackKey, out var rented);
-        try
+        using var utf8 = new Utf8Key(key, stackalloc byte[StackKeyBytes]);
+        return (byte*)*LinkTo(HashOf(key), utf8.Bytes);
+    }
+
+    /// <summary>The link that points at the key's entry, or the empty link at the end of its chain.</summary>
+    private nint* LinkTo(int hash, ReadOnlySpan<byte> key)
+    {
+        var link = &_buckets[(uint)hash % (uint)_bucketCount];
+        while (*link != 0 && !Matches((byte*)*link, hash, key))
         {
-            for (var entry = (byte*)_buckets[(uint)hash % (uint)_bucketCount]; entry is not null; entry = (byte*)*(nint*)entry)
-            {
-                if (Matches(entry, hash, keyBytes))
-                {
-                    return entry;
-                }
-            }
-            return null;
+            link = (nint*)*link; // an entry's first field is its next link
         }
-        finally
-        {
-            if (rented is not null)
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        return link;
     }
 
     // Ordinal, and stable for the process's life (string hashes are randomised per process, never stored).
     private static int HashOf(string key) => key.GetHashCode(StringComparison.Ordinal);
 
-    private static ReadOnlySpan<byte> Utf8(string key, Span<byte> stack, out byte[]? rented)
+    /// <summary>A key in UTF-8: in the caller's stack buffer, or a pooled array when it does not fit.</summary>
+    private ref struct Utf8Key
     {
-        var length = Encoding.UTF8.GetMaxByteCount(key.Length);
-        rented = null;
-        var buffer = length <= stack.Length ? stack : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length));
-        return buffer[..Encoding.UTF8.GetBytes(key, buffer)];
+        private readonly byte[]? _rented;
+
+        public Utf8Key(string key, Span<byte> stack)
+        {
+            var length = Encoding.UTF8.GetMaxByteCount(key.Length);
+            var buffer = length <= stack.Length ? stack : (_rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length));
+            Bytes = buffer[..Encoding.UTF8.GetBytes(key, buffer)];
+        }
+
+        public ReadOnlySpan<byte> Bytes { get; }
+
+        public readonly void Dispose()
+        {
+            if (_rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(_rented);
+            }
+        }
     }
 
     private static bool Matches(byte* entry, int hash, ReadOnlySpan<byte> key) =>
