@@ -46,6 +46,13 @@ public interface IFulfilmentNodeGrain : IGrainWithStringKey
     Task OfferChanged(string sku, StockOffer offer);
 
     /// <summary>
+    /// The latest offers of several of this node's stock grains, gathered by one silo over a short
+    /// interval (<c>Grid:StockReportInterval</c>): one call for all of them instead of one each.
+    /// </summary>
+    [Alias("OffersChanged"), AlwaysInterleave]
+    Task OffersChanged(IReadOnlyList<SkuOfferChange> changes);
+
+    /// <summary>
     /// Takes one parcel of <paramref name="day"/>'s dispatch capacity under <paramref name="claimId"/>, the
     /// reservation id of the allocation that makes the parcel (an order's first allocation reserves under
     /// the order id, later ones under <c>{orderId}~{n}</c>, so each parcel of an order at a node claims

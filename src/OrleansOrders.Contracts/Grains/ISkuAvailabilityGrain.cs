@@ -12,6 +12,13 @@ public interface ISkuAvailabilityGrain : IGrainWithStringKey
     Task Report(string nodeId, int available, long version, int inbound = 0);
 
     /// <summary>
+    /// Several nodes' reports (<see cref="Report"/>) at once, as one silo gathered them over a short
+    /// interval (<c>Grid:StockReportInterval</c>); each applies only if newer than what is known of its node.
+    /// </summary>
+    [Alias("ReportMany")]
+    Task ReportMany(IReadOnlyList<NodeAvailabilityReport> reports);
+
+    /// <summary>
     /// Interleaves with everything: it reads memory only, and routing must not queue behind a waiting
     /// list's write (with a hot SKU's backorders, those writes become the grain's whole day).
     /// </summary>
@@ -30,3 +37,11 @@ public interface ISkuAvailabilityGrain : IGrainWithStringKey
     [Alias("StopWaiting"), AlwaysInterleave]
     Task StopWaiting(string orderId);
 }
+
+/// <summary>One stock grain's report to its SKU's availability grain: see <see cref="ISkuAvailabilityGrain.Report"/>.</summary>
+[GenerateSerializer, Immutable, Alias("oo.NodeAvailabilityReport")]
+public sealed record NodeAvailabilityReport(
+    [property: Id(0)] string NodeId,
+    [property: Id(1)] int Available,
+    [property: Id(2)] long Version,
+    [property: Id(3)] int Inbound);

@@ -259,6 +259,10 @@ public sealed record StockOffer(
     [Id(4)] public DateTimeOffset? FirstHoldExpiry { get; init; }
 }
 
+/// <summary>A stock grain's latest offer for <paramref name="Sku"/>, as a silo passes it on to the SKU's node with the others it gathered.</summary>
+[GenerateSerializer, Immutable, Alias("oo.SkuOfferChange")]
+public sealed record SkuOfferChange([property: Id(0)] string Sku, [property: Id(1)] StockOffer Offer);
+
 /// <summary>
 /// A node's terms for a SKU beyond the units it offers: reserve, inbound supply, opportunity cost, and
 /// the expected cost per unit of the parcel going wrong there (<see cref="RejectRisk"/>: the node's

@@ -43,6 +43,22 @@ public sealed class GridOptions
     /// </summary>
     public TimeSpan BidOfferMaxAge { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often a silo sends its stock grains' changes on to the nodes' offer views and the SKUs'
+    /// availability (<see cref="Stock.StockReportRelay"/>): at most one call per node and per SKU per
+    /// interval, and that long at most before a bid or a candidate list sees a change. Zero: each send
+    /// follows the last one as soon as it is done.
+    /// </summary>
+    public TimeSpan StockReportInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// A stock grain with fewer available units than this (before or after a change) reports the
+    /// change at once rather than with the silo's next gathered send: with little stock left, a view
+    /// that lags sends orders to units that are gone (each then routes again) or misses units that
+    /// came. Zero: only a stock grain's first report goes at once.
+    /// </summary>
+    public int StockReportAtOnceBelow { get; set; } = 20;
+
     /// <summary>How long a router keeps the node directory (locations for ranking candidates) before reading it again.</summary>
     public TimeSpan NodeDirectoryRefresh { get; set; } = TimeSpan.FromSeconds(10);
 

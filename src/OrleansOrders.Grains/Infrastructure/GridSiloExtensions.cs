@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Azure.Data.Tables;
 using Orleans.Configuration;
@@ -24,6 +25,9 @@ public static class GridSiloExtensions
         options.Validate(o => o.HoldTtl > TimeSpan.Zero && o.BidDeadline > TimeSpan.Zero && o.MaxRoutingRounds >= 1
                               && o.MaxBidCandidates >= 1 && o.MaxCallAttempts >= 1,
             "Grid options: durations must be positive and counts at least 1.");
+        options.Validate(o => o.StockReportInterval >= TimeSpan.Zero && o.StockReportInterval < o.BidOfferMaxAge,
+            "Grid:StockReportInterval must be at least zero and shorter than Grid:BidOfferMaxAge (a node's view must be told before it ages out).");
+        options.Validate(o => o.StockReportAtOnceBelow >= 0, "Grid:StockReportAtOnceBelow must be at least zero.");
         options.Validate(o => o.DirectoryCacheSize >= 1_000, "Grid:DirectoryCacheSize must be at least 1000.");
         options.Validate(o => o.RecoveryShards is >= 1 and <= Orders.Records.OrderRecordPartitions.Count && Orders.Records.OrderRecordPartitions.Count % o.RecoveryShards == 0,
             "Grid:RecoveryShards must divide 16 (the order-record store's partitions): 1, 2, 4, 8 or 16.");
@@ -58,6 +62,11 @@ public static class GridSiloExtensions
         services.TryAddSingleton<Orders.RecoverySettles>();
         // Settled orders leave memory on one timer per silo, not one each.
         services.TryAddSingleton<Orders.IdleOrders>();
+        // Stock grains' reports to nodes and SKUs go in one call per node and per SKU per interval, not one per change.
+        services.TryAddSingleton(sp => new Stock.StockReportRelay(
+            new Stock.GrainStockReportSink(sp.GetRequiredService<IGrainFactory>()),
+            sp.GetRequiredService<IOptions<GridOptions>>().Value.StockReportInterval,
+            sp.GetRequiredService<ILogger<Stock.StockReportRelay>>()));
         services.AddHostedService(sp => sp.GetRequiredService<Routing.ShadowPlanner>());
         services.TryAddSingleton<Routing.NodeBreakers>();
         return services;

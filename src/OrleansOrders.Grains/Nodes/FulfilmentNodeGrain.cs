@@ -371,6 +371,15 @@ public sealed class FulfilmentNodeGrain(
         return Task.CompletedTask;
     }
 
+    Task IFulfilmentNodeGrain.OffersChanged(IReadOnlyList<SkuOfferChange> changes)
+    {
+        foreach (var change in changes)
+        {
+            Remember(change.Sku, change.Offer);
+        }
+        return Task.CompletedTask;
+    }
+
     private void Remember(string sku, StockOffer offer)
     {
         if (!_offers.TryGetValue(sku, out var known) || offer.Version >= known.Offer.Version)

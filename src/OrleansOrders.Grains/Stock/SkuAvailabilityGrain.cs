@@ -91,11 +91,26 @@ public sealed class SkuAvailabilityGrain : Grain, ISkuAvailabilityGrain
 
     Task ISkuAvailabilityGrain.Report(string nodeId, int available, long version, int inbound)
     {
+        Apply(nodeId, available, version, inbound);
+        return Task.CompletedTask;
+    }
+
+    Task ISkuAvailabilityGrain.ReportMany(IReadOnlyList<NodeAvailabilityReport> reports)
+    {
+        foreach (var report in reports)
+        {
+            Apply(report.NodeId, report.Available, report.Version, report.Inbound);
+        }
+        return Task.CompletedTask;
+    }
+
+    private void Apply(string nodeId, int available, long version, int inbound)
+    {
         var known = _state.State.Nodes.GetValueOrDefault(nodeId);
         var report = new Change.Report(nodeId, new NodeAvailabilityEntry(Math.Max(0, available), version, _clock.UtcNow, Math.Max(0, inbound)));
         if (!report.IsNewerThan(known))
         {
-            return Task.CompletedTask; // an older report overtaken by a newer one
+            return; // an older report overtaken by a newer one
         }
         report.ApplyTo(_state.State);
         _journal.Record(report);
@@ -108,7 +123,6 @@ public sealed class SkuAvailabilityGrain : Grain, ISkuAvailabilityGrain
         {
             WakeWaitingOrders();
         }
-        return Task.CompletedTask;
     }
 
     async Task ISkuAvailabilityGrain.WaitForStock(string orderId)

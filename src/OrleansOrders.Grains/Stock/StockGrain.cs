@@ -33,9 +33,10 @@ public sealed partial class StockGrain : Grain, IStockGrain
     private string _nodeId = "";
     private string _sku = "";
     private IGrainTimer? _sweep;
-    private bool _reportPending;
-    private bool _reporting;
+    private readonly StockReportRelay _reports;
     private long _reportVersion;
+    /// <summary>The available quantity of this activation's last report (null: none yet).</summary>
+    private int? _reportedAvailable;
     /// <summary>Raised by every change of the offer; starts from the clock so a new activation's offers order after an old one's.</summary>
     private long _offerVersion = DateTime.UtcNow.Ticks;
 
@@ -46,9 +47,11 @@ public sealed partial class StockGrain : Grain, IStockGrain
         GridClock clock,
         IOptions<GridOptions> options,
         ILogger<StockGrain> logger,
+        StockReportRelay reports,
         StorageOperationCounter? counter = null)
     {
         _counter = counter;
+        _reports = reports;
         _legacy = legacy;
         _store = store;
         _clock = clock;
@@ -385,55 +388,24 @@ public sealed partial class StockGrain : Grain, IStockGrain
 
     /// <summary>
     /// Tells our node the new offer (its bids answer from it) and the SKU's availability grain our
-    /// available quantity, one report in flight at a time; changes during a report are coalesced into
-    /// the next. Never awaited by the caller: both views are eventually consistent, and a bid made on
-    /// a stale one can only lose the race at the hold, which re-checks. The node is told first, so
-    /// once network availability shows a change, the node's bids do too.
+    /// available quantity, through this silo's <see cref="StockReportRelay"/>, which gathers the
+    /// changes of all its stock grains and sends them on in one call per node and per SKU per interval.
+    /// Never awaited: both views are eventually consistent, and a bid made on a stale one can only lose
+    /// the race at the hold, which re-checks.
     /// </summary>
     private void ReportAvailability()
     {
         _offerVersion++;
-        _reportPending = true;
-        if (!_reporting)
-        {
-            _ = ReportLoopAsync();
-        }
-    }
-
-    private async Task ReportLoopAsync()
-    {
-        _reporting = true;
-        try
-        {
-            while (_reportPending)
-            {
-                _reportPending = false;
-                _reportVersion = Math.Max(_reportVersion + 1, DateTime.UtcNow.Ticks);
-                try
-                {
-                    await GrainFactory.Reference<IFulfilmentNodeGrain>(_nodeId).OfferChanged(_sku, Offer());
-                }
-                catch (Exception ex)
-                {
-                    // The node's view ages out (see GridOptions.BidOfferMaxAge) and its bids read us again.
-                    _logger.LogWarning(ex, "{Grain}: offer not told to the node", _key);
-                }
-                try
-                {
-                    await GrainFactory.Reference<ISkuAvailabilityGrain>(_sku)
-                        .Report(_nodeId, _ledger.Available, _reportVersion, (int)Math.Min(int.MaxValue, _ledger.UnpromisedInbound));
-                }
-                catch (Exception ex)
-                {
-                    // The next change, or the next activation, reports again.
-                    _logger.LogWarning(ex, "{Grain}: availability report failed", _key);
-                    return;
-                }
-            }
-        }
-        finally
-        {
-            _reporting = false;
-        }
+        _reportVersion = Math.Max(_reportVersion + 1, DateTime.UtcNow.Ticks);
+        var available = _ledger.Available;
+        // At once: this activation's first report, and any change while stock is low (below
+        // Grid:StockReportAtOnceBelow before or after it). There a view that lags shows units that are
+        // gone (orders lose the race at the hold and route again) or misses units that came (an order
+        // is told no node stocks the SKU); with plenty of stock a lag of an interval changes no decision.
+        var low = _options.StockReportAtOnceBelow;
+        var urgent = _reportedAvailable is not { } reported || reported < low || available < low;
+        _reportedAvailable = available;
+        _reports.Report(new StockReport(_nodeId, _sku, Offer(),
+            new NodeAvailabilityReport(_nodeId, available, _reportVersion, (int)Math.Min(int.MaxValue, _ledger.UnpromisedInbound))), urgent);
     }
 }

@@ -48,7 +48,7 @@ public sealed class FaultInjectionFilter(TestFaults faults, IGrainFactory grains
         {
             faults.OfferReads.AddOrUpdate(context.TargetId.Key.ToString()!, 1, (_, n) => n + 1);
         }
-        if (context.InterfaceMethod.Name == nameof(IFulfilmentNodeGrain.OfferChanged) && faults.DeafNodes.ContainsKey(context.TargetId.Key.ToString()!))
+        if (context.InterfaceMethod.Name is nameof(IFulfilmentNodeGrain.OfferChanged) or nameof(IFulfilmentNodeGrain.OffersChanged) && faults.DeafNodes.ContainsKey(context.TargetId.Key.ToString()!))
         {
             throw new IOException($"Injected loss of an offer update to {context.TargetId.Key}.");
         }
