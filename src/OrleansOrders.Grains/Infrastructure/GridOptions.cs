@@ -59,6 +59,12 @@ public sealed class GridOptions
     /// </summary>
     public int StockReportAtOnceBelow { get; set; } = 20;
 
+    /// <summary>
+    /// How long a silo's routers answer a SKU's network availability from their copy
+    /// (<see cref="Routing.AvailabilityCache"/>) while it is plentiful. Zero: every order reads it.
+    /// </summary>
+    public TimeSpan AvailabilityCacheTtl { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>How long a router keeps the node directory (locations for ranking candidates) before reading it again.</summary>
     public TimeSpan NodeDirectoryRefresh { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -28,6 +28,8 @@ public static class GridSiloExtensions
         options.Validate(o => o.StockReportInterval >= TimeSpan.Zero && o.StockReportInterval < o.BidOfferMaxAge,
             "Grid:StockReportInterval must be at least zero and shorter than Grid:BidOfferMaxAge (a node's view must be told before it ages out).");
         options.Validate(o => o.StockReportAtOnceBelow >= 0, "Grid:StockReportAtOnceBelow must be at least zero.");
+        options.Validate(o => o.AvailabilityCacheTtl >= TimeSpan.Zero && o.AvailabilityCacheTtl < o.BidOfferMaxAge,
+            "Grid:AvailabilityCacheTtl must be at least zero and shorter than Grid:BidOfferMaxAge.");
         options.Validate(o => o.DirectoryCacheSize >= 1_000, "Grid:DirectoryCacheSize must be at least 1000.");
         options.Validate(o => o.RecoveryShards is >= 1 and <= Orders.Records.OrderRecordPartitions.Count && Orders.Records.OrderRecordPartitions.Count % o.RecoveryShards == 0,
             "Grid:RecoveryShards must divide 16 (the order-record store's partitions): 1, 2, 4, 8 or 16.");
@@ -67,6 +69,7 @@ public static class GridSiloExtensions
             new Stock.GrainStockReportSink(sp.GetRequiredService<IGrainFactory>()),
             sp.GetRequiredService<IOptions<GridOptions>>().Value.StockReportInterval,
             sp.GetRequiredService<ILogger<Stock.StockReportRelay>>()));
+        services.TryAddSingleton(sp => Routing.AvailabilityCache.For(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IOptions<GridOptions>>().Value));
         services.AddHostedService(sp => sp.GetRequiredService<Routing.ShadowPlanner>());
         services.TryAddSingleton<Routing.NodeBreakers>();
         return services;

@@ -15,6 +15,7 @@ public sealed class RouterGrain(
     IOptions<GridOptions> options,
     ShadowPlanner shadow,
     NodeBreakers breakers,
+    AvailabilityCache availabilityCache,
     ILogger<RouterGrain> logger) : Grain, IRouterGrain
 {
     private readonly GridOptions _options = options.Value;
@@ -40,7 +41,7 @@ public sealed class RouterGrain(
         var wanted = AllocationSolver.Consolidate(request.Lines.Select(l => new DemandLine(l.Sku, l.Quantity) { KitId = l.KitId }));
         var kitOf = wanted.ToDictionary(w => w.Sku, w => w.KitId, StringComparer.Ordinal);
 
-        var availability = await Task.WhenAll(wanted.Select(w => GrainFactory.Reference<ISkuAvailabilityGrain>(w.Sku).Get()));
+        var availability = await Task.WhenAll(wanted.Select(w => availabilityCache.Get(w.Sku)));
         var unknown = availability.Where(a => !a.Known).Select(a => a.Sku).ToList();
         if (unknown.Count > 0)
         {
