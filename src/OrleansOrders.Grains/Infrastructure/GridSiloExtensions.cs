@@ -27,6 +27,8 @@ public static class GridSiloExtensions
             "Grid options: durations must be positive and counts at least 1.");
         options.Validate(o => o.StockReportInterval >= TimeSpan.Zero && o.StockReportInterval < o.BidOfferMaxAge,
             "Grid:StockReportInterval must be at least zero and shorter than Grid:BidOfferMaxAge (a node's view must be told before it ages out).");
+        options.Validate(o => o.StockWriteLinger >= TimeSpan.Zero && o.StockWriteLinger <= TimeSpan.FromMilliseconds(100),
+            "Grid:StockWriteLinger must be between zero and 100 ms (it delays a stock write).");
         options.Validate(o => o.StockReportAtOnceBelow >= 0, "Grid:StockReportAtOnceBelow must be at least zero.");
         options.Validate(o => o.AvailabilityCacheTtl >= TimeSpan.Zero && o.AvailabilityCacheTtl < o.BidOfferMaxAge,
             "Grid:AvailabilityCacheTtl must be at least zero and shorter than Grid:BidOfferMaxAge.");

@@ -11,17 +11,31 @@ namespace OrleansOrders.Grains;
 /// A write has a size limit (an entity-group transaction takes 100 entities): a caller that finds
 /// the next write full awaits <see cref="WhenRoom"/>, which lets the write in flight finish and hand
 /// its successor what is pending, before deciding.
+/// With a <c>linger</c>, a write that would start with fewer callers than the previous write carried,
+/// soon after that write, waits up to the linger for the rest: the callers a write just answered are
+/// usually about to come back (a hot SKU under steady load), and without the wait the first of them
+/// would go alone while the others pile up behind it, halving every batch. A caller at a time never
+/// waits (the previous write carried one), and a write that finds no room left starts at once.
 /// With <c>coalesce</c> off every caller gets a write of its own, in order: the baseline that the
 /// durability benchmark compares group commit against.
 /// Not thread-safe by design: it runs on the grain's single-threaded scheduler.
 /// </summary>
-public sealed class GroupCommit(Func<Task> write, Func<Task> reload, Action<Exception> onReloadFailed, bool coalesce = true)
+public sealed class GroupCommit(Func<Task> write, Func<Task> reload, Action<Exception> onReloadFailed, bool coalesce = true,
+    TimeSpan linger = default, TimeProvider? time = null)
 {
     private readonly Queue<TaskCompletionSource> _solo = new();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private TaskCompletionSource? _next;
     private TaskCompletionSource? _inFlight;
     private bool _flushing;
     private Task? _reloading;
+    private int _nextCallers;
+    private int _lastBatchCallers;
+    private long _lastWriteEnded;
+    private TaskCompletionSource? _lingering;
+
+    /// <summary>Writes issued so far (for tests and diagnostics).</summary>
+    public long Writes { get; private set; }
 
     /// <summary>Completes when no reload is under way; mutating calls await it before deciding.</summary>
     public Task WhenReady() => _reloading ?? Task.CompletedTask;
@@ -31,6 +45,7 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, Action<Exce
     {
         while (!hasRoom() && _inFlight is { } inFlight)
         {
+            _lingering?.TrySetResult(); // the next write is full: waiting for more callers only delays it
             await inFlight.Task;
         }
         await WhenReady();
@@ -44,6 +59,10 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, Action<Exce
         {
             _next ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             task = _next.Task;
+            if (++_nextCallers >= _lastBatchCallers)
+            {
+                _lingering?.TrySetResult();
+            }
         }
         else
         {
@@ -63,12 +82,21 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, Action<Exce
         _flushing = true;
         try
         {
-            while (TakeNextBatch() is { } batch)
+            while (true)
             {
+                // In flight from here: a caller that finds the next write full waits for it, not past it.
                 var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _inFlight = done;
+                await Linger();
+                if (TakeNextBatch() is not { } batch)
+                {
+                    _inFlight = null;
+                    done.SetResult();
+                    break;
+                }
                 try
                 {
+                    Writes++;
                     await write();
                     batch.SetResult();
                 }
@@ -91,6 +119,7 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, Action<Exce
                 }
                 finally
                 {
+                    _lastWriteEnded = _time.GetTimestamp();
                     _inFlight = null;
                     done.SetResult();
                 }
@@ -102,6 +131,24 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, Action<Exce
         }
     }
 
+    /// <summary>Before a write: wait (bounded by the linger) for as many callers as the previous write carried, if it ended within the linger.</summary>
+    private async Task Linger()
+    {
+        if (!coalesce || linger <= TimeSpan.Zero || _next is null || _nextCallers >= _lastBatchCallers
+            || _time.GetElapsedTime(_lastWriteEnded) > linger)
+        {
+            return;
+        }
+        var lingering = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _lingering = lingering;
+        using var timeout = new CancellationTokenSource(linger, _time);
+        using (timeout.Token.Register(() => lingering.TrySetResult()))
+        {
+            await lingering.Task;
+        }
+        _lingering = null;
+    }
+
     private TaskCompletionSource? TakeNextBatch()
     {
         if (_solo.TryDequeue(out var own))
@@ -110,6 +157,11 @@ public sealed class GroupCommit(Func<Task> write, Func<Task> reload, Action<Exce
         }
         var batch = _next;
         _next = null;
+        if (batch is not null)
+        {
+            _lastBatchCallers = _nextCallers;
+            _nextCallers = 0;
+        }
         return batch;
     }
 

@@ -48,7 +48,8 @@ public sealed partial class StockGrain : Grain, IStockGrain
         IOptions<GridOptions> options,
         ILogger<StockGrain> logger,
         StockReportRelay reports,
-        StorageOperationCounter? counter = null)
+        StorageOperationCounter? counter = null,
+        TimeProvider? time = null)
     {
         _counter = counter;
         _reports = reports;
@@ -57,7 +58,7 @@ public sealed partial class StockGrain : Grain, IStockGrain
         _clock = clock;
         _options = options.Value;
         _logger = logger;
-        _writes = new GroupCommit(WriteAsync, ReloadAsync, OnReloadFailed, _options.CoalesceStockWrites);
+        _writes = new GroupCommit(WriteAsync, ReloadAsync, OnReloadFailed, _options.CoalesceStockWrites, _options.StockWriteLinger, time);
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
