@@ -101,6 +101,13 @@ public sealed class GridOptions
     public TimeSpan StockWriteLinger { get; set; } = TimeSpan.FromMilliseconds(1);
 
     /// <summary>
+    /// The Azure Table ledger's header carries the latest changes, so most stock writes are one entity
+    /// instead of a transaction of two. Off while silos built before it (which would not see those
+    /// changes) may still read ledgers, during a rolling upgrade from them.
+    /// </summary>
+    public bool StockLedgerInlineLog { get; set; } = true;
+
+    /// <summary>
     /// How long a stock ledger remembers a closed reservation or an applied operation (so a replay
     /// answers the first result) before forgetting it. Orders make their pending work durable as done
     /// long before this, so nothing replays against a forgotten record.

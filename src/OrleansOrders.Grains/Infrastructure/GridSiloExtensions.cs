@@ -89,7 +89,7 @@ public static class GridSiloExtensions
         return services;
     }
 
-    /// <summary>Stock ledgers in Azure Table storage (one partition per stock grain, one transaction per write).</summary>
+    /// <summary>Stock ledgers in Azure Table storage (one partition per stock grain, one entity or one transaction per write).</summary>
     public static IServiceCollection AddAzureTableStockLedger(this IServiceCollection services, string connectionString, string table = AzureTableStockLedgerStore.DefaultTable)
     {
         services.RemoveAll<IStockLedgerStore>();
@@ -97,7 +97,8 @@ public static class GridSiloExtensions
             new TableServiceClient(connectionString),
             sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
             table,
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<AzureTableStockLedgerStore>>()));
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<AzureTableStockLedgerStore>>(),
+            sp.GetRequiredService<IOptions<GridOptions>>().Value.StockLedgerInlineLog ? AzureTableStockLedgerStore.InlineLogBytes : 0));
         return services;
     }
 }

@@ -27,7 +27,11 @@ public sealed record StoredLedger(LedgerHeader Header, IReadOnlyList<LedgerRow> 
 
 /// <summary>Where a writer stands in its stored ledger: the ETag a write must match, and the store's own bookkeeping.</summary>
 public sealed record LedgerVersion(string ETag, long Sequence = 0, long SnapshotSequence = 0, int SnapshotPages = 0,
-    long LogRowsSinceSnapshot = 0, long LogBytesSinceSnapshot = 0, long SnapshotBytes = 0);
+    long LogRowsSinceSnapshot = 0, long LogBytesSinceSnapshot = 0, long SnapshotBytes = 0)
+{
+    /// <summary>The changes the stored header carries (the Azure Table store's latest writes), which the next write resends.</summary>
+    public byte[] Inline { get; init; } = [];
+}
 
 /// <summary>The stored ledger moved on since it was read (another activation wrote it): reload before deciding again.</summary>
 public sealed class LedgerWriteConflictException(string message, Exception? inner = null) : Exception(message, inner);
