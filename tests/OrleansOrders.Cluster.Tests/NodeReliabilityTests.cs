@@ -50,7 +50,9 @@ public sealed class NodeReliabilityTests(GridClusterFixture fixture)
         var hungBefore = fixture.Faults.HungBids;
         while ((await Reliability(silent)).Breakers.Count(b => b.State == NodeBreakerState.Open) < Silos)
         {
-            Assert.True(orders.Count < 40, "the breakers never opened on every silo");
+            // A bound, not a figure: placement may send most orders to one silo for a while (a run here
+            // opened one silo's breaker and gave the other fewer than three of its first 40 orders).
+            Assert.True(orders.Count < 200, "the breakers never opened on every silo");
             Assert.Equal(answering, Assert.Single((await Order()).Shipments).NodeId);
         }
         Assert.True(fixture.Faults.HungBids - hungBefore >= Silos * 3, "fewer timeouts than the threshold opened the breakers");
