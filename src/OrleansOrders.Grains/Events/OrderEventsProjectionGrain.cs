@@ -36,6 +36,8 @@ public sealed class OrderEventsProjectionGrain(
     private IGrainTimer? _touchTimer;
     private IReadOnlyList<WebhookSubscription>? _subscriptions;
     private DateTime _subscriptionsReadAt;
+    private const int MaxIndexing = 1_000;
+    private readonly Queue<Task> _indexing = new();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -50,7 +52,45 @@ public sealed class OrderEventsProjectionGrain(
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        Task.WhenAll(FlushDemandAsync(), FlushTouchesAsync());
+        Task.WhenAll(FlushDemandAsync(), FlushTouchesAsync(), Task.WhenAll(_indexing));
+
+    /// <summary>
+    /// Adds the order to its customer's index without holding up the next delivery: a customer's first
+    /// order of an activation reads the index from storage (milliseconds), and awaiting each in turn let
+    /// the shard fall behind the stream at a few thousand orders/s (0.2 of the orders indexed by the end
+    /// of a 15 s run). At most <see cref="MaxIndexing"/> are in flight; past that, the delivery waits for
+    /// the oldest. Entries are keyed by order id, so their order does not matter.
+    /// </summary>
+    private void IndexLater(OrderEvent accepted)
+    {
+        while (_indexing.TryPeek(out var oldest) && oldest.IsCompleted)
+        {
+            _indexing.Dequeue();
+        }
+        _indexing.Enqueue(IndexAsync(accepted));
+    }
+
+    private async Task IndexAsync(OrderEvent accepted)
+    {
+        try
+        {
+            await GrainFactory.Reference<ICustomerOrdersGrain>(accepted.CustomerId).Add(accepted.OrderId, accepted.At);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Order events projection {Shard}: order {Order} not added to customer {Customer}'s index",
+                this.GetPrimaryKeyString(), accepted.OrderId, accepted.CustomerId);
+        }
+    }
+
+    /// <summary>Waits while more customer-index adds are in flight than the bound.</summary>
+    private async Task IndexBackpressure()
+    {
+        while (_indexing.Count > MaxIndexing)
+        {
+            await _indexing.Dequeue(); // never throws: IndexAsync logs its failures
+        }
+    }
 
     /// <summary>Queues the order for the recent-orders list; the first queued arms a one-shot timer (none runs while nothing waits).</summary>
     private void TouchLater(string orderId)
@@ -108,7 +148,7 @@ public sealed class OrderEventsProjectionGrain(
         }
         foreach (var accepted in fresh.Where(e => e.Kind == OrderEventKind.OrderAccepted && e.CustomerId.Length > 0))
         {
-            tasks.Add(GrainFactory.Reference<ICustomerOrdersGrain>(accepted.CustomerId).Add(accepted.OrderId, accepted.At));
+            IndexLater(accepted);
         }
         if (options.Value.OpportunityCost.Enabled)
         {
@@ -126,6 +166,7 @@ public sealed class OrderEventsProjectionGrain(
         {
             logger.LogWarning(ex, "Order events projection {Shard}: updating read models failed", this.GetPrimaryKeyString());
         }
+        await IndexBackpressure();
     }
 
     /// <summary>Passes the demand seen since the last flush on; a failed call keeps it for the next.</summary>

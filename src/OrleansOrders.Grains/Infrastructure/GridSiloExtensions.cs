@@ -74,6 +74,7 @@ public static class GridSiloExtensions
         services.TryAddSingleton(sp => Routing.AvailabilityCache.For(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IOptions<GridOptions>>().Value));
         services.AddHostedService(sp => sp.GetRequiredService<Routing.ShadowPlanner>());
         services.TryAddSingleton<Routing.NodeBreakers>();
+        services.TryAddSingleton<Routing.Router>();
         return services;
     }
 

@@ -35,6 +35,7 @@ public sealed partial class OrderGrain(
     IOptions<GridOptions> options,
     RecoverySettles settles,
     IdleOrders idleOrders,
+    Routing.Router router,
     ILogger<OrderGrain> logger) : Grain, IOrderGrain, IIncomingGrainCallFilter
 {
     private readonly GridOptions _options = options.Value;
@@ -258,14 +259,15 @@ public sealed partial class OrderGrain(
     }
 
     /// <summary>
-    /// Asks the router for parcels. Each allocation of the order holds under a reservation id of its
+    /// Asks the router for parcels, in this order's turn (the silo's <see cref="Routing.Router"/>: a
+    /// grain call to a router would only add a hop the order waits for). Each allocation of the order holds under a reservation id of its
     /// own (the order id first, then {orderId}~{n}), so a later allocation can take more stock at a
     /// grain where an earlier one is already committed.
     /// </summary>
     /// <param name="allocationsAhead">Allocations routed in this step but not yet applied (their ids come first).</param>
     private Task<RoutingResult> Route(OrderRequest request, IReadOnlyList<OrderLine> lines, DateTimeOffset now, IReadOnlyList<string>? excluded,
         string? onlyNode = null, int allocationsAhead = 0, bool quoteOnly = false) =>
-        GrainFactory.Reference<IRouterGrain>(0).Allocate(new AllocationRequest(
+        router.AllocateAsync(new AllocationRequest(
             OrderId, request.ShipTo, lines, now, _options.HoldTtl, excluded, onlyNode, OrderAggregate.ReservationIdOf(OrderId, S.ReservationCount + allocationsAhead), request.Channel, request.Routing,
             quoteOnly));
 
