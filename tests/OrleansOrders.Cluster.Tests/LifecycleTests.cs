@@ -289,6 +289,27 @@ public sealed class LifecycleTests(GridClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Orders_placed_at_once_share_stream_messages_and_every_one_reaches_its_customer_and_the_recent_list()
+    {
+        // Forty orders at once on two silos: each silo's outbox gathers them per shard, so stream messages
+        // carry several orders' events; the projection must take every order of a message, not its last.
+        var (net, sku, _, _) = await Network("burst", nearStock: 30, farStock: 30);
+        var run = Guid.NewGuid().ToString("N")[..6];
+        var ids = Enumerable.Range(0, 40).Select(i => $"burst-{run}-o{i}").ToList();
+        var placed = await Task.WhenAll(ids.Select(id =>
+            _grains.GetGrain<IOrderGrain>(id).Submit(net.Order(id, TestNetwork.NewYork, (sku, 1)) with { CustomerId = "burst-customer-" + id })));
+        Assert.All(placed, p => Assert.Equal(SubmitOutcome.Accepted, p.Outcome));
+
+        foreach (var id in ids)
+        {
+            await Eventually.True(async () => (await _grains.GetGrain<ICustomerOrdersGrain>("burst-customer-" + id).GetOrderIds()).Contains(id),
+                $"order {id} to reach its customer's index");
+        }
+        await Eventually.True(async () => (await _grains.GetGrain<IRecentOrdersGrain>(0).GetRecent(200)).Select(o => o.OrderId).Intersect(ids).Count() == ids.Count,
+            "every order to reach the recent-orders list");
+    }
+
+    [Fact]
     public async Task Changing_the_address_before_release_reroutes_the_order_and_after_is_refused()
     {
         var (net, sku, near, far) = await Network("addr");

@@ -135,8 +135,11 @@ public sealed class OrderEventsProjectionGrain(
         {
             return;
         }
-        var latest = fresh[^1];
-        TouchLater(latest.OrderId);
+        // A message carries the events of every order its silo published in an interval.
+        foreach (var orderId in fresh.Select(e => e.OrderId).Distinct(StringComparer.Ordinal))
+        {
+            TouchLater(orderId);
+        }
         var tasks = new List<Task>();
         foreach (var subscription in await Subscriptions())
         {

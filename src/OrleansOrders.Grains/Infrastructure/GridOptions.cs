@@ -108,6 +108,13 @@ public sealed class GridOptions
     public bool StockLedgerInlineLog { get; set; } = true;
 
     /// <summary>
+    /// How long a silo gathers its orders' events per shard before the next stream message (see
+    /// <see cref="Events.OrderEventOutbox"/>): one message carries every order of the interval. Zero sends
+    /// as soon as the last message is on the stream (still gathering the orders that came meanwhile).
+    /// </summary>
+    public TimeSpan EventPublishInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
     /// How long a stock ledger remembers a closed reservation or an applied operation (so a replay
     /// answers the first result) before forgetting it. Orders make their pending work durable as done
     /// long before this, so nothing replays against a forgotten record.

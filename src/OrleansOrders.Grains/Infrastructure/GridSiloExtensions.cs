@@ -29,6 +29,8 @@ public static class GridSiloExtensions
             "Grid:StockReportInterval must be at least zero and shorter than Grid:BidOfferMaxAge (a node's view must be told before it ages out).");
         options.Validate(o => o.StockWriteLinger >= TimeSpan.Zero && o.StockWriteLinger <= TimeSpan.FromMilliseconds(100),
             "Grid:StockWriteLinger must be between zero and 100 ms (it delays a stock write).");
+        options.Validate(o => o.EventPublishInterval >= TimeSpan.Zero && o.EventPublishInterval <= TimeSpan.FromSeconds(1),
+            "Grid:EventPublishInterval must be between zero and one second (an order's step waits for it).");
         options.Validate(o => o.StockReportAtOnceBelow >= 0, "Grid:StockReportAtOnceBelow must be at least zero.");
         options.Validate(o => o.AvailabilityCacheTtl >= TimeSpan.Zero && o.AvailabilityCacheTtl < o.BidOfferMaxAge,
             "Grid:AvailabilityCacheTtl must be at least zero and shorter than Grid:BidOfferMaxAge.");
@@ -75,6 +77,8 @@ public static class GridSiloExtensions
         services.AddHostedService(sp => sp.GetRequiredService<Routing.ShadowPlanner>());
         services.TryAddSingleton<Routing.NodeBreakers>();
         services.TryAddSingleton<Routing.Router>();
+        services.TryAddSingleton(sp => Events.OrderEventOutbox.OnStreams(sp,
+            sp.GetRequiredService<IOptions<GridOptions>>().Value.EventPublishInterval, TimeProvider.System));
         return services;
     }
 

@@ -248,8 +248,8 @@ public sealed partial class OrderGrain
     }
 
     /// <summary>
-    /// Publishes history entries written but not yet published, as one batch, on the order-events
-    /// stream of the order's shard. At least once: a crash before the pointer is written republishes, and
+    /// Publishes history entries written but not yet published on the order-events stream of the
+    /// order's shard, in the silo's next message for it (<see cref="Events.OrderEventOutbox"/>). At least once: a crash before the pointer is written republishes, and
     /// consumers drop duplicates by event id.
     /// </summary>
     private async Task PublishHistory()
@@ -262,9 +262,8 @@ public sealed partial class OrderGrain
         }
         try
         {
-            var stream = this.GetStreamProvider(provider).GetStream<OrderEventBatch>(
-                OrderEventStreams.Namespace, OrderEventStreams.ShardOf(OrderId));
-            await stream.OnNextAsync(new OrderEventBatch(unpublished));
+            // Through the silo's outbox: one stream message per shard per interval carries many orders' events.
+            await outbox.PublishAsync(provider, OrderEventStreams.ShardOf(OrderId), unpublished);
             S.PublishedSequence = unpublished[^1].Sequence;
         }
         catch (Exception ex)

@@ -36,6 +36,7 @@ public sealed partial class OrderGrain(
     RecoverySettles settles,
     IdleOrders idleOrders,
     Routing.Router router,
+    Events.OrderEventOutbox outbox,
     ILogger<OrderGrain> logger) : Grain, IOrderGrain, IIncomingGrainCallFilter
 {
     private readonly GridOptions _options = options.Value;
