@@ -124,8 +124,10 @@ public sealed class GridOptions
     /// <summary>
     /// How long an order with no work left stays in memory after its last call: long enough for a
     /// storefront's follow-up read, short enough that a million-order day does not keep a million grains.
+    /// Two seconds, not ten, since session 14: every order that stays outlives the ephemeral collections
+    /// and is copied by them, and at half the peak the open loop's p99 fell from 239-283 ms to 167-169 ms.
     /// </summary>
-    public TimeSpan SettledOrderIdle { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan SettledOrderIdle { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// How long a node remembers a capacity claim it granted, so that a replay of it counts once
