@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Time.Testing;
 using OrleansOrders.Cluster.Tests.Support;
 using OrleansOrders.Grains;
 
@@ -9,7 +8,8 @@ namespace OrleansOrders.Cluster.Tests;
 /// Group commit's linger: a write that would start with fewer callers than the previous write carried,
 /// right after it, waits (bounded) for the rest to come back, so one write carries them all. Everything
 /// runs on one exclusive scheduler, as in a grain; storage is a gate the test opens; time is a fake
-/// clock, so nothing here waits for a linger to pass.
+/// clock that counts its timers, so a test knows a write is lingering (its timer was made) without
+/// waiting on the wall clock.
 /// </summary>
 [Trait("Category", "fast")]
 public sealed class GroupCommitLingerTests
@@ -31,7 +31,7 @@ public sealed class GroupCommitLingerTests
             }, () => Task.CompletedTask, _ => { }, coalesce: true, linger, Time);
         }
 
-        public FakeTimeProvider Time { get; } = new();
+        public TimerCountingClock Time { get; } = new();
 
         public GroupCommit Commit { get; }
 
@@ -40,6 +40,17 @@ public sealed class GroupCommitLingerTests
 
         public Task Run(Func<Task> action) =>
             Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.None, _scheduler).Unwrap();
+
+        /// <summary>Completes once everything queued on the scheduler before it has run.</summary>
+        public Task Drained() => Run(() => Task.CompletedTask);
+
+        /// <summary>The next write is lingering (its timer is made) and has not started: still <paramref name="writes"/> writes.</summary>
+        public async Task Lingering(long writes)
+        {
+            await Time.TimersMadeAtLeast(1, "the write to linger");
+            await Drained();
+            Assert.Equal(writes, Commit.Writes);
+        }
 
         /// <summary>Lets the write in flight succeed.</summary>
         public async Task Finish()
@@ -65,10 +76,16 @@ public sealed class GroupCommitLingerTests
             await Task.WhenAll(three);
             return three;
         }
-    }
 
-    // A pause that can only fail a group commit that starts a write early; a correct one passes however slow the machine.
-    private static Task Pause() => Task.Delay(200);
+        /// <summary>After <see cref="ThreeCallersWritten"/>, one of the three comes back: its write lingers.</summary>
+        public async Task<Task> OneCallerBackLingering()
+        {
+            await ThreeCallersWritten();
+            var back = Durable();
+            await Lingering(writes: 2);
+            return back;
+        }
+    }
 
     [Fact]
     public async Task Callers_a_write_answered_who_come_back_within_the_linger_share_the_next_write()
@@ -77,13 +94,12 @@ public sealed class GroupCommitLingerTests
         await harness.ThreeCallersWritten();
 
         var back = new List<Task> { harness.Durable(), harness.Durable() };
-        await Pause();
-        Assert.Equal(2, harness.Commit.Writes); // two of the three are back: the write waits for the third
+        await harness.Lingering(writes: 2); // two of the three are back: the write waits for the third
         back.Add(harness.Durable());
         await harness.WritesStarted(3);
         await harness.Finish();
         await Task.WhenAll(back);
-        await Pause();
+        await harness.Drained();
         Assert.Equal(3, harness.Commit.Writes);
     }
 
@@ -91,11 +107,7 @@ public sealed class GroupCommitLingerTests
     public async Task The_wait_is_bounded_by_the_linger_when_fewer_callers_come_back()
     {
         var harness = new Harness(Linger);
-        await harness.ThreeCallersWritten();
-
-        var alone = harness.Durable();
-        await Pause();
-        Assert.Equal(2, harness.Commit.Writes);
+        var alone = await harness.OneCallerBackLingering();
         harness.Time.Advance(Linger);
         await harness.WritesStarted(3);
         await harness.Finish();
@@ -132,11 +144,7 @@ public sealed class GroupCommitLingerTests
     public async Task A_caller_that_finds_the_next_write_full_ends_the_wait()
     {
         var harness = new Harness(Linger);
-        await harness.ThreeCallersWritten();
-
-        var back = harness.Durable();
-        await Pause();
-        Assert.Equal(2, harness.Commit.Writes);
+        var back = await harness.OneCallerBackLingering();
         var full = harness.Run(() => harness.Commit.WhenRoom(() => harness.Commit.Writes > 2));
         await harness.WritesStarted(3);
         await harness.Finish();

@@ -10,7 +10,8 @@ namespace OrleansOrders.Cluster.Tests;
 /// The silo's order-event outbox: the first publish goes at once, the ones within the interval after
 /// it go together in one message, each order's publish completes only once its message is on the
 /// stream, a failed send fails exactly the orders it carried, and shards do not wait for each other.
-/// Time is a fake clock and the stream a recording fake: nothing here waits for an interval to pass.
+/// Time is a fake clock that counts its timers (so a test knows the outbox is waiting out its interval)
+/// and the stream a recording fake: nothing here waits on the wall clock.
 /// </summary>
 [Trait("Category", "fast")]
 public sealed class OrderEventOutboxTests
@@ -24,11 +25,15 @@ public sealed class OrderEventOutboxTests
         /// <summary>When set, the next send waits for it (a send in flight).</summary>
         public TaskCompletionSource? Gate { get; set; }
 
+        /// <summary>Completes when a send has begun.</summary>
+        public TaskCompletionSource SendBegun { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public bool FailNext { get; set; }
 
         public async Task Send(string provider, string shard, OrderEventBatch batch)
         {
             Assert.Equal("events", provider);
+            SendBegun.TrySetResult();
             if (Gate is { } gate)
             {
                 Gate = null;
@@ -46,19 +51,16 @@ public sealed class OrderEventOutboxTests
     private static IReadOnlyList<OrderEvent> Events(string orderId, int count = 2) =>
         Enumerable.Range(1, count).Select(i => new OrderEvent($"{orderId}:{i}", orderId, i, DateTimeOffset.UnixEpoch, "Accepted", "test", null, "", "c1", OrderStatus.Allocated)).ToList();
 
-    // A pause that can only fail an outbox that sends early; a correct one passes however slow the machine.
-    private static Task Pause() => Task.Delay(200);
-
     [Fact]
     public async Task The_first_publish_goes_at_once_and_the_ones_within_the_interval_share_the_next_message()
     {
         var stream = new RecordingStream();
-        var time = new FakeTimeProvider();
+        var time = new TimerCountingClock();
         var outbox = new OrderEventOutbox(stream.Send, Interval, time);
 
         await outbox.PublishAsync("events", "3", Events("o1")).WaitAsync(TimeSpan.FromSeconds(20));
         var later = new[] { outbox.PublishAsync("events", "3", Events("o2")), outbox.PublishAsync("events", "3", Events("o3")), outbox.PublishAsync("events", "3", Events("o4")) };
-        await Pause();
+        await time.TimersMadeAtLeast(1, "the outbox to wait out its interval"); // the clock stands still: it waits until advanced
         Assert.Single(stream.Messages);
         Assert.All(later, t => Assert.False(t.IsCompleted)); // not on the stream yet: the orders must not move their pointers
 
@@ -77,7 +79,7 @@ public sealed class OrderEventOutboxTests
         var outbox = new OrderEventOutbox(stream.Send, TimeSpan.Zero, time);
 
         var first = outbox.PublishAsync("events", "1", Events("o1"));
-        await Pause();
+        await stream.SendBegun.Task.WaitAsync(TimeSpan.FromSeconds(20));
         var during = new[] { outbox.PublishAsync("events", "1", Events("o2")), outbox.PublishAsync("events", "1", Events("o3")) };
         Assert.False(first.IsCompleted);
         gate.SetResult();

@@ -52,7 +52,7 @@ public sealed class StockReportRelayTests
     public async Task The_first_report_goes_at_once_and_the_next_ones_go_gathered_after_the_interval()
     {
         var sink = new RecordingSink();
-        var time = new FakeTimeProvider();
+        var time = new TimerCountingClock();
         using var relay = new StockReportRelay(sink, Interval, NullLogger<StockReportRelay>.Instance, time);
 
         relay.Report(Report("n1", "s1", 5, version: 1));
@@ -64,9 +64,8 @@ public sealed class StockReportRelayTests
         relay.Report(Report("n1", "s2", 7, version: 2));
         relay.Report(Report("n1", "s3", 4, version: 1));
         relay.Report(Report("n2", "s2", 3, version: 1));
-        // The clock has not moved: however long the loop runs, nothing may go before the interval.
-        // (A pause that can only fail a relay that sends early; a correct one passes however slow the machine.)
-        await Task.Delay(200);
+        // The clock has not moved: once the relay waits out its interval, nothing may go until it is advanced.
+        await time.TimersMadeAtLeast(1, "the relay to wait out its interval");
         Assert.Equal(2, sink.Calls.Count);
         await AdvanceUntil(time, () => sink.Calls.Count == 6, "the gathered reports");
 

@@ -186,11 +186,8 @@ public sealed class AzureTableStockLedgerStore(TableServiceClient service, strin
                 next = next with { ETag = ETagOf(response.Headers.ETag) };
             }
         }
-        catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && ex.FailedTransactionActionIndex is 0)
-        {
-            throw new LedgerWriteConflictException($"Ledger {stockKey} was written by someone else.", ex);
-        }
-        catch (RequestFailedException ex) when (ex is not TableTransactionFailedException && ex.Status is 409 or 412)
+        // The header's condition failed (a single write, or a transaction's first action): someone else wrote.
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412 && ex is not TableTransactionFailedException { FailedTransactionActionIndex: not 0 })
         {
             throw new LedgerWriteConflictException($"Ledger {stockKey} was written by someone else.", ex);
         }
